@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "passback",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "passback", targets: ["passback"]),
+        .library(name: "PassbackCore", targets: ["PassbackCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libxml2 as Debian packages it (`libxml2-dev`): the streaming writer, XSD validation and
+        // the safe reader for untrusted category XML.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "PassbackCore",
+            dependencies: [
+                "CLibXML2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "passback",
+            dependencies: [
+                "PassbackCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "PassbackCoreTests",
+            dependencies: ["PassbackCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PassbackCLITests",
+            dependencies: ["PassbackCore"]
+        ),
+    ]
+)

@@ -1,0 +1,8 @@
+import PassbackCore
+
+@main
+struct Passback {
+    static func main() {
+        print("passback")
+    }
+}

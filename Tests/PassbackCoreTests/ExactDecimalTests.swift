@@ -1,0 +1,45 @@
+import Testing
+@testable import PassbackCore
+
+@Suite struct ExactDecimalTests {
+    @Test(arguments: [
+        ("9", "9"), ("9.50", "9.5"), ("0009.500", "9.5"), (".5", "0.5"), ("0", "0"), ("0.00", "0"),
+        ("-2.25", "-2.25"), ("100", "100"), ("123456789012345", "123456789012345"), ("0.001", "0.001"),
+    ])
+    func parsesTheStrictGrammar(text: String, expected: String) throws {
+        let value = try #require(ExactDecimal.parse(text))
+        #expect(value.description == expected)
+    }
+
+    @Test(arguments: [
+        "", "-", ".", "5.", "NaN", "nan", "inf", "Infinity", "0x1p3", "1e5", "1E5", "+1", "1,234.5",
+        "1 000", "٣", "１", "9,5", "1.2.3", "--1", "1-", "1234567890123456",
+    ])
+    func refusesEverythingElse(text: String) {
+        #expect(ExactDecimal.parse(text) == nil)
+    }
+
+    @Test func decimalCommaOnlyWhenAllowed() {
+        #expect(ExactDecimal.parse("9,5", decimalSeparators: .pointOrComma)?.description == "9.5")
+        #expect(ExactDecimal.parse("9.5", decimalSeparators: .pointOrComma)?.description == "9.5")
+        #expect(ExactDecimal.parse("9,5,1", decimalSeparators: .pointOrComma) == nil)
+    }
+
+    @Test func equalityIgnoresTrailingZeros() {
+        #expect(ExactDecimal.parse("9.00") == ExactDecimal(9))
+        #expect(ExactDecimal.parse("9.10")! < ExactDecimal.parse("9.2")!)
+        #expect(ExactDecimal(10) > ExactDecimal.parse("9.99")!)
+    }
+
+    @Test func percentOfPointsIsExact() throws {
+        let percent = try #require(ExactDecimal.parse("33.33"))
+        let share = try #require(percent.dividedByHundred()?.multiplied(by: ExactDecimal(7)))
+        #expect(share.description == "2.3331")
+        #expect(ExactDecimal.parse("85")!.dividedByHundred()!.multiplied(by: ExactDecimal(10))!.description == "8.5")
+    }
+
+    @Test(arguments: [(10.0, "10"), (0.1, "0.1"), (12.5, "12.5"), (1e-05, "0.00001"), (1e20, nil), (Double.nan, nil)])
+    func convertsJSONNumbers(value: Double, expected: String?) {
+        #expect(ExactDecimal(jsonNumber: value)?.description == expected)
+    }
+}
