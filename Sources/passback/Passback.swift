@@ -1,8 +1,36 @@
+import ArgumentParser
 import PassbackCore
 
+/// `passback`: passes grades from Canvas course bundles back to Aspire. All logic lives in
+/// `PassbackCore`; the commands only parse arguments and map outcomes to exit statuses.
 @main
-struct Passback {
+struct Passback: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passback",
+        abstract: "Pass grades back from Canvas gradebook exports to the Aspire SIS.",
+        discussion: "Registrars drop Aspire category exports and Canvas course bundles into <root>/inbox; `run` claims them, checks the passback rules, writes Aspire passback XML to <root>/outbox and a report to <root>/reports.",
+        version: PassbackVersion.current,
+        subcommands: [RunCommand.self, StatusCommand.self, ValidateCommand.self]
+    )
+
+    /// Usage errors exit 2 ("the run could not start"), not ArgumentParser's 64, so a
+    /// scheduler sees one code for every start-up problem.
     static func main() {
-        print("passback")
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            if code.rawValue == 64 {
+                print(fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "usage error", to: &standardError)
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
     }
 }
+
+import Foundation

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The diff stage: decides which line items and results of a section go out in this run.
+///
+/// - **incremental**: a result is sent when its grade differs from what Aspire last received
+///   and it changed within the window (change time: Canvas's `graded_at`, else when the pipeline
+///   first saw the value); a grade that was sent and is now blank goes out as a deletion; line
+///   items go when new, changed, or carrying results.
+/// - **bulk**: every current grade of every eligible line item, changed or not, plus deletions.
+public struct ResultSelector: Sendable {
+    public var mode: PassbackHeader.Mode
+    public var now: Date
+    /// How far back a change may lie and still be sent incrementally.
+    public var window: TimeInterval
+
+    public init(mode: PassbackHeader.Mode, now: Date, window: TimeInterval = 30 * 86_400) {
+        self.mode = mode
+        self.now = now
+        self.window = window
+    }
+
+    /// What goes out for one section, and the history to store once it is published.
+    public struct Selection: Sendable {
+        /// The line items to write, with their results (empty when nothing goes out).
+        public var lineItems: [PassbackLineItem]
+        /// The next history: to be stored only if the output is published.
+        public var history: SectionHistory
+        /// Results held back because their change is older than the window.
+        public var outsideWindow: Int
+    }
+
+    public func select(_ section: SectionGrades, history: SectionHistory) -> Selection {
+        var next = history
+        var lineItems: [PassbackLineItem] = []
+        var outsideWindow = 0
+        for candidate in section.lineItems {
+            var item = candidate.lineItem
+            for result in candidate.results {
+                var state = history.results[result.sourcedID] ?? ResultState()
+                // When did Canvas's value last change? graded_at when given, else first sighting.
+                if state.seen != result.current || state.seenSince == nil {
+                    state.seen = result.current
+                    state.seenSince = now
+                }
+                let changedAt = result.gradedAt ?? state.seenSince ?? now
+                let output: PassbackResult?
+                if let value = result.current {
+                    let differs = state.sent != value
+                    let recent = now.timeIntervalSince(changedAt) <= window
+                    if mode == .bulk || (differs && recent) {
+                        output = PassbackResult(sourcedID: result.sourcedID, studentSourcedID: result.studentSISID, scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.scoreDate)
+                    } else {
+                        if differs { outsideWindow += 1 }
+                        output = nil
+                    }
+                } else if state.sent != nil {
+                    output = .deletion(sourcedID: result.sourcedID, studentSourcedID: result.studentSISID)
+                } else {
+                    output = nil
+                }
+                if let output {
+                    item.results.append(output)
+                    state.sent = result.current
+                    state.sentAt = now
+                }
+                next.results[result.sourcedID] = state
+            }
+            let fingerprint = LineItemFingerprint(item)
+            let changed = history.lineItems[item.sourcedID] != fingerprint
+            if mode == .bulk || changed || !item.results.isEmpty {
+                lineItems.append(item)
+                next.lineItems[item.sourcedID] = fingerprint
+            }
+        }
+        return Selection(lineItems: lineItems, history: next, outsideWindow: outsideWindow)
+    }
+}

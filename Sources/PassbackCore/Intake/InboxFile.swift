@@ -1,0 +1,51 @@
+import Foundation
+
+/// A file found in the inbox, named by its path relative to the inbox (`district/course-1.gradebook.csv`).
+public struct InboxFile: Sendable, Hashable {
+    public var relativePath: String
+    public var size: Int64
+    public var modified: Date
+
+    public init(relativePath: String, size: Int64, modified: Date) {
+        self.relativePath = relativePath
+        self.size = size
+        self.modified = modified
+    }
+
+    /// The file's name without folders.
+    public var name: String { (relativePath as NSString).lastPathComponent }
+}
+
+/// What a dropped file is, by its name (spec sections 2 and 6).
+public enum InputKind: Sendable, Equatable {
+    case categoriesCSV
+    case categoriesXML
+    /// `<stem>.gradebook.csv`; the stem keeps the folder so bundles pair within a folder.
+    case gradebook(stem: String)
+    /// `<stem>.canvas.json`.
+    case bundleJSON(stem: String)
+    case unknown
+
+    /// Classifies a relative path; suffixes are matched case-insensitively.
+    public init(relativePath: String) {
+        let lower = relativePath.lowercased()
+        func stem(_ suffix: String) -> String { String(relativePath.dropLast(suffix.count)) }
+        if lower.hasSuffix(".categories.csv") {
+            self = .categoriesCSV
+        } else if lower.hasSuffix(".categories.xml") {
+            self = .categoriesXML
+        } else if lower.hasSuffix(".gradebook.csv"), lower.count > ".gradebook.csv".count {
+            self = .gradebook(stem: stem(".gradebook.csv"))
+        } else if lower.hasSuffix(".canvas.json"), lower.count > ".canvas.json".count {
+            self = .bundleJSON(stem: stem(".canvas.json"))
+        } else {
+            self = .unknown
+        }
+    }
+
+    /// Names that are never claimed: hidden files, Office lock files, partial downloads.
+    public static func isIgnored(name: String) -> Bool {
+        let lower = name.lowercased()
+        return name.hasPrefix(".") || name.hasPrefix("~$") || lower.hasSuffix(".tmp") || lower.hasSuffix(".part") || lower.hasSuffix(".crdownload")
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Moves inputs through the workspace by `rename(2)`, so a file is always in exactly one place:
+/// `inbox/` → `work/<run id>/` (claimed) → `archive/<date>/<run id>/` (processed) or
+/// `quarantine/<run id>/` (rejected, with `<name>.reason.txt`).
+public struct InputMover: Sendable {
+    public let workspace: Workspace
+    public let runID: String
+
+    public init(workspace: Workspace, runID: String) {
+        self.workspace = workspace
+        self.runID = runID
+    }
+
+    public var workFolder: URL { workspace.work.appendingPathComponent(runID, isDirectory: true) }
+
+    /// Where a claimed file is during the run.
+    public func claimedPath(_ file: InboxFile) -> String {
+        workFolder.path + "/" + file.relativePath
+    }
+
+    /// Claims a file: moves it from the inbox into the run's work folder.
+    public func claim(_ file: InboxFile) throws {
+        try move(from: workspace.inbox.path + "/" + file.relativePath, to: claimedPath(file))
+    }
+
+    /// Moves a claimed file to `archive/<date>/<run id>/`.
+    public func archive(_ file: InboxFile, date: LocalDate) throws {
+        let target = workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
+        try move(from: claimedPath(file), to: target)
+    }
+
+    /// Moves a file (claimed, or still in the inbox) to `quarantine/<run id>/` and writes the
+    /// reason beside it.
+    public func quarantine(_ file: InboxFile, code: RuleCode, message: String, line: Int?, claimed: Bool) throws {
+        let target = workspace.quarantine.path + "/\(runID)/" + file.relativePath
+        let source = claimed ? claimedPath(file) : workspace.inbox.path + "/" + file.relativePath
+        try move(from: source, to: target)
+        let where_ = line.map { " (line \($0))" } ?? ""
+        let reason = "\(code.rawValue)\(where_): \(message)\n"
+        let note = try DurableFile(finalPath: target + ".reason.txt")
+        try note.write(Array(reason.utf8))
+        try note.publish()
+    }
+
+    /// Removes the run's work folder once everything in it has moved on.
+    public func removeWorkFolder() {
+        let manager = FileManager.default
+        // Only empty folders: anything left behind stays for recovery.
+        func prune(_ path: String) -> Bool {
+            guard let names = try? manager.contentsOfDirectory(atPath: path) else { return false }
+            var empty = true
+            for name in names {
+                var isDirectory: ObjCBool = false
+                let child = path + "/" + name
+                if manager.fileExists(atPath: child, isDirectory: &isDirectory), isDirectory.boolValue, prune(child) { continue }
+                empty = false
+            }
+            if empty { rmdir(path) }
+            return empty
+        }
+        _ = prune(workFolder.path)
+    }
+
+    private func move(from source: String, to target: String) throws {
+        let folder = (target as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw FileSystemError("cannot create \(folder): \(error.localizedDescription)")
+        }
+        try DurableFile.rename(source, to: target)
+    }
+}

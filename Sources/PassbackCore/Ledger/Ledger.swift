@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+
+/// The run ledger in `state/ledger.sqlite`: runs, sync requests with every status change, the
+/// Aspire categories per term and section, and per Aspire section what was last sent.
+///
+/// SQLite through GRDB: one file, transactions that survive a crash (`synchronous=FULL`), and WAL
+/// so `passback status` reads while a run writes. Schema changes are versioned migrations
+/// (``LedgerSchema``). The per-section history is stored as one row per section (see
+/// ``SectionHistoryCoding``), which keeps a night's millions of results to thousands of row writes.
+public final class Ledger: SectionHistorySource, @unchecked Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating) the ledger at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.readonly = readOnly
+        configuration.label = "passback-ledger"
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        let existed = FileManager.default.fileExists(atPath: path)
+        if readOnly, !existed {
+            throw SettingsError("no ledger at \(path): no run has used this workspace yet")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        if !readOnly {
+            try LedgerSchema.migrator.migrate(pool)
+            Self.restrictPermissions(path)
+        }
+    }
+
+    /// The ledger and its `-wal`/`-shm` files hold student ids: owner only.
+    static func restrictPermissions(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] {
+            chmod(path + suffix, 0o600)
+        }
+    }
+
+    // MARK: Runs
+
+    /// A new run id from the run's clock: `20261127T090000Z-01`, numbered within the second.
+    public func makeRunID(now: Date) throws -> String {
+        let stamp = ISOTimestamp.format(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        return try pool.read { db in
+            let used = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE id LIKE ?", arguments: [stamp + "-%"]) ?? 0
+            let number = used + 1
+            return "\(stamp)-\(number < 10 ? "0" : "")\(number)"
+        }
+    }
+
+    public func beginRun(id: String, clock: Date, mode: PassbackHeader.Mode) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO run (id, started_at, clock, mode, status) VALUES (?, ?, ?, ?, 'running')",
+                arguments: [id, ISOTimestamp.format(Date()), ISOTimestamp.format(clock), mode.rawValue]
+            )
+        }
+    }
+
+    public func finishRun(id: String, status: String, exitCode: Int32, reportFile: String?, summary: String) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE run SET finished_at = ?, status = ?, exit_code = ?, report_file = ?, summary = ? WHERE id = ?",
+                arguments: [ISOTimestamp.format(Date()), status, Int(exitCode), reportFile, summary, id]
+            )
+        }
+    }
+
+    // MARK: Categories
+
+    /// Every category known, for the run's matcher.
+    public func categoryCatalog() throws -> CategoryCatalog {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM category ORDER BY term_sourced_id, class_sourced_id, position")
+            return CategoryCatalog(rows.compactMap(Self.category(from:)))
+        }
+    }
+
+    /// Stores an export: for each (term, section) it mentions, its categories replace the older.
+    public func storeCategories(_ categories: [AspireCategory], sourceFile: String, runID: String) throws {
+        let keys = Set(categories.map { CategoryCatalog.Key(termSourcedID: $0.termSourcedID, classSourcedID: $0.classSourcedID) })
+        try pool.write { db in
+            for key in keys {
+                try db.execute(sql: "DELETE FROM category WHERE term_sourced_id = ? AND class_sourced_id = ?", arguments: [key.termSourcedID, key.classSourcedID])
+            }
+            for (position, c) in categories.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
+                          term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        c.termSourcedID, c.classSourcedID, c.categorySourcedID, c.title, c.termCode, c.termStartDate.description,
+                        c.termEndDate.description, c.schoolID, c.status.rawValue, c.verifiedAt.map(ISOTimestamp.format),
+                        c.weight, c.dateLastModified.map(ISOTimestamp.format), sourceFile, runID, position,
+                    ]
+                )
+            }
+        }
+    }
+
+    static func category(from row: Row) -> AspireCategory? {
+        guard let start = LocalDate(iso: row["term_start_date"] as String), let end = LocalDate(iso: row["term_end_date"] as String),
+            let status = AspireCategory.Status(rawValue: row["status"])
+        else { return nil }
+        return AspireCategory(
+            categorySourcedID: row["category_sourced_id"], title: row["title"], classSourcedID: row["class_sourced_id"],
+            termSourcedID: row["term_sourced_id"], termCode: row["term_code"], termStartDate: start, termEndDate: end,
+            schoolID: row["school_id"], status: status,
+            verifiedAt: (row["verified_at"] as String?).flatMap(ISOTimestamp.parse),
+            weight: row["weight"], dateLastModified: (row["date_last_modified"] as String?).flatMap(ISOTimestamp.parse)
+        )
+    }
+
+    // MARK: Section history
+
+    public func history(ofSection classSourcedID: String) throws -> SectionHistory {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT results, line_items FROM section_history WHERE class_sourced_id = ?", arguments: [classSourcedID]) else {
+                return .empty
+            }
+            return try SectionHistoryCoding.decode(results: row["results"], lineItems: row["line_items"])
+        }
+    }
+
+    // MARK: Sync requests
+
+    /// Records requests as `in queue`.
+    public func enqueue(_ requests: [SyncRequestRecord], runID: String, at clock: Date) throws {
+        try pool.write { db in
+            for r in requests {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
+                          status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        r.id, runID, r.key.bundleStem, r.key.courseSISID, r.key.canvasCourseID, r.key.sectionSISID, r.key.canvasSectionID,
+                        SyncRequestStatus.inQueue.rawValue, ISOTimestamp.format(clock), ISOTimestamp.format(clock),
+                    ]
+                )
+                try Self.recordEvent(db, requestID: r.id, status: .inQueue, at: clock)
+            }
+        }
+    }
+
+    public func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date) throws {
+        try pool.write { db in
+            for id in requestIDs {
+                try db.execute(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, ISOTimestamp.format(clock), id])
+                try Self.recordEvent(db, requestID: id, status: status, at: clock)
+            }
+        }
+    }
+
+    static func recordEvent(_ db: Database, requestID: String, status: SyncRequestStatus, at clock: Date) throws {
+        try db.execute(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)", arguments: [requestID, status.rawValue, ISOTimestamp.format(clock)])
+    }
+
+    /// Records the outcome of one course bundle in one transaction: each request's final status
+    /// and counts, the students it sent or reported, and the new history of each Aspire section
+    /// whose output was published. Called after the XML is in `outbox/`, so a crash before this
+    /// commit leaves nothing marked sent.
+    public func commit(_ outcomes: [SyncRequestOutcome], at clock: Date) throws {
+        try pool.write { db in
+            for o in outcomes {
+                try db.execute(
+                    sql: """
+                        UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID]
+                )
+                try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
+                for student in o.students {
+                    try db.execute(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)", arguments: [o.requestID, student])
+                }
+                if let history = o.history {
+                    let encoded = SectionHistoryCoding.encode(history)
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, results, line_items, run_id) VALUES (?, ?, ?, ?)",
+                        arguments: [o.classSourcedID, encoded.results, encoded.lineItems, o.runID]
+                    )
+                }
+            }
+        }
+    }
+
+    /// `PRAGMA integrity_check`, for tests and `status --check`.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+/// A sync request's status, as Canvas's Monitoring & Reporting page names them (spec 5.3).
+public enum SyncRequestStatus: String, Sendable, CaseIterable, Codable {
+    case inQueue = "in queue"
+    case inProgress = "in progress"
+    case success
+    case errors
+    case failed
+    case cancelled
+}
+
+/// A request as created at the start of a run.
+public struct SyncRequestRecord: Sendable {
+    public var id: String
+    public var key: SyncRequestKey
+
+    public init(id: String, key: SyncRequestKey) {
+        self.id = id
+        self.key = key
+    }
+}
+
+/// How a request ended, with what the ledger keeps of it.
+public struct SyncRequestOutcome: Sendable {
+    public var requestID: String
+    public var runID: String
+    public var classSourcedID: String
+    public var status: SyncRequestStatus
+    public var lineItems: Int
+    public var resultsSent: Int
+    public var errors: Int
+    public var warnings: Int
+    public var outboxFile: String?
+    /// Student SIS ids the request sent or reported, for `status --search`.
+    public var students: [String]
+    /// The section's next history; `nil` when nothing about it may be recorded.
+    public var history: SectionHistory?
+
+    public init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {
+        self.requestID = requestID
+        self.runID = runID
+        self.classSourcedID = classSourcedID
+        self.status = status
+        self.lineItems = lineItems
+        self.resultsSent = resultsSent
+        self.errors = errors
+        self.warnings = warnings
+        self.outboxFile = outboxFile
+        self.students = students
+        self.history = history
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+
+/// The ledger's schema, versioned from the first release: each change is a new named migration,
+/// never an edit of an old one.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                  id TEXT PRIMARY KEY,
+                  started_at TEXT NOT NULL,
+                  finished_at TEXT,
+                  clock TEXT NOT NULL,
+                  mode TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  exit_code INTEGER,
+                  report_file TEXT,
+                  summary TEXT
+                );
+                CREATE TABLE sync_request (
+                  id TEXT PRIMARY KEY,
+                  run_id TEXT NOT NULL REFERENCES run(id),
+                  bundle_stem TEXT NOT NULL,
+                  course_sis_id TEXT,
+                  canvas_course_id TEXT NOT NULL,
+                  section_sis_id TEXT NOT NULL,
+                  canvas_section_id TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  line_items INTEGER NOT NULL DEFAULT 0,
+                  results_sent INTEGER NOT NULL DEFAULT 0,
+                  errors INTEGER NOT NULL DEFAULT 0,
+                  warnings INTEGER NOT NULL DEFAULT 0,
+                  outbox_file TEXT,
+                  created_at TEXT NOT NULL,
+                  updated_at TEXT NOT NULL
+                );
+                CREATE INDEX sync_request_by_run ON sync_request(run_id);
+                CREATE INDEX sync_request_by_course ON sync_request(course_sis_id);
+                CREATE INDEX sync_request_by_section ON sync_request(section_sis_id);
+                CREATE TABLE sync_request_event (
+                  request_id TEXT NOT NULL REFERENCES sync_request(id),
+                  status TEXT NOT NULL,
+                  at TEXT NOT NULL
+                );
+                CREATE INDEX sync_request_event_by_request ON sync_request_event(request_id);
+                CREATE TABLE request_student (
+                  request_id TEXT NOT NULL REFERENCES sync_request(id),
+                  student_sis_id TEXT NOT NULL,
+                  PRIMARY KEY (request_id, student_sis_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX request_student_by_student ON request_student(student_sis_id);
+                CREATE TABLE category (
+                  term_sourced_id TEXT NOT NULL,
+                  class_sourced_id TEXT NOT NULL,
+                  category_sourced_id TEXT NOT NULL,
+                  title TEXT NOT NULL,
+                  term_code TEXT NOT NULL,
+                  term_start_date TEXT NOT NULL,
+                  term_end_date TEXT NOT NULL,
+                  school_id TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  verified_at TEXT,
+                  weight TEXT,
+                  date_last_modified TEXT,
+                  source_file TEXT NOT NULL,
+                  run_id TEXT NOT NULL,
+                  position INTEGER NOT NULL,
+                  PRIMARY KEY (term_sourced_id, class_sourced_id, category_sourced_id)
+                );
+                CREATE TABLE section_history (
+                  class_sourced_id TEXT PRIMARY KEY,
+                  results BLOB NOT NULL,
+                  line_items BLOB NOT NULL,
+                  run_id TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

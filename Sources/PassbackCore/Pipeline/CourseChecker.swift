@@ -1,0 +1,197 @@
+import Foundation
+
+extension RuleCode {
+    /// The two files of a bundle disagree: the gradebook has an assignment the API responses
+    /// lack, or a synced assignment has no gradebook column.
+    public static let bundleMismatch = RuleCode("bundle-mismatch")
+}
+
+/// The rules and matching stages for one course bundle: splits the gradebook's students into
+/// Aspire sections, checks every assignment in every section against the ``RuleBook``, matches
+/// categories, and evaluates score cells. Pure: everything it needs comes in, ``CourseGrades``
+/// comes out, so bundles can be checked in parallel and tested alone.
+public struct CourseChecker: Sendable {
+    public var rules: RuleBook
+    public var matcher: CategoryMatcher
+    public var settings: RuleSettings
+    public var evaluator = ScoreEvaluator()
+
+    public init(rules: RuleBook = .standard, matcher: CategoryMatcher, settings: RuleSettings) {
+        self.rules = rules
+        self.matcher = matcher
+        self.settings = settings
+    }
+
+    /// The files a bundle came from, as dropped (relative to the inbox), for report rows.
+    public struct Sources: Sendable {
+        public var stem: String
+        public var gradebookFile: String
+        public var bundleFile: String
+
+        public init(stem: String, gradebookFile: String, bundleFile: String) {
+            self.stem = stem
+            self.gradebookFile = gradebookFile
+            self.bundleFile = bundleFile
+        }
+    }
+
+    public func check(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CourseGrades {
+        let course = bundle.course
+        let courseSubject = ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id)
+        var courseRows: [Diagnostic] = []
+        let bundleLocation = SourceLocation(file: sources.bundleFile)
+
+        // Students into sections.
+        let sectionsByName = Dictionary(bundle.sections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = SectionNameList(knownNames: sectionsByName.keys)
+        var rosters: [String: [GradebookStudent]] = [:]  // Canvas section id → students
+        var reportedUnknown: Set<String> = []
+        var testStudentRows: [Diagnostic] = []
+        for student in gradebook.students {
+            let location = SourceLocation(file: sources.gradebookFile, line: student.line)
+            if student.isTestStudent {
+                if let row = StudentIdentityRule().check(student, subject: courseSubject, location: location) { testStudentRows.append(row) }
+                continue
+            }
+            guard let sectionNames = names.split(student.sectionText) else {
+                if reportedUnknown.insert(student.sectionText).inserted {
+                    var subject = courseSubject
+                    subject.studentSISID = student.sisUserID
+                    courseRows.append(.error(
+                        .unknownSection,
+                        "The gradebook names section \"\(student.sectionText)\", which the course's Canvas sections do not have; export the gradebook and the bundle of the course at the same time.",
+                        subject: subject, location: location
+                    ))
+                }
+                continue
+            }
+            for name in sectionNames {
+                rosters[sectionsByName[name]!.id, default: []].append(student)
+            }
+        }
+
+        // Assignments: the bundle's, in its order; the gradebook's columns by id.
+        var columnIndex: [String: Int] = [:]
+        for (index, column) in gradebook.assignmentColumns.enumerated() where columnIndex[column.assignmentID] == nil {
+            columnIndex[column.assignmentID] = index
+        }
+        let bundleAssignments = bundle.assignmentGroups.flatMap { group in group.assignments.map { (group, $0) } }
+        let bundleIDs = Set(bundleAssignments.map(\.1.id))
+        for column in gradebook.assignmentColumns where !bundleIDs.contains(column.assignmentID) {
+            courseRows.append(.error(
+                .bundleMismatch,
+                "The gradebook has a column for \"\(column.name)\" (\(column.assignmentID)), which the bundle's assignment groups do not list; its grades are not sent. Export both files of the course at the same time.",
+                subject: ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id, canvasAssignmentID: column.assignmentID, assignmentName: column.name),
+                location: SourceLocation(file: sources.gradebookFile, line: 1)
+            ))
+        }
+
+        var sections: [SectionGrades] = []
+        for section in bundle.sections {
+            guard let sisSectionID = section.sisSectionID else {
+                var subject = courseSubject
+                subject.sectionSISID = nil
+                courseRows.append(.error(
+                    .unknownSection,
+                    "The Canvas section \"\(section.name)\" (\(section.id)) has no SIS section id, so Aspire cannot receive its grades; ask the Canvas admin to link it to its Aspire section.",
+                    subject: subject, location: bundleLocation
+                ))
+                continue
+            }
+            let roster = rosters[section.id] ?? []
+            sections.append(checkSection(
+                section: section, sisSectionID: sisSectionID, roster: roster, bundle: bundle,
+                assignments: bundleAssignments, columnIndex: columnIndex, gradebook: gradebook, sources: sources
+            ))
+        }
+
+        // Synced, published assignments that the gradebook lacks: grades unknown, nothing deleted.
+        for (_, assignment) in bundleAssignments where assignment.postToSIS && assignment.published && columnIndex[assignment.id] == nil {
+            courseRows.append(.warning(
+                .bundleMismatch,
+                "The gradebook has no column for \"\(assignment.name)\" (\(assignment.id)); none of its grades are sent or deleted. Export both files of the course at the same time.",
+                subject: ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id, canvasAssignmentID: assignment.id, assignmentName: assignment.name),
+                location: SourceLocation(file: sources.gradebookFile, line: 1)
+            ))
+        }
+        return CourseGrades(diagnostics: courseRows + testStudentRows, sections: sections)
+    }
+
+    private func checkSection(
+        section: CanvasSection, sisSectionID: String, roster: [GradebookStudent], bundle: CanvasBundle,
+        assignments: [(CanvasAssignmentGroup, CanvasAssignment)], columnIndex: [String: Int],
+        gradebook: Gradebook, sources: Sources
+    ) -> SectionGrades {
+        let course = bundle.course
+        let request = SyncRequestKey(bundleStem: sources.stem, courseSISID: course.sisCourseID, canvasCourseID: course.id, sectionSISID: sisSectionID, canvasSectionID: section.id)
+        let term = course.sisTermID ?? ""
+        let schoolID = course.sisTermID.flatMap { matcher.catalog.categories(term: $0, section: sisSectionID).first?.schoolID }
+        var result = SectionGrades(request: request, termSourcedID: term, schoolID: schoolID)
+        let sectionSubject = ReportSubject(courseSISID: course.sisCourseID, sectionSISID: sisSectionID, canvasCourseID: course.id)
+
+        // Students who can be passed back.
+        var students: [GradebookStudent] = []
+        for student in roster {
+            var subject = sectionSubject
+            subject.studentSISID = student.sisUserID
+            if let row = StudentIdentityRule().check(student, subject: subject, location: SourceLocation(file: sources.gradebookFile, line: student.line)) {
+                result.diagnostics.append(row)
+            } else {
+                students.append(student)
+            }
+        }
+        let sectionUserIDs = Set(roster.map(\.canvasUserID))
+        let gradedAt = Dictionary(
+            bundle.submissions.compactMap { s in s.gradedAt.map { ("\(s.assignmentID):\(s.userID)", $0) } },
+            uniquingKeysWith: { a, b in max(a, b) }
+        )
+        let today = settings.calendar.localDate(of: settings.now)
+
+        for (group, assignment) in assignments {
+            let schedule = SectionSchedule.resolve(assignment: assignment, section: section, sectionStudents: sectionUserIDs, calendar: settings.calendar)
+            guard schedule.isAssigned else { continue }
+            let category = matcher.match(group: group, termSourcedID: course.sisTermID, classSourcedID: sisSectionID)
+            let context = RuleContext(
+                course: course, group: group, assignment: assignment, section: section, category: category,
+                schedule: schedule, settings: settings, location: SourceLocation(file: sources.bundleFile)
+            )
+            let findings = rules.check(context)
+            result.diagnostics.append(contentsOf: findings)
+            guard findings.isEmpty, let matched = category.matched, let due = schedule.dueAt,
+                let column = columnIndex[assignment.id]
+            else { continue }
+
+            let dueDate = settings.calendar.localDate(of: due)
+            let assignDate = schedule.unlockAt.map(settings.calendar.localDate(of:)) ?? dueDate
+            let lineItem = PassbackLineItem(
+                sourcedID: "canvas-\(assignment.id)", title: assignment.name, categorySourcedID: matched.categorySourcedID,
+                assignDate: min(assignDate, dueDate), dueDate: dueDate, resultValueMax: assignment.pointsPossible ?? .zero, results: []
+            )
+            var candidates: [CandidateResult] = []
+            for student in students {
+                guard let sis = student.sisUserID else { continue }
+                var subject = context.subject
+                subject.studentSISID = sis
+                let location = SourceLocation(file: sources.gradebookFile, line: student.line)
+                let when = gradedAt["\(assignment.id):\(student.canvasUserID)"]
+                let scoreDate = when.map(settings.calendar.localDate(of:)) ?? today
+                let sourcedID = "canvas-\(assignment.id):\(sis)"
+                switch evaluator.evaluate(student.cells[column], pointsPossible: assignment.pointsPossible) {
+                case .notAssigned:
+                    continue
+                case .noGrade:
+                    candidates.append(CandidateResult(sourcedID: sourcedID, studentSISID: sis, current: nil, gradedAt: when, scoreDate: scoreDate))
+                case .invalid(let message):
+                    result.diagnostics.append(.error(.invalidScore, message, subject: subject, location: location))
+                case .grade(let value, let extraCredit):
+                    if extraCredit, let score = value.score {
+                        result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: assignment.pointsPossible), subject: subject, location: location))
+                    }
+                    candidates.append(CandidateResult(sourcedID: sourcedID, studentSISID: sis, current: value, gradedAt: when, scoreDate: scoreDate))
+                }
+            }
+            result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))
+        }
+        return result
+    }
+}

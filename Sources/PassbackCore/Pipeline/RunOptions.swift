@@ -1,0 +1,60 @@
+import Foundation
+
+/// How one batch runs.
+public struct RunOptions: Sendable {
+    public var mode: PassbackHeader.Mode
+    /// The run's clock (`--now`): what "now" means for verification, the incremental window,
+    /// score dates and ids. Fixing it makes a run reproducible.
+    public var clock: Date
+    /// The real clock, for deciding whether a dropped file has settled.
+    public var wallClock: Date
+
+    public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date()) {
+        self.mode = mode
+        self.clock = clock
+        self.wallClock = wallClock
+    }
+}
+
+/// What a run did, for the command line's exit status and summary line.
+public struct RunSummary: Sendable, Equatable {
+    /// `nil` when there was nothing to do (no run was recorded).
+    public var runID: String?
+    public var reportPath: String?
+    public var requests: [SyncRequestStatus: Int] = [:]
+    public var rows: [ReportRow.Status: Int] = [:]
+    public var filesClaimed = 0
+    public var filesRejected = 0
+    public var filesWaiting = 0
+    public var xmlFiles = 0
+    public var resultsSent = 0
+
+    public init() {}
+
+    /// 0 when every request succeeded or there was nothing to do; 1 when anything was reported as
+    /// an error (a request with errors or failed, a rejected file).
+    public var exitCode: Int32 {
+        (rows[.error] ?? 0) > 0 || (requests[.errors] ?? 0) > 0 || (requests[.failed] ?? 0) > 0 ? 1 : 0
+    }
+
+    /// One line for the log and for standard error.
+    public var line: String {
+        guard let runID else {
+            return "nothing to do" + (filesWaiting > 0 ? " (\(filesWaiting) file(s) waiting in the inbox)" : "")
+        }
+        let statuses = SyncRequestStatus.allCases.compactMap { s in requests[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
+        return "run \(runID): \(filesClaimed) file(s) claimed, \(filesRejected) rejected, \(filesWaiting) waiting; requests: \(statuses.isEmpty ? "none" : statuses); \(resultsSent) result(s) in \(xmlFiles) XML file(s); \(rows[.error] ?? 0) error(s), \(rows[.warning] ?? 0) warning(s); report \(reportPath ?? "-")"
+    }
+}
+
+/// A run that started but could not finish (the disk is full, the ledger refused a write).
+/// Nothing of the unfinished bundle is marked sent.
+public struct RunFailure: Error, CustomStringConvertible, Sendable {
+    public var runID: String
+    public var description: String
+
+    public init(runID: String, _ description: String) {
+        self.runID = runID
+        self.description = description
+    }
+}

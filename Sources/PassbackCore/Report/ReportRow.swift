@@ -1,0 +1,54 @@
+/// One row of the run report (spec section 5.2): a line item sent, or a diagnostic.
+public struct ReportRow: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable {
+        case success, error, warning, skipped
+    }
+
+    public var runID: String
+    public var requestID: String?
+    public var status: Status
+    public var rule: RuleCode?
+    public var subject: ReportSubject
+    /// For a success row: the results in the line item (deletions included).
+    public var count: Int?
+    public var location: SourceLocation?
+    public var message: String
+
+    public init(runID: String, requestID: String?, status: Status, rule: RuleCode?, subject: ReportSubject, count: Int? = nil, location: SourceLocation? = nil, message: String) {
+        self.runID = runID
+        self.requestID = requestID
+        self.status = status
+        self.rule = rule
+        self.subject = subject
+        self.count = count
+        self.location = location
+        self.message = message
+    }
+
+    public init(runID: String, requestID: String?, diagnostic: Diagnostic) {
+        let status: Status
+        switch diagnostic.severity {
+        case .error: status = .error
+        case .warning: status = .warning
+        case .skipped: status = .skipped
+        }
+        self.init(runID: runID, requestID: requestID, status: status, rule: diagnostic.code, subject: diagnostic.subject, location: diagnostic.location, message: diagnostic.message)
+    }
+
+    /// The report's columns, in order.
+    public static let columns = [
+        "run_id", "request_id", "status", "rule", "course_sis_id", "section_sis_id", "canvas_course_id",
+        "canvas_assignment_id", "assignment_name", "category_sourced_id", "student_sis_id", "count",
+        "source_file", "source_line", "message",
+    ]
+
+    /// The cells, in the order of ``columns``.
+    public var cells: [String] {
+        [
+            runID, requestID ?? "", status.rawValue, rule?.rawValue ?? "", subject.courseSISID ?? "",
+            subject.sectionSISID ?? "", subject.canvasCourseID ?? "", subject.canvasAssignmentID ?? "",
+            subject.assignmentName ?? "", subject.categorySourcedID ?? "", subject.studentSISID ?? "",
+            count.map(String.init) ?? "", location?.file ?? "", location?.line.map(String.init) ?? "", message,
+        ]
+    }
+}

@@ -1,0 +1,19 @@
+extension RuleCode {
+    /// The assignment is given to individual students or groups rather than whole sections.
+    public static let differentiated = RuleCode("differentiated")
+}
+
+/// Rule 5: an assignment visible only to overrides must be assigned to whole sections: no student
+/// (`student_ids`) or group (`group_id`) overrides.
+public struct DifferentiationRule: PassbackRule {
+    public init() {}
+    public var code: RuleCode { .differentiated }
+
+    public func check(_ context: RuleContext) -> Diagnostic? {
+        guard context.schedule.differentiatingOverrides > 0 else { return nil }
+        return context.error(
+            .differentiated,
+            "Assign the assignment to whole sections or to everyone; it is assigned to individual students or groups in section \(context.sectionLabel), which Aspire cannot record."
+        )
+    }
+}

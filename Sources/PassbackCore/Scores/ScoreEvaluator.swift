@@ -1,0 +1,63 @@
+extension RuleCode {
+    /// A score cell that is not a grade: unreadable text, a negative number, a percentage of an
+    /// assignment without points.
+    public static let invalidScore = RuleCode("invalid-score")
+    /// More than points possible: sent, with a warning.
+    public static let extraCredit = RuleCode("extra-credit")
+}
+
+/// Turns a classified score cell into what is sent (spec section 4), given the assignment's
+/// points possible.
+public struct ScoreEvaluator: Sendable {
+    /// What a cell means for Aspire.
+    public enum Outcome: Sendable, Equatable {
+        /// Send this grade; `extraCredit` when the score is above points possible.
+        case grade(GradeValue, extraCredit: Bool)
+        /// `N/A`: the student does not have the assignment; nothing is sent or deleted.
+        case notAssigned
+        /// Blank or `-`: no grade now (a deletion if one was sent before).
+        case noGrade
+        /// Not a grade; the message says what to fix.
+        case invalid(message: String)
+    }
+
+    public init() {}
+
+    public func evaluate(_ cell: ScoreCell, pointsPossible: ExactDecimal?) -> Outcome {
+        let points = pointsPossible ?? .zero
+        switch cell {
+        case .blank:
+            return .noGrade
+        case .notAssigned:
+            return .notAssigned
+        case .excused:
+            return .grade(.exempt, extraCredit: false)
+        case .complete:
+            return .grade(.score(points), extraCredit: false)
+        case .incomplete:
+            return .grade(.score(.zero), extraCredit: false)
+        case .points(let value):
+            return .grade(.score(value), extraCredit: value > points)
+        case .percent(let percent):
+            guard !points.isZero else {
+                return .invalid(message: "The score \(percent)% cannot be turned into points: the assignment has no points possible. Enter points, or give the assignment points possible in Canvas.")
+            }
+            guard let score = percent.dividedByHundred()?.multiplied(by: points) else {
+                return .invalid(message: "The score \(percent)% is too large to send; enter the points.")
+            }
+            return .grade(.score(score), extraCredit: score > points)
+        case .invalid(let text, let reason):
+            switch reason {
+            case .negative:
+                return .invalid(message: "The score \"\(text)\" is negative; Aspire takes scores of 0 or more. Correct it in Canvas.")
+            case .unreadable:
+                return .invalid(message: "The score \"\(text)\" is not a grade Aspire can take; enter a number, a percentage, EX, complete or incomplete in Canvas (letter grades cannot be passed back).")
+            }
+        }
+    }
+
+    /// The warning's message for a score above points possible.
+    public static func extraCreditMessage(score: ExactDecimal, points: ExactDecimal?) -> String {
+        "Sent as extra credit: \(score) is more than the \(points ?? .zero) points possible. Check the score if that was not meant."
+    }
+}

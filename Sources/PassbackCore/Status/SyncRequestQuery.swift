@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+
+/// A filter over the ledger's sync requests, as `passback status` takes it: Canvas's Monitoring
+/// & Reporting page's status filter and search box.
+public struct SyncRequestQuery: Sendable {
+    /// `nil` = everything.
+    public var status: SyncRequestStatus?
+    /// Matches a course or section SIS id (containing the text, case-insensitive) or the exact
+    /// SIS id of a student the request sent or reported.
+    public var search: String?
+    public var runID: String?
+    public var limit: Int?
+
+    public init(status: SyncRequestStatus? = nil, search: String? = nil, runID: String? = nil, limit: Int? = nil) {
+        self.status = status
+        self.search = search
+        self.runID = runID
+        self.limit = limit
+    }
+}
+
+/// One sync request as `status` shows it.
+public struct SyncRequestSummary: Sendable, Equatable, Codable {
+    public var id: String
+    public var runID: String
+    public var updatedAt: String
+    public var bundleStem: String
+    public var courseSISID: String?
+    public var canvasCourseID: String
+    public var sectionSISID: String
+    public var status: SyncRequestStatus
+    public var lineItems: Int
+    public var resultsSent: Int
+    public var errors: Int
+    public var warnings: Int
+    public var outboxFile: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id = "request_id", runID = "run_id", updatedAt = "updated_at", bundleStem = "bundle"
+        case courseSISID = "course_sis_id", canvasCourseID = "canvas_course_id", sectionSISID = "section_sis_id"
+        case status, lineItems = "line_items", resultsSent = "sent", errors, warnings, outboxFile = "outbox_file"
+    }
+}
+
+extension Ledger {
+    /// The requests that match, newest first, and the count per status of all that match
+    /// (before `limit`). Reads a snapshot: never blocks a run that is writing.
+    public func syncRequests(_ query: SyncRequestQuery) throws -> (requests: [SyncRequestSummary], counts: [SyncRequestStatus: Int]) {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let status = query.status {
+                conditions.append("r.status = ?")
+                arguments.append(status.rawValue)
+            }
+            if let run = query.runID {
+                conditions.append("r.run_id = ?")
+                arguments.append(run)
+            }
+            if let text = query.search, !text.isEmpty {
+                let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                conditions.append("""
+                    (r.course_sis_id LIKE ? ESCAPE '\\' OR r.section_sis_id LIKE ? ESCAPE '\\'
+                     OR EXISTS (SELECT 1 FROM request_student s WHERE s.request_id = r.id AND s.student_sis_id = ?))
+                    """)
+                arguments += [pattern, pattern, text]
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            var counts: [SyncRequestStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT r.status AS status, COUNT(*) AS n FROM sync_request r \(whereClause) GROUP BY r.status", arguments: StatementArguments(arguments)) {
+                if let status = SyncRequestStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            let limitClause = query.limit.map { " LIMIT \($0)" } ?? ""
+            let rows = try Row.fetchAll(db, sql: "SELECT r.* FROM sync_request r \(whereClause) ORDER BY r.run_id DESC, r.id ASC\(limitClause)", arguments: StatementArguments(arguments))
+            let requests = rows.map { row in
+                SyncRequestSummary(
+                    id: row["id"], runID: row["run_id"], updatedAt: row["updated_at"], bundleStem: row["bundle_stem"],
+                    courseSISID: row["course_sis_id"], canvasCourseID: row["canvas_course_id"], sectionSISID: row["section_sis_id"],
+                    status: SyncRequestStatus(rawValue: row["status"]) ?? .failed, lineItems: row["line_items"], resultsSent: row["results_sent"],
+                    errors: row["errors"], warnings: row["warnings"], outboxFile: row["outbox_file"]
+                )
+            }
+            return (requests, counts)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file published the way a mail system delivers: written under a temporary name, `fsync`ed,
+/// renamed into place, and its directory `fsync`ed, so a reader sees it complete or not at all
+/// and a crash after the rename cannot lose it. Created 0600 whatever the umask: reports and
+/// passback XML carry student records.
+public final class DurableFile {
+    public let finalPath: String
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private static let flushThreshold = 1 << 16
+
+    /// Creates the temporary file (`<final>.tmp`, replaced if a crashed run left one).
+    public init(finalPath: String) throws {
+        self.finalPath = finalPath
+        temporaryPath = finalPath + ".tmp"
+        unlink(temporaryPath)
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw FileSystemError.posix("create", temporaryPath, errno) }
+        guard fchmod(descriptor, 0o600) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
+    }
+
+    deinit {
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    public func write(_ bytes: inout [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        bytes.removeAll(keepingCapacity: true)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    private func flush() throws {
+        try buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError.posix("write", temporaryPath, errno)
+                }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, `fsync`s, renames into place and `fsync`s the directory.
+    public func publish() throws {
+        try flush()
+        guard fsync(descriptor) == 0 else { throw FileSystemError.posix("fsync", temporaryPath, errno) }
+        guard close(descriptor) == 0 else {
+            descriptor = -1
+            throw FileSystemError.posix("close", temporaryPath, errno)
+        }
+        descriptor = -1
+        try Self.rename(temporaryPath, to: finalPath)
+    }
+
+    /// Publishes a file that something else (libxml2's writer) wrote at `temporaryPath`:
+    /// permissions, `fsync`, rename, directory `fsync`.
+    public static func publishWrittenFile(at temporaryPath: String, as finalPath: String) throws {
+        let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw FileSystemError.posix("open", temporaryPath, errno) }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
+        guard fsync(fd) == 0 else { throw FileSystemError.posix("fsync", temporaryPath, errno) }
+        try rename(temporaryPath, to: finalPath)
+    }
+
+    /// `rename(2)` then `fsync` of the target directory.
+    public static func rename(_ from: String, to: String) throws {
+        guard Glibc.rename(from, to) == 0 else { throw FileSystemError.posix("rename", from, errno) }
+        try syncDirectory(containing: to)
+    }
+
+    public static func syncDirectory(containing path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError.posix("open", directory, errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileSystemError.posix("fsync", directory, errno) }
+    }
+}
+
+/// A file-system call that failed: the run cannot go on safely.
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+
+    public static func posix(_ call: String, _ path: String, _ code: Int32) -> FileSystemError {
+        FileSystemError("\(call) \(path): \(String(cString: strerror(code)))")
+    }
+}

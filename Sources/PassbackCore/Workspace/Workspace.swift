@@ -1,0 +1,72 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The folder that holds everything of one installation (spec section 1): where registrars drop
+/// files, where Aspire picks up XML, the reports, the archive, the quarantine and the ledger.
+public struct Workspace: Sendable {
+    public let root: URL
+
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+    }
+
+    public var inbox: URL { root.appendingPathComponent("inbox", isDirectory: true) }
+    public var outbox: URL { root.appendingPathComponent("outbox", isDirectory: true) }
+    public var reports: URL { root.appendingPathComponent("reports", isDirectory: true) }
+    public var archive: URL { root.appendingPathComponent("archive", isDirectory: true) }
+    public var quarantine: URL { root.appendingPathComponent("quarantine", isDirectory: true) }
+    public var state: URL { root.appendingPathComponent("state", isDirectory: true) }
+    /// Claimed inputs of runs in progress, `work/<run id>/`.
+    public var work: URL { root.appendingPathComponent("work", isDirectory: true) }
+
+    public var ledgerPath: String { state.appendingPathComponent("ledger.sqlite").path }
+    public var lockPath: String { state.appendingPathComponent("run.lock").path }
+
+    /// Creates the folders that are missing; private ones (0700) where student records live.
+    /// - Throws: ``SettingsError`` when the root cannot be used.
+    public func prepare() throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: root.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw SettingsError("\(root.path) is not a folder")
+        }
+        for folder in [root, inbox, outbox, reports, archive, quarantine, state, work] {
+            do {
+                try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: folder == inbox ? 0o770 : 0o700])
+            } catch {
+                throw SettingsError("cannot create \(folder.path): \(error.localizedDescription)")
+            }
+            guard access(folder.path, W_OK | X_OK) == 0 else {
+                throw SettingsError("\(folder.path) is not writable by this user")
+            }
+        }
+    }
+
+    /// A name safe to use as one path component for an identifier from the inputs (section and
+    /// term ids): letters, digits, `-`, `_` and `.` kept (not a leading `.`), everything else
+    /// written `%XX`, long names cut and made unique with a hash.
+    public static func fileComponent(_ identifier: String, maximumLength: Int = 96) -> String {
+        var out = ""
+        for (index, byte) in identifier.utf8.enumerated() {
+            let keep = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || (byte == UInt8(ascii: ".") && index > 0)
+            if keep {
+                out.append(Character(Unicode.Scalar(byte)))
+            } else {
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        if out.isEmpty { out = "%00" }
+        if out.utf8.count > maximumLength {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in identifier.utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            out = String(out.prefix(maximumLength - 17)) + "~" + String(hash, radix: 16)
+        }
+        return out
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PassbackCore
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one batch: claim the inbox, check, send, report.",
+        discussion: """
+            Incremental by default: a grade goes out when it differs from what Aspire last received \
+            and changed within the window (30 days by default); grades cleared in Canvas go out as \
+            deletions. --bulk sends every current grade of every eligible assignment.
+
+            Exit status: 0 every request succeeded or there was nothing to do; 1 a request has \
+            errors or failed, or a file was rejected; 2 the run could not start; 75 another run \
+            holds the workspace.
+            """
+    )
+
+    @Option(name: .long, help: "The workspace folder.")
+    var root: String = "./passback-data"
+
+    @Flag(name: .long, help: "Send every current grade of every eligible assignment, changed or not, plus deletions.")
+    var bulk = false
+
+    @Option(name: .long, help: "Fix the run's clock (ISO 8601, e.g. 2026-11-27T09:00:00Z) for tests and replays.")
+    var now: String?
+
+    @Option(name: .long, help: "Log level: error, warning, info or debug.")
+    var logLevel: String = "info"
+
+    func run() throws {
+        umask(0o077)
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var clock = Date()
+        if let now {
+            guard let parsed = ISOTimestamp.parse(now) else { fail(2, "--now '\(now)' is not an ISO 8601 timestamp such as 2026-11-27T09:00:00Z") }
+            clock = parsed
+        }
+        let workspace = Workspace(root: URL(fileURLWithPath: root))
+        let settings: Settings
+        do {
+            settings = try Settings.load(root: workspace.root)
+        } catch {
+            fail(2, "\(error)")
+        }
+        let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
+        do {
+            let summary = try pipeline.run(RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date()))
+            print(summary.line)
+            if summary.exitCode != 0 {
+                let errors = summary.rows[.error] ?? 0
+                fail(summary.exitCode, "\(errors) error(s) reported; see \(summary.reportPath ?? "the report")")
+            }
+        } catch is RunLock.Busy {
+            fail(75, "another passback run holds the lock of \(workspace.root.path); try again later")
+        } catch let error as SettingsError {
+            fail(2, error.message)
+        } catch let error as RunFailure {
+            fail(1, error.description)
+        } catch {
+            fail(2, "\(error)")
+        }
+    }
+}
