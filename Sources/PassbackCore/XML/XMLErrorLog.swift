@@ -30,7 +30,8 @@ final class XMLErrorLog {
             return
         }
         var message = error.message.map { String(cString: $0) } ?? "libxml2 error \(error.code)"
-        message = message.trimmingWhitespace()
+        // Some messages span lines ("Input is not proper UTF-8, indicate encoding !\nBytes: ...").
+        message = message.trimmingWhitespace().replacingOccurrences(of: "\n", with: " ")
         if let hiddenNamespace {
             message = message.replacingOccurrences(of: "{\(hiddenNamespace)}", with: "")
         }
