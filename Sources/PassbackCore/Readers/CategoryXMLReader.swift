@@ -80,7 +80,7 @@ public struct CategoryXMLReader: Sendable {
             defer { xmlSchemaFreeValidCtxt(validation) }
 
             guard let reader = open() else {
-                throw Self.failure(from: log, fallback: "The file cannot be opened.")
+                throw Self.failure(from: log, fallback: "The file cannot be opened; is it missing or unreadable?")
             }
             var document: xmlDocPtr?
             defer {

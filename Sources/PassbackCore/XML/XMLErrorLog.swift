@@ -37,7 +37,7 @@ final class XMLErrorLog {
         }
         let origin: XMLProblem.Origin
         switch UInt32(bitPattern: error.domain) {
-        case XML_FROM_PARSER.rawValue, XML_FROM_NAMESPACE.rawValue, XML_FROM_IO.rawValue:
+        case XML_FROM_PARSER.rawValue, XML_FROM_NAMESPACE.rawValue:
             origin = .parser
         case XML_FROM_SCHEMASV.rawValue:
             origin = .schema

@@ -11,11 +11,11 @@ public struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
     var origin: Origin
 
     enum Origin: Sendable, Equatable {
-        /// The parser: the bytes are not well-formed XML (or cannot be read).
+        /// The parser: the bytes are not well-formed XML.
         case parser
         /// The schema validator: well-formed XML that breaks the schema.
         case schema
-        /// Anything else libxml2 reports (I/O, internal errors, messages without a structure).
+        /// Anything else libxml2 reports: I/O (a missing file, a folder), internal errors.
         case other
     }
 
