@@ -92,14 +92,3 @@ public final class SchemaValidator: @unchecked Sendable {
         return context
     }
 }
-
-/// An XSD that libxml2 could not compile.
-public struct SchemaCompilationError: Error, Sendable, CustomStringConvertible {
-    public var problems: [XMLProblem]
-    var genericText: String
-
-    public var description: String {
-        let listed = problems.map(\.description).joined(separator: "; ")
-        return listed.isEmpty ? genericText.trimmingWhitespace() : listed
-    }
-}

@@ -6,6 +6,7 @@
 public struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
     /// The 1-based line libxml2 reports, when it reports one.
     public var line: Int?
+    /// What is wrong, in libxml2's words (one line).
     public var message: String
     /// What kind of check failed; lets callers word their own messages.
     var origin: Origin
