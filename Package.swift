@@ -46,7 +46,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PassbackCLITests",
-            dependencies: ["PassbackCore"]
+            dependencies: ["PassbackCore", "passback"],
+            resources: [.copy("Golden")]
         ),
     ]
 )

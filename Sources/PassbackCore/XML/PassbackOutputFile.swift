@@ -19,7 +19,7 @@ final class PassbackOutputFile {
     /// Creates (or truncates) the file.
     init(path: String) throws(PassbackWriterError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
             throw PassbackWriterError("cannot create \(path): \(Self.describe(errno))")
         }

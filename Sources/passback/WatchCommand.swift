@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PassbackCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Stay running and start an incremental batch every day at a given time.",
+        discussion: """
+            The time is in the workspace's time zone (time_zone in passback.toml, America/Denver by \
+            default). Each run is logged on standard error. SIGTERM or SIGINT stops the watch: \
+            between runs at once, during a run once it has finished. A run that finds the lock held \
+            (another run) is skipped and logged. A cron line or a systemd timer with `passback run` \
+            does the same job without a resident process; see docs/scheduling.md.
+            """
+    )
+
+    @Option(name: .long, help: "The workspace folder.")
+    var root: String = "./passback-data"
+
+    @Option(name: .long, help: "When to run every day, HH:MM (24-hour clock, school time zone).")
+    var dailyAt: String
+
+    @Option(name: .long, help: "Log level: error, warning, info or debug.")
+    var logLevel: String = "info"
+
+    func run() throws {
+        umask(0o077)
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "passback.watch")
+        let workspace = Workspace(root: URL(fileURLWithPath: root))
+        let settings: Settings
+        let schedule: DailySchedule
+        do {
+            settings = try Settings.load(root: workspace.root)
+            schedule = try DailySchedule(dailyAt, timeZone: try settings.calendar().timeZone)
+            try workspace.prepare()
+        } catch {
+            fail(2, "\(error)")
+        }
+        let stop = StopSignal()
+        let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
+        logger.info("watching", metadata: ["root": "\(workspace.root.path)", "daily_at": "\(dailyAt)", "time_zone": "\(settings.timeZone)"])
+        while !stop.requested {
+            let next = schedule.nextRun(after: Date())
+            logger.info("next run", metadata: ["at": "\(ISOTimestamp.format(next))"])
+            guard stop.wait(until: next) else { break }
+            do {
+                let summary = try pipeline.run(RunOptions(mode: .incremental))
+                logger.info("run done", metadata: ["summary": "\(summary.line)", "exit": "\(summary.exitCode)"])
+            } catch is RunLock.Busy {
+                logger.warning("run skipped: another run holds the workspace lock")
+            } catch {
+                logger.error("run failed", metadata: ["error": "\(error)"])
+            }
+        }
+        logger.info("stopped by signal")
+    }
+}
+
+/// SIGTERM/SIGINT as a flag the watch loop checks, and a sleep that a signal cuts short.
+final class StopSignal: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopped = false
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.request() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+
+    func request() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Sleeps until `date`; `false` when a stop was requested first.
+    func wait(until date: Date) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped, Date() < date {
+            _ = condition.wait(until: min(date, Date().addingTimeInterval(60)))
+        }
+        return !stopped
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Runs the built `passback` binary, as argument-parser's `AssertExecuteCommand` does: the end
+/// of the pipeline that users and schedulers see, exit statuses included.
+enum CommandRunner {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The folder SwiftPM built the products into (the test bundle sits beside them).
+    static var productsDirectory: URL {
+        let bundle = Bundle.main.bundleURL
+        return bundle.lastPathComponent.hasSuffix(".xctest") ? bundle.deletingLastPathComponent() : bundle
+    }
+
+    static var binary: URL { productsDirectory.appendingPathComponent("passback") }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The repository's root, for `samples/` and `schemas/`.
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// A fresh temporary folder.
+    static func temporaryFolder(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("passback-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Copies `samples/` into a new workspace folder.
+    static func sampleWorkspace() throws -> URL {
+        let root = try temporaryFolder("samples").appendingPathComponent("root")
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("samples"), to: root)
+        return root
+    }
+}
