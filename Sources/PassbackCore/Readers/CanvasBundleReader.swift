@@ -65,7 +65,8 @@ public struct CanvasBundleReader: Sendable {
             let parent = context.codingPath.isEmpty ? "the top-level object" : path(context.codingPath)
             return "\(parent) has no \(key.stringValue); the bundle must carry the Canvas API response unmodified."
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\(path(context.codingPath)): \(context.debugDescription.hasPrefix("Expected") ? context.debugDescription : "expected " + context.debugDescription)"
+            let what = context.debugDescription
+            return "\(path(context.codingPath)): \(what.lowercased().hasPrefix("expected") ? what : "expected " + what)"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 return "The file is not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription)); it must be one JSON object."

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import PassbackCore
+
+@Suite struct CanvasBundleReaderTests {
+    func fixture(_ name: String) -> String {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures/bundles/\(name)").path
+    }
+
+    @Test func readsTheAPIResponsesOfACourse() throws {
+        let bundle = try CanvasBundleReader().read(fileAt: fixture("algebra.canvas.json"))
+        #expect(bundle.course == CanvasCourse(id: "4242", name: "Algebra I", sisCourseID: "CRS-ALG1", workflowState: "available", sisTermID: "GTM00000000Q1"))
+        #expect(bundle.sections.map(\.sisSectionID) == ["MST0000007Xy12", "MST0000008Zz34", nil])
+        #expect(bundle.assignmentGroups.map(\.sisSourceID) == ["GCT0000001AbCd", "GCT0000002EfGh", nil, "GCT-LABS-2024", "GCT0000005Pr01"])
+        let test = try #require(bundle.assignmentGroups[1].assignments.first)
+        #expect(test.id == "1008")
+        #expect(test.pointsPossible == ExactDecimal(100))
+        #expect(test.overrides == [CanvasAssignmentOverride(id: "9002", target: .section("72"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))])
+        let quiz = bundle.assignmentGroups[0].assignments.first { $0.id == "1004" }
+        #expect(quiz?.published == false)
+        #expect(bundle.submissions.first == CanvasSubmission(assignmentID: "1001", userID: "13", gradedAt: Make.date("2025-09-12T16:00:00Z")))
+    }
+
+    @Test func stringIDsNullsAndOverrideDueDates() throws {
+        let bundle = try CanvasBundleReader().read(fileAt: fixture("string-ids.canvas.json"))
+        #expect(bundle.course.isPublished)
+        #expect(bundle.sections[0].sisSectionID == nil)
+        #expect(bundle.assignmentGroups[0].sisSourceID == nil)
+        let a = bundle.assignmentGroups[0].assignments[0]
+        #expect(a.postToSIS == false)
+        #expect(a.pointsPossible == nil)
+        #expect(a.overrides.map(\.dueAt) == [.inherited, .none, .date(Make.date("2025-09-20T05:59:59Z"))])
+        #expect(a.overrides.map(\.target) == [.section("71"), .students(["13"]), .group("9")])
+    }
+
+    @Test(arguments: [
+        ("", "empty"),
+        ("[1,2]", "must be one object"),
+        ("{\"course\":", "not valid JSON"),
+        ("{\"sections\":[],\"assignment_groups\":[]}", "has no course"),
+        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":\"yes\"}]}]}", "assignment_groups[0].assignments[0].published"),
+        ("{\"course\":{\"id\":\"abc\",\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}", "member course.id: expected a Canvas id"),
+        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"due_at\":\"tomorrow\"}]}]}", "'tomorrow' is not an ISO 8601 timestamp"),
+        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-5}]}]}", "non-negative"),
+        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"overrides\":[{\"id\":3}]}]}]}", "an override needs"),
+    ])
+    func malformedBundlesNameTheMember(json: String, expected: String) {
+        do {
+            _ = try CanvasBundleReader().read(data: Data(json.utf8))
+            Issue.record("accepted: \(json)")
+        } catch let error as InputFileError {
+            #expect(error.code == .malformedFile)
+            #expect(error.message.contains(expected), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func absurdSizesAreRefusedBeforeParsing() {
+        #expect(throws: InputFileError.self) { try CanvasBundleReader(maximumFileSize: 10).read(data: Data(repeating: 0x20, count: 11)) }
+    }
+}
+
+@Suite struct SettingsTests {
+    @Test func defaults() throws {
+        let settings = try Settings.parse("")
+        #expect(settings == Settings())
+        #expect(settings.nameLengthLimit == 50 && settings.incrementalWindowDays == 30 && settings.timeZone == "America/Denver")
+        #expect(settings.settleSeconds == 60 && settings.incompleteBundleWaitHours == 24)
+    }
+
+    @Test func readsEverySetting() throws {
+        let s = try Settings.parse("name_length_limit = 30\nincremental_window_days = 7\ntime_zone = \"America/Chicago\"\nsettle_seconds = 0\nincomplete_bundle_wait_hours = 2\n")
+        #expect(s.nameLengthLimit == 30 && s.incrementalWindowDays == 7 && s.timeZone == "America/Chicago" && s.settleSeconds == 0 && s.incompleteBundleWaitHours == 2)
+    }
+
+    @Test(arguments: ["name_lenght_limit = 30", "name_length_limit = 0", "name_length_limit = \"50\"", "time_zone = \"Mars/Olympus\"", "settle_seconds = -1", "this is not toml"])
+    func refusesBadSettings(text: String) {
+        #expect(throws: SettingsError.self) { try Settings.parse(text) }
+    }
+}
+
+@Suite struct WorkspaceNamingTests {
+    @Test(arguments: [
+        ("MST0000007Xy12", "MST0000007Xy12"), ("../../etc/passwd", "%2E.%2F..%2Fetc%2Fpasswd"), ("a/b", "a%2Fb"),
+        ("a\u{0}b", "a%00b"), (".hidden", "%2Ehidden"), ("", "%00"), ("Período 1", "Per%C3%ADodo%201"),
+    ])
+    func identifiersNeverEscapeTheFolder(id: String, expected: String) {
+        #expect(Workspace.fileComponent(id) == expected)
+    }
+
+    @Test func longNamesAreCutAndKeptDistinct() {
+        let a = Workspace.fileComponent(String(repeating: "x", count: 300) + "a")
+        let b = Workspace.fileComponent(String(repeating: "x", count: 300) + "b")
+        #expect(a.utf8.count <= 96 && b.utf8.count <= 96)
+        #expect(a != b)
+    }
+}
+
+@Suite struct SectionHistoryCodingTests {
+    @Test func roundTrips() throws {
+        var history = SectionHistory()
+        history.results["canvas-1:604863"] = ResultState(sent: .score(Make.decimal("9.5")), sentAt: Make.date("2025-10-01T09:00:00Z"), seen: .score(Make.decimal("9.5")), seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.results["canvas-1:60\t48\\74"] = ResultState(sent: nil, sentAt: Make.date("2025-10-01T09:00:00Z"), seen: nil, seenSince: nil)
+        history.results["canvas-2:604863"] = ResultState(sent: .exempt, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.lineItems["canvas-1"] = LineItemFingerprint(title: "Tab\there\nnewline", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: Make.decimal("10.5"))
+        let encoded = SectionHistoryCoding.encode(history)
+        #expect(try SectionHistoryCoding.decode(results: encoded.results, lineItems: encoded.lineItems) == history)
+    }
+}
