@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The command line's promises (spec section 7): exit statuses and one-line reasons.
+@Suite struct ExitStatusTests {
+    func emptyWorkspace() throws -> URL {
+        try CommandRunner.temporaryFolder("exit").appendingPathComponent("root")
+    }
+
+    @Test func anEmptyInboxIsNothingToDo() throws {
+        let root = try emptyWorkspace()
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", "2026-11-27T09:00:00Z"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("nothing to do"))
+        for folder in ["inbox", "outbox", "reports", "archive", "quarantine", "state"] {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(folder).path), "\(folder)/ was not created")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("reports").path).isEmpty)
+        let status = try CommandRunner.run(["status", "--root", root.path])
+        #expect(status.status == 0)
+    }
+
+    @Test func anotherRunHoldingTheLockExits75() throws {
+        let root = try emptyWorkspace()
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("state"), withIntermediateDirectories: true)
+        let fd = open(root.appendingPathComponent("state/run.lock").path, O_RDWR | O_CREAT, 0o600)
+        #expect(fd >= 0)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        defer { close(fd) }
+        let result = try CommandRunner.run(["run", "--root", root.path])
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("another passback run holds the lock"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test(arguments: [
+        ("name_length_limit = \"fifty\"\n", "name_length_limit must be a whole number"),
+        ("colour = \"blue\"\n", "unknown setting 'colour'"),
+        ("time_zone = \"Nowhere/Special\"\n", "unknown time zone"),
+    ])
+    func badSettingsExit2(settings: String, reason: String) throws {
+        let root = try emptyWorkspace()
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try settings.write(to: root.appendingPathComponent("passback.toml"), atomically: true, encoding: .utf8)
+        let result = try CommandRunner.run(["run", "--root", root.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(reason), "\(result.stderr)")
+    }
+
+    @Test func badArgumentsExit2() throws {
+        #expect(try CommandRunner.run(["run", "--now", "yesterday"]).status == 2)
+        #expect(try CommandRunner.run(["run", "--frobnicate"]).status == 2)
+        let file = try CommandRunner.temporaryFolder("notdir").appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        let unusable = try CommandRunner.run(["run", "--root", file.path])
+        #expect(unusable.status == 2)
+        #expect(unusable.stderr.contains("is not a folder"))
+    }
+
+    @Test func helpAndVersionExit0() throws {
+        let help = try CommandRunner.run(["run", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--bulk"))
+        #expect(help.stdout.contains("75"))
+        #expect(try CommandRunner.run(["--version"]).status == 0)
+    }
+
+    @Test func validateExitStatuses() throws {
+        let missing = try CommandRunner.run(["validate", "/nonexistent/x.gradebook.csv"])
+        #expect(missing.status == 2)
+        let inbox = CommandRunner.repositoryRoot.appendingPathComponent("samples/inbox")
+        let good = try CommandRunner.run(["validate", inbox.appendingPathComponent("aspire-702-Q1.categories.csv").path])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("ok: 7 categories for 3 sections"))
+        let bad = try CommandRunner.run(["validate", inbox.appendingPathComponent("aspire-702-Q2.categories.csv").path])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("aspire-702-Q2.categories.csv:3: error malformed-file"))
+    }
+}
