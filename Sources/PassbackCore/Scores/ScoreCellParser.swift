@@ -78,10 +78,10 @@ public struct ScoreCellParser: Sendable {
         let integer = ones &+ hasTens &* 10 &* tens &+ hasHundreds &* 100 &* hundreds
         let oneDecimal = integer &* 10 &+ tenths
         let twoDecimals = oneDecimal &* 10 &+ hundredths
-        // Normalised here already (`9.50` is 95 tenths), so the initialiser has nothing to strip.
+        // Normalised here already (`9.50` is 95 tenths).
         let mantissa = hundredths != 0 ? twoDecimals : (tenths != 0 ? oneDecimal : integer)
         let scale: UInt8 = hundredths != 0 ? 2 : (tenths != 0 ? 1 : 0)
-        return ExactDecimal(mantissa: Int64(mantissa), scale: scale)
+        return ExactDecimal(normalizedMantissa: Int64(mantissa), scale: scale)
     }
 
     /// The value of a cell that is exactly `[0-9]+` or `[0-9]+[.][0-9]+` (`,` too in `;` files)
@@ -104,7 +104,7 @@ public struct ScoreCellParser: Sendable {
         }
         guard index > 0 else { return nil }
         if index == count {
-            return count <= ExactDecimal.maximumDigits ? ExactDecimal(mantissa: mantissa, scale: 0) : nil
+            return count <= ExactDecimal.maximumDigits ? ExactDecimal(normalizedMantissa: mantissa, scale: 0) : nil
         }
         let separator = base[index]
         guard separator == UInt8(ascii: ".") || (acceptsDecimalComma && separator == UInt8(ascii: ",")), index + 1 < count else { return nil }
@@ -121,7 +121,7 @@ public struct ScoreCellParser: Sendable {
             mantissa = mantissa &* 10 &+ Int64(base[position] &- UInt8(ascii: "0"))
             position += 1
         }
-        return ExactDecimal(mantissa: mantissa, scale: UInt8(truncatingIfNeeded: fractionEnd - index - 1))
+        return ExactDecimal(normalizedMantissa: mantissa, scale: UInt8(truncatingIfNeeded: fractionEnd - index - 1))
     }
 
     /// Convenience for tests and small inputs.
