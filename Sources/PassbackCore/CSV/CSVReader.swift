@@ -106,6 +106,7 @@ public struct CSVReader: ~Copyable {
 
     private init(source: Source, path: String?, separator: UInt8, chunkSize: Int, limits: CSVLimits) {
         precondition(chunkSize > 0, "chunk size must be positive")
+        precondition(Self.isUsableSeparator(separator), "unusable separator")
         self.source = source
         self.path = path
         self.separator = separator
@@ -114,9 +115,9 @@ public struct CSVReader: ~Copyable {
         capacity = chunkSize
         buffer = .allocate(capacity: chunkSize + Self.padding)
         buffer.initialize(repeating: 0, count: Self.padding)
-        fieldCapacity = 64
-        fieldStarts = .allocate(capacity: 64)
-        fieldEnds = .allocate(capacity: 64)
+        fieldCapacity = min(64, limits.maximumFieldCount)
+        fieldStarts = .allocate(capacity: fieldCapacity)
+        fieldEnds = .allocate(capacity: fieldCapacity)
         byteClass = .allocate(capacity: 256)
         byteClass.initialize(repeating: Self.ordinary, count: 256)
         byteClass[Int(Self.lineFeed)] = Self.lineFeedClass
@@ -157,10 +158,16 @@ public struct CSVReader: ~Copyable {
     /// Changes the separator; for callers that detect it from ``leadingBytes(upTo:)``. Call it
     /// before reading the first record.
     public mutating func setSeparator(_ newSeparator: UInt8) {
-        precondition(newSeparator != Self.quote && newSeparator != Self.lineFeed && newSeparator != Self.carriageReturn && newSeparator != 0, "unusable separator")
+        precondition(Self.isUsableSeparator(newSeparator), "unusable separator")
         byteClass[Int(separator)] = Self.ordinary
         separator = newSeparator
         byteClass[Int(newSeparator)] = Self.separatorClass
+    }
+
+    /// An ASCII byte other than the quote, CR, LF and NUL (a byte of a multi-byte UTF-8
+    /// character would cut characters apart).
+    private static func isUsableSeparator(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != quote && byte != lineFeed && byte != carriageReturn && byte != 0
     }
 
     /// Up to `count` bytes at the start of the content (after a byte-order mark), without
@@ -179,7 +186,8 @@ public struct CSVReader: ~Copyable {
     // MARK: - Records
 
     /// Reads the next record. Its fields are available through ``field(at:)`` until the next call.
-    /// - Returns: `false` at the end of the input.
+    /// After an error the reader is not to be used further.
+    /// - Returns: `false` at the end of the input (and on every later call).
     /// - Throws: ``InputFileError`` for input that is not well-formed CSV, ``FileReadError`` when
     ///   reading fails.
     public mutating func next() throws -> Bool {
