@@ -216,6 +216,7 @@ import Testing
         ("malformed-duplicate-id-column.csv", 1, "\"ID\" column twice (columns 2 and 4)"),
         ("malformed-missing-points-possible.csv", 2, "Points Possible"),
         ("malformed-posting-row-only.csv", nil, "Points Possible"),
+        ("malformed-student-before-points-possible.csv", 2, "should be the \"Points Possible\" row"),
         ("malformed-ragged-row.csv", 4, "has 7 fields but the header has 6"),
         ("malformed-bad-id.csv", 3, "the ID \"mary\""),
         ("malformed-blank-id.csv", 4, "a blank ID"),

@@ -84,7 +84,7 @@ public struct GradebookReader: Sendable {
                     ))
                     cellColumns.append(candidate.column)
                 }
-            } else if first.isEmpty {
+            } else if first.isEmpty, GradebookHeader.trimmed(reader.field(at: header.idColumn)).isEmpty {
                 // A posting row: `Manual Posting` (or older Canvas's `Muted`) under some assignments.
                 for (index, candidate) in header.candidates.enumerated() where postingNotes[index] == nil {
                     let note = try reader.trimmedString(at: candidate.column)
