@@ -21,6 +21,9 @@ public struct ScoreCellParser: Sendable {
         if raw.isEmpty { return .blank }
         if let value = Self.twoDecimals(raw, acceptsDecimalComma: acceptsDecimalComma) { return .points(value) }
         if let value = Self.plainNumber(raw, acceptsDecimalComma: acceptsDecimalComma) { return .points(value) }
+        // `EX` and `N/A` exactly as Canvas writes them (about one cell in twenty).
+        if raw.count == 2, raw[0] == UInt8(ascii: "E"), raw[1] == UInt8(ascii: "X") { return .excused }
+        if raw.count == 3, raw[0] == UInt8(ascii: "N"), raw[1] == UInt8(ascii: "/"), raw[2] == UInt8(ascii: "A") { return .notAssigned }
         return parseInGeneral(raw)
     }
 
