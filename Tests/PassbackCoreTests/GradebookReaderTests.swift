@@ -183,6 +183,21 @@ import Testing
         #expect(gradebook.students.map(\.cells) == [[Self.points("1.25")]])
     }
 
+    @Test func aNumberInPointsPossibleAlwaysMeansAnAssignment() throws {
+        // A custom column titled like a total comes before the assignments; the assignment
+        // "Quiz Final Score" after it keeps its column, while an empty-pointed total after the
+        // real totals does not become an assignment.
+        let text = """
+            Student,ID,SIS User ID,Section,Final Grade,Quiz Final Score (103),Current Score (2024),Override Score (2024)
+                Points Possible,,,,,5.00,(read only),
+            x,7,s7,P,A,4.00,80.00,85.00
+
+            """
+        let gradebook = try GradebookReader().read(bytes: Array(text.utf8))
+        #expect(gradebook.assignmentColumns == [GradebookAssignmentColumn(name: "Quiz Final Score", assignmentID: "103", pointsPossible: Self.decimal("5"))])
+        #expect(gradebook.students.map(\.cells) == [[Self.points("4")]])
+    }
+
     @Test func refusesBothNameHeaders() throws {
         let text = "Student,LastName,FirstName,ID,SIS User ID,Section\n    Points Possible,,,,,\n"
         #expect(throws: InputFileError.self) { try GradebookReader().read(bytes: Array(text.utf8)) }

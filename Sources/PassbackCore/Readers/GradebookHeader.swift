@@ -28,16 +28,23 @@ struct GradebookHeader: Sendable, Equatable {
         /// Points`, ...), so the digits may be a grading period rather than an assignment id.
         var endsWithTotalName: Bool
 
-        /// Whether the `Points Possible` cell says "total": Canvas writes an assignment's points
-        /// possible as a number (or nothing when it has none) and a total's as `(read only)` in
-        /// the user's language.
-        func pointsCellMarksTotal(_ pointsCell: [UInt8], decimalSeparators: DecimalSeparators) -> Bool {
+        /// What the `Points Possible` cell says: Canvas writes an assignment's points possible
+        /// as a number (or nothing when it has none) and a total's as `(read only)` in the user's
+        /// language (or nothing for an `Override Score` that may be imported).
+        func pointsCellKind(_ pointsCell: [UInt8], decimalSeparators: DecimalSeparators) -> PointsCellKind {
             var start = 0
             var end = pointsCell.count
             while start < end, pointsCell[start] == 0x20 || pointsCell[start] == 0x09 { start += 1 }
             while end > start, pointsCell[end - 1] == 0x20 || pointsCell[end - 1] == 0x09 { end -= 1 }
-            return start < end && ExactDecimal.parse(pointsCell[start..<end], decimalSeparators: decimalSeparators) == nil
+            if start == end { return .empty }
+            return ExactDecimal.parse(pointsCell[start..<end], decimalSeparators: decimalSeparators) == nil ? .text : .number
         }
+    }
+
+    enum PointsCellKind {
+        case empty
+        case number
+        case text
     }
 
     var fieldCount: Int
@@ -163,17 +170,24 @@ struct GradebookHeader: Sendable, Equatable {
 
     /// Which ``candidates`` are assignments, given their `Points Possible` cells (same order).
     ///
-    /// A candidate is an assignment unless its name ends with a total's title and either its
-    /// points cell holds text that is not a number (`(read only)`), or it comes after a column
-    /// already known to be a total: Canvas writes all totals after all assignments, and leaves
-    /// `Override Score`'s points cell empty where overrides may be imported, so
-    /// `Override Score (2024)` is told apart by its place.
+    /// A candidate whose name does not end with a total's title is an assignment, and so is any
+    /// candidate whose points cell is a number. One whose name ends with a total's title is a
+    /// total when its points cell is text (`(read only)`), or when it is empty and the column
+    /// comes after one already known to be a total: Canvas writes all totals after all
+    /// assignments, and leaves `Override Score`'s points cell empty where overrides may be
+    /// imported, so `Override Score (2024)` is told apart by its place.
     func assignmentFlags(pointsCells: [[UInt8]], decimalSeparators: DecimalSeparators) -> [Bool] {
         var firstTotalColumn = firstNamedTotalColumn ?? Int.max
         var flags: [Bool] = []
         for (candidate, cell) in zip(candidates, pointsCells) {
-            let isTotal = candidate.endsWithTotalName
-                && (candidate.column > firstTotalColumn || candidate.pointsCellMarksTotal(cell, decimalSeparators: decimalSeparators))
+            var isTotal = false
+            if candidate.endsWithTotalName {
+                switch candidate.pointsCellKind(cell, decimalSeparators: decimalSeparators) {
+                case .text: isTotal = true
+                case .empty: isTotal = candidate.column > firstTotalColumn
+                case .number: isTotal = false
+                }
+            }
             if isTotal { firstTotalColumn = min(firstTotalColumn, candidate.column) }
             flags.append(!isTotal)
         }
