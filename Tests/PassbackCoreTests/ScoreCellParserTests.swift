@@ -1,0 +1,59 @@
+import Testing
+@testable import PassbackCore
+
+@Suite struct ScoreCellParserTests {
+    static func parse(_ text: String, separator: UInt8 = UInt8(ascii: ","), general: Bool = false) -> ScoreCell {
+        var bytes = Array(text.utf8)
+        let parser = ScoreCellParser(fieldSeparator: separator)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            general ? parser.parseInGeneral(UnsafeBufferPointer(buffer)) : parser.parse(UnsafeBufferPointer(buffer))
+        }
+    }
+
+    @Test(arguments: [
+        ("9.00", "9"), ("9.50", "9.5"), ("9.05", "9.05"), ("0.00", "0"), ("10.00", "10"), ("100.00", "100"),
+        ("123.45", "123.45"), ("1234.50", "1234.5"), ("09.50", "9.5"), ("7", "7"), ("12.5", "12.5"),
+    ])
+    func readsCanvasNumbers(text: String, expected: String) {
+        #expect(Self.parse(text) == .points(ExactDecimal.parse(expected)!))
+    }
+
+    @Test func decimalCommaOnlyInSemicolonFiles() {
+        #expect(Self.parse("9,50", separator: UInt8(ascii: ";")) == .points(ExactDecimal.parse("9.5")!))
+        #expect(Self.parse("9.50", separator: UInt8(ascii: ";")) == .points(ExactDecimal.parse("9.5")!))
+        #expect(Self.parse("9,50") == .invalid(text: "9,50", reason: .unreadable))
+    }
+
+    @Test(arguments: ["1.2.3", "1..00", "9.0a", "a.00", " 9.00", "9.", ".00", "1e5.00", "-9.00", "9.-0"])
+    func fastPathsLeaveOddCellsToTheGrammar(text: String) {
+        #expect(Self.parse(text) == Self.parse(text, general: true))
+    }
+
+    /// The fast paths must agree with the general grammar on every input.
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";")])
+    func fastPathsAgreeWithTheGrammarOnRandomCells(separator: UInt8) {
+        var generator = SplitMix64(state: UInt64(separator))
+        let alphabet = Array("0123456789000.,-% eExX/nNaA".utf8)
+        let digits = Array("0123456789".utf8)
+        for round in 0..<60_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                let length = Int.random(in: 0...17, using: &generator)
+                bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            } else {
+                // Number-shaped: digits, a separator, digits, now and then one byte changed.
+                let integer = (0..<Int.random(in: 0...9, using: &generator)).map { _ in digits.randomElement(using: &generator)! }
+                let fraction = (0..<Int.random(in: 0...9, using: &generator)).map { _ in digits.randomElement(using: &generator)! }
+                bytes = integer + [Array(".,".utf8).randomElement(using: &generator)!] + fraction
+                if Int.random(in: 0..<4, using: &generator) == 0 {
+                    bytes[Int.random(in: 0..<bytes.count, using: &generator)] = alphabet.randomElement(using: &generator)!
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let fast = Self.parse(text, separator: separator)
+            let general = Self.parse(text, separator: separator, general: true)
+            #expect(fast == general, "\(text.debugDescription)")
+            if fast != general { return }
+        }
+    }
+}
