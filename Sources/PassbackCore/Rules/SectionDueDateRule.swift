@@ -13,10 +13,10 @@ public struct SectionDueDateRule: PassbackRule {
     public func check(_ context: RuleContext) -> Diagnostic? {
         let schedule = context.schedule
         if schedule.studentsWithOtherDueDate > 0 {
-            let students = schedule.studentsWithOtherDueDate == 1 ? "1 student" : "\(schedule.studentsWithOtherDueDate) students"
+            let students = schedule.studentsWithOtherDueDate == 1 ? "1 student has" : "\(schedule.studentsWithOtherDueDate) students have"
             return context.error(
                 .dueDateDiffersInSection,
-                "Give every student of section \(context.sectionLabel) the same due date; \(students) have another one through an individual override."
+                "Give every student of section \(context.sectionLabel) the same due date; \(students) another one through an individual override."
             )
         }
         if schedule.groupOverridesWithOtherDueDate > 0 {
