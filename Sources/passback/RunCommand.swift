@@ -27,17 +27,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Fix the run's clock (ISO 8601, e.g. 2026-11-27T09:00:00Z) for tests and replays.")
     var now: String?
 
-    @Option(name: .long, help: "Log level: error, warning, info or debug.")
-    var logLevel: String = "info"
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        umask(0o077)
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        logging.bootstrap()
         var clock = Date()
         if let now {
             guard let parsed = ISOTimestamp.parse(now) else { fail(2, "--now '\(now)' is not an ISO 8601 timestamp such as 2026-11-27T09:00:00Z") }

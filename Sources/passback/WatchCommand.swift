@@ -26,17 +26,10 @@ struct WatchCommand: ParsableCommand {
     @Option(name: .long, help: "When to run every day, HH:MM (24-hour clock, school time zone).")
     var dailyAt: String
 
-    @Option(name: .long, help: "Log level: error, warning, info or debug.")
-    var logLevel: String = "info"
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        umask(0o077)
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        logging.bootstrap()
         let logger = Logger(label: "passback.watch")
         let workspace = Workspace(root: URL(fileURLWithPath: root))
         let settings: Settings
