@@ -56,12 +56,18 @@ import Testing
         let window: TimeInterval = 30 * 86_400
         let inside = result("1", .score(Make.decimal("9")), gradedAt: Self.now.addingTimeInterval(-window + 60))
         let outside = result("2", .score(Make.decimal("9")), gradedAt: Self.now.addingTimeInterval(-window - 60))
-        let selection = ResultSelector(mode: .incremental, now: Self.now, window: window).select(section([inside, outside]), history: .empty)
+        // The line item went out before (with another student), so the window applies.
+        var history = SectionHistory()
+        history.lineItems["canvas-1001"] = LineItemFingerprint(section([]).lineItems[0].lineItem)
+        let selection = ResultSelector(mode: .incremental, now: Self.now, window: window).select(section([inside, outside]), history: history)
         #expect(selection.lineItems.first?.results.map(\.sourcedID) == ["canvas-1001:1"])
         #expect(selection.outsideWindow == 1)
         #expect(selection.history.results["canvas-1001:2"]?.sent == nil)
-        let bulk = ResultSelector(mode: .bulk, now: Self.now, window: window).select(section([inside, outside]), history: .empty)
+        let bulk = ResultSelector(mode: .bulk, now: Self.now, window: window).select(section([inside, outside]), history: history)
         #expect(bulk.lineItems.first?.results.count == 2)
+        // A line item going out for the first time carries every grade, old or not.
+        let first = ResultSelector(mode: .incremental, now: Self.now, window: window).select(section([inside, outside]), history: .empty)
+        #expect(first.lineItems.first?.results.count == 2)
     }
 
     @Test func aChangedLineItemGoesOutWithoutResults() {

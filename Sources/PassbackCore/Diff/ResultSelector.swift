@@ -5,7 +5,9 @@ import Foundation
 /// - **incremental**: a result is sent when its grade differs from what Aspire last received
 ///   and it changed within the window (change time: Canvas's `graded_at`, else when the pipeline
 ///   first saw the value); a grade that was sent and is now blank goes out as a deletion; line
-///   items go when new, changed, or carrying results.
+///   items go when new, changed, or carrying results. A line item that goes out for the first
+///   time (the first run, or an assignment released from an error or from pending verification)
+///   carries all its current grades, however old: nothing held back is lost to the window.
 /// - **bulk**: every current grade of every eligible line item, changed or not, plus deletions.
 public struct ResultSelector: Sendable {
     public var mode: PassbackHeader.Mode
@@ -35,6 +37,7 @@ public struct ResultSelector: Sendable {
         var outsideWindow = 0
         for candidate in section.lineItems {
             var item = candidate.lineItem
+            let firstTime = history.lineItems[item.sourcedID] == nil
             for result in candidate.results {
                 var state = history.results[result.sourcedID] ?? ResultState()
                 // When did Canvas's value last change? graded_at when given, else first sighting.
@@ -47,7 +50,7 @@ public struct ResultSelector: Sendable {
                 if let value = result.current {
                     let differs = state.sent != value
                     let recent = now.timeIntervalSince(changedAt) <= window
-                    if mode == .bulk || (differs && recent) {
+                    if mode == .bulk || (differs && (recent || firstTime)) {
                         output = PassbackResult(sourcedID: result.sourcedID, studentSourcedID: result.studentSISID, scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.scoreDate)
                     } else {
                         if differs { outsideWindow += 1 }
