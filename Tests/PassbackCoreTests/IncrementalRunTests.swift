@@ -40,10 +40,20 @@ import Testing
         #expect(again.exitCode == 0)
         #expect(again.xmlFiles == 0)
         #expect(try workspace.sentResults(again).isEmpty)
-        #expect(try workspace.report(again).filter { $0["status"] == "success" }.isEmpty)
-        #expect(try workspace.ledger().syncRequests(SyncRequestQuery(runID: again.runID)).requests.map(\.status) == [.success])
+        let rows = try workspace.report(again)
+        #expect(rows.map { $0["rule"] } == ["duplicate-file"])
+        #expect(rows.first?["status"] == "skipped")
+        #expect(try workspace.ledger().syncRequests(SyncRequestQuery(runID: again.runID)).requests.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: workspace.root.appendingPathComponent("archive/2025-10-02/\(again.runID!)/course.gradebook.csv").path))
 
-        try course.drop(into: workspace)
+        // The same bytes with one grade changed are not a duplicate, and send just that grade.
+        var changed = course
+        changed.projects[0] = "19.00"
+        try changed.drop(into: workspace)
+        let third = try workspace.run(at: "2025-10-02T10:00:00Z")
+        #expect(try workspace.sentResults(third) == ["canvas-102:1001 active fully graded 19"])
+
+        try changed.drop(into: workspace)
         let bulk = try workspace.run(at: "2025-10-03T09:00:00Z", mode: .bulk)
         #expect(try workspace.sentResults(bulk).count == 8)
         let xml = try String(contentsOf: workspace.root.appendingPathComponent("outbox/\(bulk.runID!)_S1-4242.xml"), encoding: .utf8)

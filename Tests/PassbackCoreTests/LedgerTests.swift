@@ -45,7 +45,9 @@ import Testing
             try ledger.commit([
                 SyncRequestOutcome(requestID: "R-001", runID: "R", classSourcedID: "MST1", status: .success, lineItems: 1, resultsSent: 1, errors: 0, warnings: 0, outboxFile: "R_MST1.xml", students: ["604863"], history: history),
                 SyncRequestOutcome(requestID: "R-002", runID: "R", classSourcedID: "MST2", status: .failed, lineItems: 0, resultsSent: 0, errors: 2, warnings: 0, outboxFile: nil, students: ["604874"], history: nil),
-            ], at: now)
+            ], report: ReportChunk(), bundle: ProcessedBundle(stem: "algebra", outcome: .sent, gradebookSHA256: "g", jsonSHA256: "j", clean: false), runID: "R", at: now)
+            #expect(try ledger.processedBundles(runID: "R")["algebra"]?.outcome == .sent)
+            #expect(try ledger.duplicateOf(gradebookSHA256: "g", jsonSHA256: "j") == nil, "a bundle with errors is never a duplicate")
             #expect(try ledger.history(ofSection: "MST1") == history)
             #expect(try ledger.history(ofSection: "MST2") == .empty)
 

@@ -47,8 +47,45 @@ public struct InputMover: Sendable {
         try note.publish()
     }
 
-    /// Removes the run's work folder once everything in it has moved on.
+    /// The files in the run's work folder (claimed and not yet archived or quarantined), named
+    /// by their path relative to it, which is their path in the inbox.
+    public func claimedFiles() throws -> [InboxFile] {
+        var files: [InboxFile] = []
+        var folders = [""]
+        let base = workFolder.path
+        while let folder = folders.popLast() {
+            let path = folder.isEmpty ? base : base + "/" + folder
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            for name in names where !(folder.isEmpty && name == Self.outputFolderName) {
+                let relative = folder.isEmpty ? name : folder + "/" + name
+                var info = stat()
+                guard lstat(base + "/" + relative, &info) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFDIR {
+                    folders.append(relative)
+                } else {
+                    files.append(InboxFile(
+                        relativePath: relative, size: Int64(info.st_size),
+                        modified: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+                    ))
+                }
+            }
+        }
+        return files.sorted { $0.relativePath < $1.relativePath }
+    }
+
+    /// Where passback XML is written before it is validated and published.
+    public static let outputFolderName = ".out"
+    public var outputFolder: URL { workFolder.appendingPathComponent(Self.outputFolderName, isDirectory: true) }
+
+    /// Puts a claimed file back into the inbox (half a bundle whose partner a killed run never
+    /// claimed): the next run claims the two together.
+    public func returnToInbox(_ file: InboxFile) throws {
+        try move(from: claimedPath(file), to: workspace.inbox.path + "/" + file.relativePath)
+    }
+
+    /// Removes the run's work folder once everything in it has moved on (temporary XML included).
     public func removeWorkFolder() {
+        try? FileManager.default.removeItem(at: outputFolder)
         let manager = FileManager.default
         // Only empty folders: anything left behind stays for recovery.
         func prune(_ path: String) -> Bool {

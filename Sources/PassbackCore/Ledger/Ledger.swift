@@ -163,10 +163,11 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     }
 
     /// Records the outcome of one course bundle in one transaction: each request's final status
-    /// and counts, the students it sent or reported, and the new history of each Aspire section
-    /// whose output was published. Called after the XML is in `outbox/`, so a crash before this
-    /// commit leaves nothing marked sent.
-    public func commit(_ outcomes: [SyncRequestOutcome], at clock: Date) throws {
+    /// and counts, the students it sent or reported, the new history of each Aspire section
+    /// whose output was published, the bundle's report rows and its content digests. Called
+    /// after the XML is in `outbox/`, so a crash before this commit leaves nothing marked sent
+    /// (and the next run finishes the bundle, adopting the published file).
+    public func commit(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date) throws {
         try pool.write { db in
             for o in outcomes {
                 try db.execute(
@@ -187,6 +188,16 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
                         arguments: [o.classSourcedID, encoded.results, encoded.lineItems, o.runID]
                     )
                 }
+            }
+            try Self.insert(report, runID: runID, db)
+            if let b = bundle {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line]
+                )
             }
         }
     }

@@ -68,6 +68,30 @@ enum LedgerSchema {
                   position INTEGER NOT NULL,
                   PRIMARY KEY (term_sourced_id, class_sourced_id, category_sourced_id)
                 );
+                CREATE TABLE report_chunk (
+                  run_id TEXT NOT NULL REFERENCES run(id),
+                  seq INTEGER NOT NULL,
+                  body BLOB NOT NULL,
+                  successes INTEGER NOT NULL,
+                  errors INTEGER NOT NULL,
+                  warnings INTEGER NOT NULL,
+                  skipped INTEGER NOT NULL,
+                  PRIMARY KEY (run_id, seq)
+                );
+                CREATE TABLE processed_bundle (
+                  run_id TEXT NOT NULL REFERENCES run(id),
+                  stem TEXT NOT NULL,
+                  outcome TEXT NOT NULL,
+                  gradebook_sha256 TEXT,
+                  json_sha256 TEXT,
+                  clean INTEGER NOT NULL,
+                  reject_file TEXT,
+                  reject_code TEXT,
+                  reject_message TEXT,
+                  reject_line INTEGER,
+                  PRIMARY KEY (run_id, stem)
+                );
+                CREATE INDEX processed_bundle_by_content ON processed_bundle(gradebook_sha256, json_sha256);
                 CREATE TABLE section_history (
                   class_sourced_id TEXT PRIMARY KEY,
                   results BLOB NOT NULL,

@@ -28,17 +28,25 @@ public struct RunSummary: Sendable, Equatable {
     public var filesWaiting = 0
     public var xmlFiles = 0
     public var resultsSent = 0
+    /// Runs that a crash had left unfinished and this invocation finished first.
+    public var resumed: [RunSummary] = []
 
     public init() {}
 
     /// 0 when every request succeeded or there was nothing to do; 1 when anything was reported as
     /// an error (a request with errors or failed, a rejected file).
     public var exitCode: Int32 {
-        (rows[.error] ?? 0) > 0 || (requests[.errors] ?? 0) > 0 || (requests[.failed] ?? 0) > 0 ? 1 : 0
+        let own: Int32 = (rows[.error] ?? 0) > 0 || (requests[.errors] ?? 0) > 0 || (requests[.failed] ?? 0) > 0 ? 1 : 0
+        return resumed.map(\.exitCode).reduce(own, max)
     }
 
     /// One line for the log and for standard error.
     public var line: String {
+        let finished = resumed.map { "finished interrupted " + $0.line + "; " }.joined()
+        return finished + ownLine
+    }
+
+    private var ownLine: String {
         guard let runID else {
             return "nothing to do" + (filesWaiting > 0 ? " (\(filesWaiting) file(s) waiting in the inbox)" : "")
         }

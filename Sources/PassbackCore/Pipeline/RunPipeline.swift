@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension RuleCode {
     /// A bundle superseded by a newer bundle of the same course in the same run.
     public static let superseded = RuleCode("superseded")
@@ -40,33 +44,53 @@ public final class RunPipeline {
         } catch {
             throw SettingsError("the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
         }
+        umask(0o077)
+
+        // A run that died left its claimed files and its ledger rows: finish it first, under its
+        // own id and clock, before claiming anything new.
+        var resumed: [RunSummary] = []
+        for unfinished in try ledger.unfinishedRuns() {
+            logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
+            var batch = Batch(pipeline: self, ledger: ledger, run: unfinished, calendar: calendar)
+            resumed.append(try guarded(unfinished.id, ledger) {
+                try batch.processClaimed()
+                return try batch.finish()
+            })
+            logger.info("run finished", metadata: ["run": "\(unfinished.id)", "summary": "\(resumed.last!.line)"])
+        }
+
         let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
         let scan = try scanner.scan(inbox: workspace.inbox, now: options.wallClock)
-        var summary = RunSummary()
-        summary.filesWaiting = scan.waiting.count
         guard !scan.isEmpty else {
+            var summary = RunSummary()
+            summary.filesWaiting = scan.waiting.count
+            summary.resumed = resumed
             logger.info("nothing to do", metadata: ["waiting": "\(scan.waiting.count)"])
             return summary
         }
 
-        let runID = try ledger.makeRunID(now: options.clock)
-        try ledger.beginRun(id: runID, clock: options.clock, mode: options.mode)
-        summary.runID = runID
-        logger.info("run started", metadata: ["run": "\(runID)", "mode": "\(options.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
-        var batch = Batch(
-            pipeline: self, ledger: ledger, runID: runID, options: options, calendar: calendar,
-            mover: InputMover(workspace: workspace, runID: runID), summary: summary
-        )
-        do {
-            try batch.execute(scan)
-        } catch {
-            logger.error("run failed", metadata: ["run": "\(runID)", "error": "\(error)"])
-            try? ledger.finishRun(id: runID, status: "failed", exitCode: 1, reportFile: nil, summary: "\(error)")
-            throw RunFailure(runID: runID, "run \(runID) stopped: \(error)")
+        let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock), clock: options.clock, mode: options.mode)
+        try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
+        logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
+        var batch = Batch(pipeline: self, ledger: ledger, run: record, calendar: calendar)
+        var summary = try guarded(record.id, ledger) {
+            try batch.intake(scan)
+            try batch.processClaimed()
+            return try batch.finish()
         }
-        summary = batch.summary
-        try ledger.finishRun(id: runID, status: "finished", exitCode: summary.exitCode, reportFile: summary.reportPath, summary: summary.line)
-        logger.info("run finished", metadata: ["run": "\(runID)", "summary": "\(summary.line)"])
+        summary.resumed = resumed
+        logger.info("run finished", metadata: ["run": "\(record.id)", "summary": "\(summary.line)"])
         return summary
+    }
+
+    /// Runs a started run's work; a failure leaves the run unfinished in the ledger (the next
+    /// invocation finishes it) and stops this one.
+    private func guarded(_ runID: String, _ ledger: Ledger, _ work: () throws -> RunSummary) throws -> RunSummary {
+        do {
+            return try work()
+        } catch {
+            logger.error("run stopped", metadata: ["run": "\(runID)", "error": "\(error)"])
+            throw RunFailure(runID: runID, "run \(runID) stopped: \(error); the next run finishes it")
+        }
     }
 }

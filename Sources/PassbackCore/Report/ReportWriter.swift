@@ -18,6 +18,12 @@ public final class ReportWriter {
         if buffer.count >= 1 << 16 { try file.write(&buffer) }
     }
 
+    /// Appends records already encoded by ``SpreadsheetCSV`` (rows committed to the ledger).
+    public func appendRaw(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try file.write(&buffer) }
+    }
+
     /// Writes the rest and publishes the file.
     public func finish() throws {
         try file.write(&buffer)

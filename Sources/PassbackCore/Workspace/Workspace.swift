@@ -43,6 +43,15 @@ public struct Workspace: Sendable {
                 throw SettingsError("\(folder.path) is not writable by this user")
             }
         }
+        // Claims are renames: the inbox and the rest of the workspace must share a filesystem.
+        var inboxInfo = stat()
+        var workInfo = stat()
+        guard stat(inbox.path, &inboxInfo) == 0, stat(work.path, &workInfo) == 0 else {
+            throw SettingsError("cannot examine \(inbox.path)")
+        }
+        guard inboxInfo.st_dev == workInfo.st_dev else {
+            throw SettingsError("\(inbox.path) is on another filesystem than \(work.path); files are claimed by rename(2), so the inbox must live on the workspace's filesystem")
+        }
     }
 
     /// A name safe to use as one path component for an identifier from the inputs (section and

@@ -1,0 +1,28 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The SHA-256 of a file's bytes, in hex: the key that tells a re-dropped, byte-identical bundle
+/// from a new one (swift-crypto's implementation; BoringSSL underneath).
+public enum ContentDigest {
+    public static func sha256(fileAt path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw FileSystemError.posix("open", path, errno) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError.posix("read", path, errno)
+            }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

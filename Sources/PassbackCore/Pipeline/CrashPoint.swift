@@ -1,0 +1,52 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Named places in a run where a test can make the process die at once (`SIGKILL`), to prove
+/// that whatever a crash leaves behind, the next run finishes it: nothing lost, nothing sent
+/// twice under different values.
+///
+/// Armed by `PASSBACK_CRASH_AT=<point>` or `PASSBACK_CRASH_AT=<point>:<n>` (die the n-th time the
+/// point is reached), in debug builds only: a release binary ignores the variable.
+public enum CrashPoint: String, Sendable, CaseIterable {
+    /// Inputs moved from the inbox into `work/<run id>/`.
+    case afterClaim = "after-claim"
+    /// One category export stored in the ledger, not yet archived.
+    case afterCategoryImport = "after-category-import"
+    /// A section's XML written to its temporary name, not yet validated or published.
+    case afterXMLWritten = "after-xml-written"
+    /// A section's XML renamed into `outbox/`, the ledger not yet told.
+    case afterXMLPublished = "after-xml-published"
+    /// A bundle's outcome committed to the ledger, its inputs not yet archived.
+    case afterLedgerCommit = "after-ledger-commit"
+    /// A bundle's inputs archived.
+    case afterArchive = "after-archive"
+    /// The report published, the run not yet marked finished.
+    case afterReport = "after-report"
+
+    #if DEBUG
+    private static let armed: (point: String, count: Int)? = {
+        guard let value = ProcessInfo.processInfo.environment["PASSBACK_CRASH_AT"], !value.isEmpty else { return nil }
+        let parts = value.split(separator: ":")
+        return (String(parts[0]), parts.count > 1 ? Int(parts[1]) ?? 1 : 1)
+    }()
+    nonisolated(unsafe) private static var reached: [String: Int] = [:]
+    private static let lock = NSLock()
+    #endif
+
+    /// Dies here if a test armed this point.
+    public func reach() {
+        #if DEBUG
+        guard let armed = Self.armed, armed.point == rawValue else { return }
+        Self.lock.lock()
+        Self.reached[rawValue, default: 0] += 1
+        let count = Self.reached[rawValue]!
+        Self.lock.unlock()
+        if count >= armed.count {
+            kill(getpid(), SIGKILL)
+        }
+        #endif
+    }
+}
