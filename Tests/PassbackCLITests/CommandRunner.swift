@@ -7,6 +7,8 @@ enum CommandRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The signal that ended the process, if one did.
+        var signal: Int32?
     }
 
     /// The folder SwiftPM built the products into (the test bundle sits beside them).
@@ -17,13 +19,35 @@ enum CommandRunner {
 
     static var binary: URL { productsDirectory.appendingPathComponent("passback") }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the binary to its end, or kills it with SIGKILL after `killAfter` seconds.
+    static func run(_ arguments: [String], environment: [String: String] = [:], killAfter: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        if let killAfter {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) { kill(pid, SIGKILL) }
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), signal: signal)
+    }
+
+    /// Runs a `/bin/sh -c` script; `$0`, `$1`... are `arguments`.
+    static func runShell(_ script: String, arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script] + arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -23,6 +23,8 @@ import Testing
 
     @Test func aNewerExportReplacesItsTermAndSectionOnly() throws {
         try withLedger { ledger, _ in
+            try ledger.beginRun(id: "r1", clock: Make.now, mode: .incremental)
+            try ledger.beginRun(id: "r2", clock: Make.now, mode: .incremental)
             try ledger.storeCategories([Make.category("A", title: "Homework"), Make.category("B", title: "Tests", section: "OTHER")], sourceFile: "one.categories.csv", runID: "r1")
             try ledger.storeCategories([Make.category("C", title: "Projects")], sourceFile: "two.categories.csv", runID: "r2")
             let catalog = try ledger.categoryCatalog()

@@ -28,6 +28,26 @@ public struct InputMover: Sendable {
         try move(from: workspace.inbox.path + "/" + file.relativePath, to: claimedPath(file))
     }
 
+    /// Checks what was claimed is still a plain file with one link: opened without following a
+    /// symlink or blocking on a FIFO, examined with `fstat` (the scan's `lstat` could have been
+    /// raced by a swap before the rename).
+    /// - Returns: why the file is refused, or `nil`.
+    public func refusalOfClaimed(_ file: InboxFile) -> String? {
+        let fd = open(claimedPath(file), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            return errno == ELOOP ? "Refused: a symbolic link is not read from the inbox; copy the file itself in." : "Refused: the file cannot be opened (\(String(cString: strerror(errno))))."
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return "Refused: the file cannot be examined." }
+        guard info.st_mode & S_IFMT == S_IFREG else { return "Refused: not a regular file (a pipe, socket or device); drop plain files only." }
+        guard info.st_nlink == 1 else { return "Refused: the file has \(info.st_nlink) hard links, so someone else can still change it; copy it into the inbox instead of linking it." }
+        // Inputs carry student records too: private from here on (best effort: a file dropped by
+        // another user of the registrars' group may not be ours to change; its folders are 0700).
+        _ = fchmod(fd, 0o600)
+        return nil
+    }
+
     /// Moves a claimed file to `archive/<date>/<run id>/`.
     public func archive(_ file: InboxFile, date: LocalDate) throws {
         let target = workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
@@ -40,6 +60,7 @@ public struct InputMover: Sendable {
         let target = workspace.quarantine.path + "/\(runID)/" + file.relativePath
         let source = claimed ? claimedPath(file) : workspace.inbox.path + "/" + file.relativePath
         try move(from: source, to: target)
+        _ = chmod(target, 0o600)
         let where_ = line.map { " (line \($0))" } ?? ""
         let reason = "\(code.rawValue)\(where_): \(message)\n"
         let note = try DurableFile(finalPath: target + ".reason.txt")

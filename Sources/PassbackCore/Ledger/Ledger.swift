@@ -81,9 +81,11 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     }
 
     /// Stores an export: for each (term, section) it mentions, its categories replace the older.
+    /// The file is marked processed by the run in the same transaction.
     public func storeCategories(_ categories: [AspireCategory], sourceFile: String, runID: String) throws {
         let keys = Set(categories.map { CategoryCatalog.Key(termSourcedID: $0.termSourcedID, classSourcedID: $0.classSourcedID) })
         try pool.write { db in
+            try Self.insert(ProcessedBundle(stem: sourceFile, outcome: .sent, gradebookSHA256: nil, jsonSHA256: nil, clean: true), runID: runID, db)
             for key in keys {
                 try db.execute(sql: "DELETE FROM category WHERE term_sourced_id = ? AND class_sourced_id = ?", arguments: [key.termSourcedID, key.classSourcedID])
             }
@@ -190,16 +192,18 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
                 }
             }
             try Self.insert(report, runID: runID, db)
-            if let b = bundle {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line]
-                )
-            }
+            if let bundle { try Self.insert(bundle, runID: runID, db) }
         }
+    }
+
+    static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line]
+        )
     }
 
     /// `PRAGMA integrity_check`, for tests and `status --check`.

@@ -53,6 +53,13 @@ struct Batch {
         }
         for file in scan.categoryExports + scan.bundles.flatMap({ [$0.gradebook, $0.json] }) {
             try mover.claim(file)
+            if let refusal = mover.refusalOfClaimed(file) {
+                let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(.unknownFile, refusal, location: SourceLocation(file: file.relativePath)))
+                try ledger.appendReport(ReportChunk([row]), runID: runID)
+                try mover.quarantine(file, code: .unknownFile, message: refusal, line: nil, claimed: true)
+                filesRejected += 1
+                continue
+            }
             filesClaimed += 1
         }
         filesWaiting = scan.waiting.count
@@ -68,10 +75,15 @@ struct Batch {
         if filesClaimed == 0 { filesClaimed = claimed.count }
         var gradebooks: [String: InboxFile] = [:]
         var jsons: [String: InboxFile] = [:]
+        let done = try ledger.processedBundles(runID: runID)
         for file in claimed {
             switch InputKind(relativePath: file.relativePath) {
             case .categoriesCSV, .categoriesXML:
-                try importCategories(file)
+                if let outcome = done[file.relativePath] {
+                    try finishFiles([file], outcome)
+                } else {
+                    try importCategories(file)
+                }
             case .gradebook(let stem):
                 gradebooks[stem] = file
             case .bundleJSON(let stem):
@@ -93,12 +105,11 @@ struct Batch {
         let settings = RuleSettings(nameLengthLimit: pipeline.settings.nameLengthLimit, calendar: calendar, now: run.clock)
         let checker = CourseChecker(rules: stages.rules, matcher: matcher, settings: settings)
         publishedNames = try ledger.publishedFiles(runID: runID)
-        let done = try ledger.processedBundles(runID: runID)
         var digests: [String: (gradebook: String, json: String)] = [:]
         var pending: [InboxScanner.Bundle] = []
         for bundle in bundles {
             if let outcome = done[bundle.stem] {
-                try finishFiles(of: bundle, outcome)
+                try finishFiles([bundle.gradebook, bundle.json], outcome)
                 continue
             }
             let digest = (try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.gradebook)), try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.json)))
@@ -125,7 +136,7 @@ struct Batch {
         )
         let outcome = ProcessedBundle(stem: bundle.stem, outcome: .duplicate, gradebookSHA256: digest.gradebook, jsonSHA256: digest.json, clean: false)
         try ledger.commit([], report: ReportChunk([row]), bundle: outcome, runID: runID, at: run.clock)
-        try finishFiles(of: bundle, outcome)
+        try finishFiles([bundle.gradebook, bundle.json], outcome)
     }
 
     /// Writes the report from the ledger, marks the run finished, clears the work folder.
@@ -165,8 +176,12 @@ struct Batch {
             logger.info("categories imported", metadata: ["file": "\(file.relativePath)", "categories": "\(export.categories.count)", "sections": "\(sections)"])
         } catch let error as InputFileError {
             let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(error.code, error.message, location: SourceLocation(file: file.relativePath, line: error.line)))
-            try ledger.appendReport(ReportChunk([row]), runID: runID)
-            try mover.quarantine(file, code: error.code, message: error.message, line: error.line, claimed: true)
+            let outcome = ProcessedBundle(
+                stem: file.relativePath, outcome: .rejected, gradebookSHA256: nil, jsonSHA256: nil, clean: false,
+                rejection: .init(file: file.relativePath, code: error.code, message: error.message, line: error.line)
+            )
+            try ledger.commit([], report: ReportChunk([row]), bundle: outcome, runID: runID, at: run.clock)
+            try finishFiles([file], outcome)
             filesRejected += 1
             logger.warning("file rejected", metadata: ["file": "\(file.relativePath)", "rule": "\(error.code)"])
         }
@@ -220,17 +235,17 @@ struct Batch {
         return plan
     }
 
-    /// Moves a committed bundle's files where its outcome says (after a crash between the
-    /// commit and the move, or right after the commit).
-    private func finishFiles(of bundle: InboxScanner.Bundle, _ outcome: ProcessedBundle) throws {
+    /// Moves the files of a committed outcome (a bundle's two, or one category export) where it
+    /// says: right after the commit, or after a crash between the commit and the move.
+    private func finishFiles(_ files: [InboxFile], _ outcome: ProcessedBundle) throws {
         if outcome.outcome == .rejected, let rejection = outcome.rejection {
-            for file in [bundle.gradebook, bundle.json] {
+            for file in files {
                 let isBad = file.relativePath == rejection.file
                 let message = isBad ? rejection.message : "Held with its partner \((rejection.file as NSString).lastPathComponent), which was rejected: \(rejection.message)"
                 try mover.quarantine(file, code: rejection.code, message: message, line: isBad ? rejection.line : nil, claimed: true)
             }
         } else {
-            for file in [bundle.gradebook, bundle.json] { try mover.archive(file, date: today) }
+            for file in files { try mover.archive(file, date: today) }
         }
         CrashPoint.afterArchive.reach()
     }
@@ -250,7 +265,7 @@ struct Batch {
             )
             let outcome = ProcessedBundle(stem: bundle.stem, outcome: .cancelled, gradebookSHA256: gradebookSHA, jsonSHA256: jsonSHA, clean: false)
             try ledger.commit([], report: ReportChunk([row]), bundle: outcome, runID: runID, at: run.clock)
-            try finishFiles(of: bundle, outcome)
+            try finishFiles([bundle.gradebook, bundle.json], outcome)
             return
         }
         try ledger.setStatus(.inProgress, requestIDs: requests.map(\.id), at: run.clock)
@@ -278,7 +293,7 @@ struct Batch {
             try ledger.commit(outcomes, report: ReportChunk([row]), bundle: outcome, runID: runID, at: run.clock)
             filesRejected += 1
             logger.warning("file rejected", metadata: ["file": "\(bad.relativePath)", "rule": "\(error.code)"])
-            try finishFiles(of: bundle, outcome)
+            try finishFiles([bundle.gradebook, bundle.json], outcome)
             return
         }
 
@@ -354,7 +369,7 @@ struct Batch {
         let outcome = ProcessedBundle(stem: bundle.stem, outcome: .sent, gradebookSHA256: gradebookSHA, jsonSHA256: jsonSHA, clean: clean)
         try ledger.commit(outcomes, report: report, bundle: outcome, runID: runID, at: run.clock)
         CrashPoint.afterLedgerCommit.reach()
-        try finishFiles(of: bundle, outcome)
+        try finishFiles([bundle.gradebook, bundle.json], outcome)
     }
 
     /// Rows of a section in the report's order: rows about no assignment first (students), then
