@@ -84,3 +84,27 @@ import Glibc
         #expect(bad.stdout.contains("aspire-702-Q2.categories.csv:3: error malformed-file"))
     }
 }
+
+@Suite struct WorkspaceFilesystemTests {
+    @Test func anInboxOnAnotherFilesystemRefusesToStart() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/shm") else { return }
+        let base = try CommandRunner.temporaryFolder("fs")
+        let elsewhere = URL(fileURLWithPath: "/dev/shm/passback-inbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(at: base)
+            try? FileManager.default.removeItem(at: elsewhere)
+        }
+        let root = base.appendingPathComponent("root")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        var rootInfo = stat()
+        var shmInfo = stat()
+        stat(root.path, &rootInfo)
+        stat(elsewhere.path, &shmInfo)
+        guard rootInfo.st_dev != shmInfo.st_dev else { return }  // same filesystem here: nothing to prove
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("inbox"), withDestinationURL: elsewhere)
+        let result = try CommandRunner.run(["run", "--root", root.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("another filesystem"))
+    }
+}
