@@ -11,9 +11,9 @@ public enum StatusTable {
             lines.append("no sync requests match")
             return lines.joined(separator: "\n") + "\n"
         }
-        let header = ["REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS"]
+        let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS"]
         let rows = requests.map { r in
-            [r.id, r.updatedAt, r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors)]
+            [r.runID, r.id, r.updatedAt, r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors)]
         }
         var widths = header.map(\.count)
         for row in rows {
