@@ -32,7 +32,7 @@ public struct CategoryMatcher: Sendable {
 
     public func match(group: CanvasAssignmentGroup, termSourcedID: String?, classSourcedID: String) -> CategoryMatch {
         guard let sourceID = group.sisSourceID else { return .notImported }
-        guard let term = termSourcedID else { return .notFound(.courseHasNoTerm) }
+        guard let term = termSourcedID, XMLCharacters.isWritable(term) else { return .notFound(.courseHasNoTerm) }
         let candidates = catalog.categories(term: term, section: classSourcedID)
         guard !candidates.isEmpty else { return .notFound(.noCategoriesForSection(term: term)) }
         if let byID = candidates.first(where: { $0.categorySourcedID == sourceID }) {

@@ -88,6 +88,14 @@ public struct CourseChecker: Sendable {
 
         var sections: [SectionGrades] = []
         for section in bundle.sections {
+            if let sis = section.sisSectionID, !XMLCharacters.isWritable(sis) {
+                courseRows.append(.error(
+                    .unknownSection,
+                    "The Canvas section \"\(section.name)\" (\(section.id)) has an SIS section id with control characters, which Aspire cannot receive; ask the Canvas admin to correct it.",
+                    subject: courseSubject, location: bundleLocation
+                ))
+                continue
+            }
             guard let sisSectionID = section.sisSectionID else {
                 var subject = courseSubject
                 subject.sectionSISID = nil
@@ -133,7 +141,7 @@ public struct CourseChecker: Sendable {
         var students: [GradebookStudent] = []
         for student in roster {
             var subject = sectionSubject
-            subject.studentSISID = student.sisUserID
+            subject.studentSISID = student.sisUserID.map(XMLCharacters.sanitized)
             if let row = StudentIdentityRule().check(student, subject: subject, location: SourceLocation(file: sources.gradebookFile, line: student.line)) {
                 result.diagnostics.append(row)
             } else {
@@ -164,7 +172,7 @@ public struct CourseChecker: Sendable {
             let dueDate = settings.calendar.localDate(of: due)
             let assignDate = schedule.unlockAt.map(settings.calendar.localDate(of:)) ?? dueDate
             let lineItem = PassbackLineItem(
-                sourcedID: "canvas-\(assignment.id)", title: assignment.name, categorySourcedID: matched.categorySourcedID,
+                sourcedID: "canvas-\(assignment.id)", title: XMLCharacters.sanitized(assignment.name), categorySourcedID: matched.categorySourcedID,
                 assignDate: min(assignDate, dueDate), dueDate: dueDate, resultValueMax: assignment.pointsPossible ?? .zero, results: []
             )
             var candidates: [CandidateResult] = []

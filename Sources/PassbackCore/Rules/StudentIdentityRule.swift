@@ -15,7 +15,14 @@ public struct StudentIdentityRule: Sendable {
         if student.isTestStudent {
             return .skipped(.testStudent, "Skipped Canvas's Test Student (Student View); its grades are never passed back.", subject: subject, location: location)
         }
-        guard student.sisUserID == nil else { return nil }
+        if let sis = student.sisUserID {
+            guard !XMLCharacters.isWritable(sis) else { return nil }
+            return .error(
+                .studentWithoutSISID,
+                "The student on this gradebook line has an SIS User ID with control characters, which Aspire cannot receive; ask the registrar to correct it in Canvas, then export the gradebook again.",
+                subject: subject, location: location
+            )
+        }
         return .error(
             .studentWithoutSISID,
             "The student on this gradebook line has no SIS User ID in Canvas, so Aspire cannot match the grades; ask the registrar to add it, then export the gradebook again.",

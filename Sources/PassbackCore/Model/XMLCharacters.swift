@@ -1,0 +1,27 @@
+/// The characters XML 1.0 can carry (`#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+/// [#x10000-#x10FFFF]`). Text from the inputs is checked before it reaches the writer: an id with a
+/// control character is refused with a report row (an id must go out exactly or not at all); a
+/// title has such characters replaced, as they could not be shown anyway.
+public enum XMLCharacters {
+    @inline(__always)
+    public static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
+        default: return false
+        }
+    }
+
+    public static func isWritable(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy(isAllowed)
+    }
+
+    /// `text` with every character XML cannot carry replaced by U+FFFD.
+    public static func sanitized(_ text: String) -> String {
+        guard !isWritable(text) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            scalars.append(isAllowed(scalar) ? scalar : "\u{FFFD}")
+        }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import PassbackCore
+
+/// The rules-and-matching stage on one hand-made course: students into sections, the rule book
+/// per assignment and section, score cells, and what never reaches the XML writer.
+@Suite struct CourseCheckerTests {
+    let sources = CourseChecker.Sources(stem: "c", gradebookFile: "c.gradebook.csv", bundleFile: "c.canvas.json")
+
+    func checker() -> CourseChecker {
+        CourseChecker(
+            matcher: CategoryMatcher(catalog: CategoryCatalog([Make.category(), Make.category("GCT0000003IjKl", section: "MST0000008Zz34")])),
+            settings: Make.settings()
+        )
+    }
+
+    func bundle(_ assignments: [CanvasAssignment], sections: [CanvasSection] = [Make.period1, Make.period2]) -> CanvasBundle {
+        CanvasBundle(course: Make.course(), sections: sections, assignmentGroups: [Make.group(assignments)])
+    }
+
+    func gradebook(_ students: [GradebookStudent], columns: [String] = ["1001"]) -> Gradebook {
+        Gradebook(separator: 44, hasByteOrderMark: false, assignmentColumns: columns.map { GradebookAssignmentColumn(name: "A \($0)", assignmentID: $0) }, students: students)
+    }
+
+    @Test func aStudentInTwoSectionsIsSentInBoth() {
+        let grades = checker().check(
+            bundle: bundle([Make.assignment()]),
+            gradebook: gradebook([Make.student("13", sis: "604863", section: "Period 1 and Period 2", line: 4, ["9.00"])]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.isEmpty)
+        #expect(grades.sections.map(\.request.sectionSISID) == ["MST0000007Xy12", "MST0000008Zz34"])
+        for section in grades.sections {
+            #expect(section.lineItems.first?.results == [CandidateResult(sourcedID: "canvas-1001:604863", studentSISID: "604863", current: .score(ExactDecimal(9)), gradedAt: nil, scoreDate: Make.day("2025-10-01"))])
+        }
+        #expect(grades.sections[1].lineItems.first?.lineItem.categorySourcedID == "GCT0000003IjKl", "matched by title in Period 2")
+    }
+
+    @Test func cellsOfEveryKindBecomeCandidatesOrRows() {
+        let students = [
+            Make.student("1", sis: "A", line: 4, ["9.00"]), Make.student("2", sis: "B", line: 5, ["EX"]),
+            Make.student("3", sis: "C", line: 6, ["N/A"]), Make.student("4", sis: "D", line: 7, [""]),
+            Make.student("5", sis: "E", line: 8, ["nine"]), Make.student("6", sis: "F", line: 9, ["12"]),
+            Make.student("7", sis: nil, line: 10, ["5"]), Make.student("8", sis: "", line: 11, test: true, [""]),
+        ]
+        let grades = checker().check(bundle: bundle([Make.assignment()], sections: [Make.period1]), gradebook: gradebook(students), sources: sources)
+        let section = grades.sections[0]
+        #expect(section.lineItems[0].results.map(\.studentSISID) == ["A", "B", "D", "F"])
+        #expect(section.lineItems[0].results.map(\.current) == [.score(ExactDecimal(9)), .exempt, nil, .score(ExactDecimal(12))])
+        #expect(section.diagnostics.map(\.code) == [.studentWithoutSISID, .invalidScore, .extraCredit])
+        #expect(section.diagnostics.map { $0.location?.line } == [10, 8, 9])
+        #expect(grades.diagnostics.map(\.code) == [.testStudent])
+    }
+
+    @Test func unknownSectionsAndMismatchedFilesAreReported() {
+        var sectionless = Make.period2
+        sectionless.sisSectionID = nil
+        let grades = checker().check(
+            bundle: bundle([Make.assignment(), Make.assignment(id: "1002", name: "Not in the gradebook")], sections: [Make.period1, sectionless]),
+            gradebook: gradebook([Make.student("13", sis: "604863", section: "Period 9", line: 4, ["9", "1"])], columns: ["1001", "9999"]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.map(\.code) == [.unknownSection, .bundleMismatch, .unknownSection, .bundleMismatch])
+        #expect(grades.diagnostics.map(\.severity) == [.error, .error, .error, .warning])
+        #expect(grades.sections.map(\.request.sectionSISID) == ["MST0000007Xy12"])
+        #expect(grades.sections[0].lineItems.map(\.canvasAssignmentID) == ["1001"], "an assignment without a column sends nothing, deletes nothing")
+    }
+
+    @Test func controlCharactersNeverReachTheWriter() {
+        var section = Make.period2
+        section.sisSectionID = "MST\u{1}BAD"
+        let grades = checker().check(
+            bundle: bundle([Make.assignment(name: "Bell\u{7} work")], sections: [Make.period1, section]),
+            gradebook: gradebook([
+                Make.student("13", sis: "604\u{0}863", line: 4, ["9"]), Make.student("14", sis: "604874", line: 5, ["8"]),
+            ]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.map(\.code) == [.unknownSection])
+        #expect(grades.sections.count == 1)
+        #expect(grades.sections[0].diagnostics.map(\.code) == [.studentWithoutSISID])
+        #expect(grades.sections[0].lineItems[0].lineItem.title == "Bell\u{FFFD} work")
+        #expect(grades.sections[0].lineItems[0].results.map(\.studentSISID) == ["604874"])
+    }
+
+    @Test func scoreDatesComeFromGradedAtInTheSchoolZone() {
+        var canvas = bundle([Make.assignment()], sections: [Make.period1])
+        canvas.submissions = [CanvasSubmission(assignmentID: "1001", userID: "13", gradedAt: Make.date("2025-09-13T04:00:00Z"))]
+        let grades = checker().check(bundle: canvas, gradebook: gradebook([Make.student("13", sis: "A", line: 4, ["9"])]), sources: sources)
+        #expect(grades.sections[0].lineItems[0].results[0].scoreDate == Make.day("2025-09-12"))
+        #expect(grades.sections[0].lineItems[0].lineItem.dueDate == Make.day("2025-09-11"))
+    }
+}
