@@ -223,4 +223,44 @@ import Testing
         #expect(successes.allSatisfy { $0["course_sis_id"] == "CRS-BIO1" && $0["section_sis_id"] == "MST0000009Bb56" && $0["source_file"] == "biology.gradebook.csv" })
         #expect(rows.filter { $0["status"] == "error" }.count >= rejected.count)
     }
+
+    /// The formula course (`Fixtures/formula-course`): file names, ids and assignment names that
+    /// start with `=`, `+`, `-`, `@`, a tab or a line feed. No cell of the report may start with
+    /// one of them; each shows with a leading `'`. The same report is what
+    /// `scripts/check-report-in-libreoffice` opens in LibreOffice (outside CI).
+    @Test func theReportOfAFormulaCourseHoldsNoLiveFormula() throws {
+        let manager = FileManager.default
+        let root = try CommandRunner.temporaryFolder("formula").appendingPathComponent("root")
+        defer { try? manager.removeItem(at: root.deletingLastPathComponent()) }
+        try manager.createDirectory(at: root, withIntermediateDirectories: true)
+        try manager.copyItem(at: Self.fixtures.appendingPathComponent("formula-course/inbox"), to: root.appendingPathComponent("inbox"))
+        try Data("settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
+
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1, "one score cell is =1+1: \(result.stderr)")
+        // The section id names the XML file, encoded.
+        #expect(try manager.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path) == ["\(Self.runID)_%3D1%2B1.xml"])
+
+        let report = root.appendingPathComponent("reports/\(Self.runID).csv")
+        let rows = try Self.readReport(report)
+        let guards: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\n"]
+        for row in rows {
+            for (column, cell) in row {
+                #expect(cell.first.map { !guards.contains($0) } ?? true, "\(column) starts a formula: \(cell.debugDescription)")
+            }
+        }
+        func values(_ column: String) -> Set<String> { Set(rows.compactMap { $0[column] }.filter { !$0.isEmpty }) }
+        #expect(values("course_sis_id") == ["'+1+1"])
+        #expect(values("section_sis_id") == ["'=1+1"])
+        #expect(values("assignment_name") == ["'=1+1", "'@SUM(1+1)", "'\n-1+1"])
+        #expect(values("category_sourced_id") == ["'=HYPERLINK(\"http://example.invalid\",\"click\")", "'-SUM(1,1)"])
+        #expect(values("student_sis_id") == ["'=2+2"])
+        #expect(values("source_file") == ["'=2+3.gradebook.csv"])
+        #expect(rows.filter { $0["status"] == "success" }.count == 3)
+        #expect(rows.contains { $0["rule"] == "invalid-score" && $0["message"]?.hasPrefix("The score \"=1+1\"") == true })
+        // Byte level: the guard sits inside the quotes of a quoted cell.
+        let bytes = try String(decoding: Data(contentsOf: report), as: UTF8.self)
+        #expect(bytes.contains(",\"'\n-1+1\",\"'-SUM(1,1)\","))
+        #expect(bytes.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"click\"\")\","))
+    }
 }
