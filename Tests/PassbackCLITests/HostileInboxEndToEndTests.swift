@@ -2,6 +2,10 @@ import Foundation
 import PassbackCore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs the built binary on an inbox where one good course bundle and its category export sit
 /// among broken and hostile files of every kind (issue 5): every bad file is quarantined with its
 /// reason and reported once, with its line where one is to blame, and the good course is still
@@ -131,7 +135,7 @@ import Testing
         }
 
         // Hostile names: a formula, a name of 250 bytes (too long for `<name>.reason.txt`), a
-        // symbolic link to a system file, and a name that is no input at all.
+        // symbolic link to a system file, a name that is no input at all, one that is not UTF-8.
         let formula = "=HYPERLINK(\"x\";\"y\")+1.categories.csv"
         try copy(fixtures.appendingPathComponent("categories/malformed-ragged-row.categories.csv"), as: formula)
         rejected.append(Rejected(name: formula, code: "malformed-file", line: 2, fragment: "has 11 fields"))
@@ -142,6 +146,14 @@ import Testing
         rejected.append(Rejected(name: "passwd.categories.csv", code: "unknown-file", line: nil, fragment: "symbolic link"))
         try Data("MZ".utf8).write(to: inbox.appendingPathComponent("payload.exe"))
         rejected.append(Rejected(name: "payload.exe", code: "unknown-file", line: nil, fragment: "name category exports"))
+        // A name that is not UTF-8 (Latin-1 é): renamed with %XX, then refused.
+        let latin1 = Array(inbox.path.utf8) + Array("/caf".utf8) + [0xE9] + Array(".categories.csv".utf8) + [0]
+        let descriptor = latin1.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o600) }
+        }
+        #expect(descriptor >= 0)
+        close(descriptor)
+        rejected.append(Rejected(name: "caf%E9.categories.csv", code: "unknown-file", line: nil, fragment: "not UTF-8"))
         return (rejected, held)
     }
 
