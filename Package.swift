@@ -41,6 +41,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer targets for the readers of untrusted input (`scripts/fuzz`); a normal build
+        // makes a replay tool of it: `PassbackFuzz TARGET FILE...`.
+        .executableTarget(
+            name: "PassbackFuzz",
+            dependencies: ["PassbackCore"]
+        ),
         .testTarget(
             name: "PassbackCoreTests",
             dependencies: ["PassbackCore"],

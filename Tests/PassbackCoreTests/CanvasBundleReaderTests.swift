@@ -56,8 +56,88 @@ import Testing
         }
     }
 
-    @Test func absurdSizesAreRefusedBeforeParsing() {
+    @Test func absurdSizesAreRefusedBeforeParsing() throws {
         #expect(throws: InputFileError.self) { try CanvasBundleReader(maximumFileSize: 10).read(data: Data(repeating: 0x20, count: 11)) }
+        // A sparse file one byte over the 64 MiB default takes no disk space and is never read.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("huge.canvas.json").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(64 << 20) + 1)
+        try handle.close()
+        let error = try #require(throws: InputFileError.self) { try CanvasBundleReader().read(fileAt: path) }
+        #expect(error.code == .malformedFile)
+        #expect(error.message.contains("67108865 bytes, more than the 67108864 allowed"), "\(error.message)")
+    }
+
+    @Test func readsAMinimalBundleAndOneWithAByteOrderMark() throws {
+        let bundle = try CanvasBundleReader().read(fileAt: fixture("minimal.canvas.json"))
+        #expect(bundle.sections.map(\.sisSectionID) == ["MST0000007Xy12"])
+        #expect(bundle.assignmentGroups.flatMap(\.assignments).map(\.pointsPossible) == [ExactDecimal(10)])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture("minimal.canvas.json")))
+        #expect(try CanvasBundleReader().read(data: Data([0xEF, 0xBB, 0xBF]) + bytes) == bundle)
+    }
+
+    struct BrokenBundle: Sendable, CustomTestStringConvertible {
+        var name: String
+        var line: Int?
+        var fragment: String
+        var testDescription: String { name }
+    }
+
+    /// Each file says which member is wrong and what was expected, in words (not Swift's type
+    /// names), and where the JSON itself is broken, the line.
+    static let brokenBundles: [BrokenBundle] = [
+        BrokenBundle(name: "malformed-truncated.canvas.json", line: 10, fragment: "The file is not valid JSON: it ends in the middle of a value on line 10 (was it cut short?)"),
+        BrokenBundle(name: "malformed-trailing-garbage.canvas.json", line: 17, fragment: "The file is not valid JSON: unexpected text on line 17, column 1"),
+        BrokenBundle(name: "malformed-array.canvas.json", line: nil, fragment: "must be one object ({...}) with course, sections and assignment_groups, but this file starts with a list ([...])"),
+        BrokenBundle(name: "malformed-points-as-text.canvas.json", line: nil, fragment: "member assignment_groups[0].assignments[0].points_possible: expected a number, found text in quotes"),
+        BrokenBundle(name: "malformed-published-as-text.canvas.json", line: nil, fragment: "member assignment_groups[0].assignments[0].published: expected true or false, found text in quotes"),
+        BrokenBundle(name: "malformed-missing-sections.canvas.json", line: nil, fragment: "the top-level object has no sections"),
+    ]
+
+    @Test(arguments: brokenBundles)
+    func brokenBundleFilesNameTheMemberAndTheLine(_ file: BrokenBundle) throws {
+        let error = try #require(throws: InputFileError.self) { try CanvasBundleReader().read(fileAt: fixture(file.name)) }
+        #expect(error.code == .malformedFile)
+        #expect(error.line == file.line, "\(error)")
+        #expect(error.message.contains(file.fragment), "\(error.message)")
+        #expect(!error.message.contains("Expected to decode"), "\(error.message)")
+        #expect(!error.message.contains("Dictionary<") && !error.message.contains("Array<"), "\(error.message)")
+    }
+
+    static let course = #"{"id":1,"workflow_state":"available"}"#
+
+    @Test(arguments: [
+        ("null", "but this file starts with null"),
+        ("42", "but this file starts with a number"),
+        ("\"text\"", "but this file starts with text in quotes"),
+        ("\u{0}{}", "but this file starts with something else"),
+        ("{\"course\":null,\"sections\":[],\"assignment_groups\":[]}", "member course: expected an object ({...}), found null"),
+        ("{\"course\":\(course),\"sections\":{},\"assignment_groups\":[]}", "member sections: expected a list ([...]), found an object"),
+        ("{\"course\":{\"id\":1,\"workflow_state\":7},\"sections\":[],\"assignment_groups\":[]}", "member course.workflow_state: expected text in quotes, found a number"),
+        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\",\"term\":\"Q1\"},\"sections\":[],\"assignment_groups\":[]}", "member course.term: expected an object ({...}), found text in quotes"),
+        ("{\"course\":{\"id\":-1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}", "member course.id: expected a Canvas id (a whole number)"),
+        ("{\"course\":{\"id\":99999999999999999999999,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}", "member course.id: expected a Canvas id (a whole number)"),
+        ("{\"course\":\(course),\"sections\":[{\"id\":1,\"name\":5}],\"assignment_groups\":[]}", "member sections[0].name: expected text in quotes, found a number"),
+        ("{\"course\":\(course),\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e400}]}]}", "The file is not valid JSON: the number 1e400 is out of range"),
+        ("{\"a\":" + String(repeating: "[", count: 600), "The file is not valid JSON: lists or objects are nested too deep on line 1"),
+        ("{\"course\":\n\n  tru}", "The file is not valid JSON"),
+        ("{\"course\": {\"id\": 1,\n \"workflow_state\": 'available'}}", "unexpected text on line 2, column 20"),
+    ])
+    func wrongTypesAndSyntaxAreSaidInWords(json: String, expected: String) {
+        do {
+            _ = try CanvasBundleReader().read(data: Data(json.utf8))
+            Issue.record("accepted: \(json)")
+        } catch let error as InputFileError {
+            #expect(error.code == .malformedFile)
+            #expect(error.message.contains(expected), "\(error.message)")
+            #expect(!error.message.contains("Expected to decode"), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
     }
 }
 
@@ -84,6 +164,8 @@ import Testing
     @Test(arguments: [
         ("MST0000007Xy12", "MST0000007Xy12"), ("../../etc/passwd", "%2E.%2F..%2Fetc%2Fpasswd"), ("a/b", "a%2Fb"),
         ("a\u{0}b", "a%00b"), (".hidden", "%2Ehidden"), ("", "%00"), ("Período 1", "Per%C3%ADodo%201"),
+        (".", "%2E"), ("..", "%2E."), ("/", "%2F"), ("\u{0}", "%00"), ("a\\b", "a%5Cb"), ("C:\\x", "C%3A%5Cx"),
+        ("%2F", "%252F"), ("a b\tc\n", "a%20b%09c%0A"), ("~root", "%7Eroot"),
     ])
     func identifiersNeverEscapeTheFolder(id: String, expected: String) {
         #expect(Workspace.fileComponent(id) == expected)
@@ -94,6 +176,11 @@ import Testing
         let b = Workspace.fileComponent(String(repeating: "x", count: 300) + "b")
         #expect(a.utf8.count <= 96 && b.utf8.count <= 96)
         #expect(a != b)
+        // Multi-byte text is cut as its encoded form, which is ASCII.
+        let accented = Workspace.fileComponent(String(repeating: "é", count: 200))
+        #expect(accented.utf8.count <= 96)
+        #expect(accented.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "/") })
+        #expect(Workspace.fileComponent(String(repeating: "é", count: 200) + "x") != accented)
     }
 }
 

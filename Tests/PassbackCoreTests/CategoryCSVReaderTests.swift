@@ -79,12 +79,22 @@ import Testing
         ("malformed-blank-title.categories.csv", 2, "title is blank"),
         ("malformed-ragged-row.categories.csv", 2, "has 11 fields but the header has 12"),
         ("malformed-utf16.categories.csv", 1, "UTF-16"),
+        ("malformed-latin1-title.categories.csv", 3, "Field 2 of the record on line 3 is not valid UTF-8"),
+        ("malformed-latin1-header.categories.csv", 1, "Field 2 of the record on line 1 is not valid UTF-8"),
+        ("malformed-nul-byte.categories.csv", 3, "NUL byte"),
     ] as [(String, Int?, String)])
     func refusesMalformedExports(name: String, line: Int?, fragment: String) throws {
         let error = try Self.error(name)
         #expect(error.code == .malformedFile)
         #expect(error.line == line)
         #expect(error.message.contains(fragment), "\(error.message)")
+    }
+
+    @Test(arguments: ["valid-cr.categories.csv", "valid-bom-crlf.categories.csv"])
+    func lineEndsAndAByteOrderMarkChangeNothing(name: String) throws {
+        let bytes = try Fixture.bytes("categories/\(name)")
+        #expect(bytes.contains(0x0D))
+        #expect(try Self.read(name) == Self.read("valid.categories.csv"))
     }
 
     @Test func theSameCategoryIDInAnotherSectionIsNoDuplicate() throws {

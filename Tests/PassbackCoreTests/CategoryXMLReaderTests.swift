@@ -99,6 +99,7 @@ import Testing
         BrokenFile(name: "billion-laughs.categories.xml", line: 2, fragment: doctype),
         BrokenFile(name: "quadratic-blowup.categories.xml", line: 2, fragment: doctype),
         BrokenFile(name: "external-dtd.categories.xml", line: 2, fragment: doctype),
+        BrokenFile(name: "xxe-parameter-entity.categories.xml", line: 2, fragment: doctype),
         BrokenFile(name: "xinclude.categories.xml", line: 5, fragment: "Element '{http://www.w3.org/2001/XInclude}include': This element is not expected"),
         BrokenFile(name: "deep-nesting.categories.xml", line: 4, fragment: "Element 'a': This element is not expected"),
         BrokenFile(name: "truncated.categories.xml", line: 4, fragment: "not well-formed XML"),
@@ -106,6 +107,8 @@ import Testing
         BrokenFile(name: "empty.categories.xml", line: 1, fragment: "The file is empty"),
         BrokenFile(name: "nul-byte.categories.xml", line: 5, fragment: "Char 0x0 out of allowed range"),
         BrokenFile(name: "bad-utf8.categories.xml", line: 5, fragment: "Input is not proper UTF-8"),
+        BrokenFile(name: "bad-utf16.categories.xml", line: 5, fragment: "The file's bytes are not valid text in its encoding"),
+        BrokenFile(name: "truncated-utf16.categories.xml", line: 4, fragment: "not well-formed XML"),
         BrokenFile(name: "declared-utf16-written-utf8.categories.xml", line: 1, fragment: "Document labelled UTF-16 but has UTF-8 content"),
         BrokenFile(name: "utf16-without-bom-or-declaration.categories.xml", line: 1, fragment: "not well-formed XML"),
         BrokenFile(name: "schema-violation.categories.xml", line: 5, fragment: "Element 'Category', attribute 'status': [facet 'enumeration'] The value 'deleted' is not an element of the set"),
@@ -129,6 +132,42 @@ import Testing
             #expect(!error.message.contains("AAAAAAAAAA"))
             #expect(error.message.utf8.count < 700)
         }
+    }
+
+    /// The attacks need a DOCTYPE, nesting or size to hurt; each is refused at once (the bound
+    /// is loose for a busy machine: expanding any of them takes seconds and gigabytes).
+    @Test(arguments: [
+        "xxe-local-file.categories.xml", "xxe-parameter-entity.categories.xml", "billion-laughs.categories.xml",
+        "quadratic-blowup.categories.xml", "external-dtd.categories.xml", "xinclude.categories.xml", "deep-nesting.categories.xml",
+    ])
+    func attacksAreRefusedQuickly(name: String) throws {
+        let path = Self.fixturePath(name)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect(throws: InputFileError.self) { try CategoryXMLReader().read(fileAt: path) }
+        }
+        #expect(elapsed < .seconds(2), "\(name) took \(elapsed)")
+    }
+
+    @Test func aMillionNestedElementsAreRefusedAtTheFirst() throws {
+        let text = "<CategoryExport xmlns=\"urn:aspire-categories:1\">\n" + String(repeating: "<Term>", count: 1_000_000)
+        let clock = ContinuousClock()
+        var error: InputFileError?
+        let elapsed = clock.measure { error = Self.error(reading: text) }
+        #expect(error?.line == 2, "\(String(describing: error))")
+        #expect(elapsed < .seconds(2), "took \(elapsed)")
+    }
+
+    @Test func findsTheLineOfBadUTF16() {
+        func utf16(_ text: String, bigEndian: Bool = false) -> [UInt8] {
+            (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) + text.utf16.flatMap { bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        }
+        #expect(CategoryXMLReader.lineOfFirstInvalidUTF16(in: utf16("a\nb\nc😀\n")) == nil)
+        #expect(CategoryXMLReader.lineOfFirstInvalidUTF16(in: utf16("a\nb\n") + [0x00, 0xD8, 0x41, 0x00]) == 3)
+        #expect(CategoryXMLReader.lineOfFirstInvalidUTF16(in: utf16("a\n") + [0x00, 0xDC]) == 2)
+        #expect(CategoryXMLReader.lineOfFirstInvalidUTF16(in: utf16("a\n\n", bigEndian: true) + [0xD8, 0x00]) == 3)
+        #expect(CategoryXMLReader.lineOfFirstInvalidUTF16(in: utf16("a\n") + [0x41]) == 2)
+        #expect(CategoryXMLReader.lineOfFirstInvalidUTF16(in: Array("a\nb".utf8)) == nil)
     }
 
     @Test func aMissingFileIsMalformedNotACrash() {

@@ -14,6 +14,7 @@ import Testing
     @Test(arguments: [
         "", "-", ".", "5.", "NaN", "nan", "inf", "Infinity", "0x1p3", "1e5", "1E5", "+1", "1,234.5",
         "1 000", "٣", "１", "9,5", "1.2.3", "--1", "1-", "1234567890123456",
+        "-inf", "+inf", "0x10", "1e-2", "1_000", "1'000", "\u{2212}1", "\u{1D7D7}", "½", "9%", " 9", "9 ", "0.0000000000000001",
     ])
     func refusesEverythingElse(text: String) {
         #expect(ExactDecimal.parse(text) == nil)

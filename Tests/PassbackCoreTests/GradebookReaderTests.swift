@@ -241,6 +241,12 @@ import Testing
         ("malformed-unterminated-quote.csv", 4, "never closed"),
         ("malformed-stray-quote.csv", 3, "does not start with a quote"),
         ("malformed-latin1-section.csv", 3, "not valid UTF-8"),
+        ("malformed-latin1-header.csv", 1, "Field 7 of the record on line 1 is not valid UTF-8"),
+        ("malformed-latin1-sis-id.csv", 4, "Field 3 of the record on line 4 is not valid UTF-8"),
+        ("malformed-short-row.csv", 4, "has 5 fields but the header has 6"),
+        ("malformed-nul-byte.csv", 3, "NUL byte"),
+        ("malformed-excel-unicode-text.csv", 1, "save it as \"CSV UTF-8 (Comma delimited)\""),
+        ("malformed-tab-separated.csv", 1, "save it as \"CSV UTF-8 (Comma delimited)\""),
     ] as [(String, Int?, String)])
     func refusesMalformedFiles(name: String, line: Int?, fragment: String) throws {
         let error = try Self.error(name)
@@ -248,6 +254,55 @@ import Testing
         #expect(error.line == line)
         #expect(error.message.contains(fragment), "\(error.message)")
         #expect(error.message.contains("xport"), "the message says how to get a good file: \(error.message)")
+    }
+
+    /// Excel's two "text" formats, which a registrar may pick instead of CSV: the message names
+    /// the format and the one to pick.
+    @Test(arguments: [
+        ("malformed-excel-unicode-text.csv", "UTF-16 text (Excel's \"Unicode Text\""),
+        ("malformed-tab-separated.csv", "separated by tabs"),
+    ])
+    func namesExcelsTextFormats(name: String, fragment: String) throws {
+        let error = try Self.error(name)
+        #expect(error.message.contains(fragment), "\(error.message)")
+    }
+
+    @Test func loneCarriageReturnsEndLinesLikeLineFeeds() throws {
+        #expect(try Fixture.bytes("gradebooks/plain-cr.csv").contains(0x0D))
+        #expect(try !Fixture.bytes("gradebooks/plain-cr.csv").contains(0x0A))
+        #expect(try Self.read("plain-cr.csv") == Self.read("plain.csv"))
+    }
+
+    /// A cell that is not a score is reported as itself: quoted separators, line breaks, quotes,
+    /// formulas and non-ASCII digits never move the cells beside it, nor the lines after it.
+    @Test func aBadScoreCellNeverShiftsOtherCells() throws {
+        let gradebook = try Self.read("bad-score-cells.csv")
+        func bad(_ text: String, _ reason: InvalidScoreReason = .unreadable) -> ScoreCell { .invalid(text: text, reason: reason) }
+        #expect(gradebook.assignmentColumns.map(\.assignmentID) == ["101", "102", "103"])
+        #expect(gradebook.students.map(\.line) == [3, 4, 5, 7, 8, 9])
+        #expect(gradebook.students.map(\.canvasUserID) == ["13", "14", "15", "16", "17", "18"])
+        #expect(gradebook.students.map(\.sisUserID) == ["604863", "604874", "604875", "604876", "604877", "604878"])
+        #expect(gradebook.students.allSatisfy { $0.sectionText == "Period 1" })
+        #expect(gradebook.students.map(\.cells) == [
+            [bad("9,5"), Self.points("7"), Self.points("8")],
+            [bad("=1+1"), bad("1,000"), Self.points("6")],
+            [bad("9\n5"), bad("1e3"), Self.points("5")],
+            [bad("NaN"), bad("\u{FF19}"), bad("\"9\"")],
+            [bad("-3", .negative), bad("+3"), bad("9\u{FFFD}")],
+            [Self.points("4"), Self.points("3"), Self.points("2")],
+        ])
+    }
+
+    @Test func aFieldOverTheCapStopsTheFileAtItsLine() throws {
+        let long = String(repeating: "9", count: 65)
+        let text = "Student,ID,SIS User ID,Section,A (1)\n    Points Possible,,,,10\nx,7,s7,P,\(long)\n"
+        for chunkSize in [1, 7, CSVReader.defaultChunkSize] {
+            let error = try #require(throws: InputFileError.self) {
+                try GradebookReader(chunkSize: chunkSize, limits: CSVLimits(maximumFieldBytes: 64)).read(bytes: Array(text.utf8))
+            }
+            #expect(error.line == 3)
+            #expect(error.message.contains("longer than 64 bytes"))
+        }
     }
 
     @Test func aMissingFileIsAReadErrorNotMalformed() {

@@ -29,6 +29,31 @@ import Testing
         #expect(Self.parse(text) == Self.parse(text, general: true))
     }
 
+    /// One strict grammar for score cells (digits, one decimal separator, an optional `%`):
+    /// everything a spreadsheet, a locale or an attacker may write instead is `invalid-score`.
+    @Test(arguments: [
+        "NaN", "nan", "inf", "-inf", "Infinity", "0x10", "0X1p3", "1e3", "1E3", "1e-2", "1,000", "1 000", "1'000",
+        "1_000", "\u{FF11}\u{FF10}", "\u{0663}", "\u{1D7D7}", "+5", "\u{2212}5", "--5", "5-", "5%%", "%5", "5.5.5", "9.",
+        "\u{00BD}", "five", "9 %", "=9", "@9", "9\u{00A0}", "\u{00A0}9", "0.5.", "..5", ",5",
+    ])
+    func refusesWhatIsNotTheGrammar(text: String) {
+        #expect(Self.parse(text) == .invalid(text: text.trimmingASCIISpaces(), reason: .unreadable))
+    }
+
+    @Test(arguments: ["-5", "-0.5", "-5%", "-0", "-0.00", "-.5", " -5 "])
+    func aLeadingMinusIsANegativeScore(text: String) {
+        #expect(Self.parse(text) == .invalid(text: text.trimmingASCIISpaces(), reason: .negative))
+    }
+
+    @Test func semicolonFilesTakeOneDecimalCommaAndNoThousands() {
+        let semicolon = UInt8(ascii: ";")
+        #expect(Self.parse("1,5", separator: semicolon) == .points(ExactDecimal.parse("1.5")!))
+        #expect(Self.parse("85,5%", separator: semicolon) == .percent(ExactDecimal.parse("85.5")!))
+        #expect(Self.parse("1.000,5", separator: semicolon) == .invalid(text: "1.000,5", reason: .unreadable))
+        #expect(Self.parse("1,000,5", separator: semicolon) == .invalid(text: "1,000,5", reason: .unreadable))
+        #expect(Self.parse("-1,5", separator: semicolon) == .invalid(text: "-1,5", reason: .negative))
+    }
+
     /// The fast paths must agree with the general grammar on every input.
     @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";")])
     func fastPathsAgreeWithTheGrammarOnRandomCells(separator: UInt8) {

@@ -269,7 +269,7 @@ public struct CSVReader: ~Copyable {
             if (first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF) {
                 throw InputFileError(
                     .malformedFile,
-                    "The file is UTF-16 text (it starts with a UTF-16 byte-order mark), not CSV UTF-8. Export it again, or open it in a spreadsheet and save it as \"CSV UTF-8 (Comma delimited)\".",
+                    "The file is UTF-16 text (Excel's \"Unicode Text\"; it starts with a UTF-16 byte-order mark), not CSV UTF-8. Open it in a spreadsheet and save it as \"CSV UTF-8 (Comma delimited)\", or export it again.",
                     line: 1
                 )
             }

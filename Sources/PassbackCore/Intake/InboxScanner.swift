@@ -106,6 +106,7 @@ public struct InboxScanner: Sendable {
         var folders = [""]
         while let folder = folders.popLast() {
             let path = folder.isEmpty ? inbox.path : inbox.path + "/" + folder
+            let renamed = Self.renameNamesThatAreNotUTF8(in: path)
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: path)
@@ -122,6 +123,10 @@ public struct InboxScanner: Sendable {
                     relativePath: relative, size: Int64(info.st_size),
                     modified: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
                 )
+                if type != S_IFDIR, renamed.contains(name) {
+                    found.append((file, Self.notUTF8))
+                    continue
+                }
                 switch type {
                 case S_IFDIR:
                     folders.append(relative)
@@ -137,5 +142,51 @@ public struct InboxScanner: Sendable {
             }
         }
         return found.sorted { $0.0.relativePath < $1.0.relativePath }
+    }
+
+    static let notUTF8 = "Refused: the file's name is not UTF-8 text, so it was renamed with its other bytes written %XX. Give the file a plain name (letters, digits, '-', '_', '.') and drop it again."
+
+    /// Renames the entries of `folder` whose names are not UTF-8 (a Latin-1 name from an old file
+    /// server), which no Swift path can name: every byte of 0x80 and above becomes `%XX`, cut
+    /// with a hash when too long, keeping the end that says what the file is. Without this they
+    /// would never be claimed, quarantined or reported. Names that are never claimed (`.x`, `~$x`,
+    /// `x.tmp`) are left alone. Returns the new names.
+    static func renameNamesThatAreNotUTF8(in folder: String) -> Set<String> {
+        guard let directory = opendir(folder) else { return [] }  // the listing then says why
+        var odd: [[UInt8]] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if String(validating: bytes, as: UTF8.self) == nil { odd.append(bytes) }
+        }
+        closedir(directory)
+        var renamed: Set<String> = []
+        for bytes in odd {
+            var name = ""
+            for byte in bytes {
+                if byte < 0x80 {
+                    name.unicodeScalars.append(Unicode.Scalar(byte))
+                } else {
+                    name += String(format: "%%%02X", byte)
+                }
+            }
+            if name.utf8.count > 240 {
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                name = String(name.prefix(180)) + "~" + String(hash, radix: 16) + String(name.suffix(40))
+            }
+            if InputKind.isIgnored(name: name) { continue }
+            var target = name
+            var counter = 1
+            while renamed.contains(target) || access(folder + "/" + target, F_OK) == 0 {
+                counter += 1
+                target = "\(counter)~" + name
+            }
+            let source = Array(folder.utf8) + [UInt8(ascii: "/")] + bytes + [0]
+            let moved = source.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { Glibc.rename($0, folder + "/" + target) }
+            }
+            if moved == 0 { renamed.insert(target) }
+        }
+        return renamed
     }
 }

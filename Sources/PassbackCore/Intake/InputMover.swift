@@ -62,8 +62,10 @@ public struct InputMover: Sendable {
         try move(from: source, to: target)
         _ = chmod(target, 0o600)
         let where_ = line.map { " (line \($0))" } ?? ""
-        let reason = "\(code.rawValue)\(where_): \(message)\n"
-        let note = try DurableFile(finalPath: target + ".reason.txt")
+        let reasonPath = Self.reasonPath(for: target)
+        var reason = "\(code.rawValue)\(where_): \(message)\n"
+        if reasonPath != target + Self.reasonSuffix { reason += "File: \(file.name)\n" }
+        let note = try DurableFile(finalPath: reasonPath)
         try note.write(Array(reason.utf8))
         try note.publish()
     }
@@ -102,6 +104,28 @@ public struct InputMover: Sendable {
     /// claimed): the next run claims the two together.
     public func returnToInbox(_ file: InboxFile) throws {
         try move(from: claimedPath(file), to: workspace.inbox.path + "/" + file.relativePath)
+    }
+
+    static let reasonSuffix = ".reason.txt"
+
+    /// Where the reason for the file at `target` is written: `<name>.reason.txt` beside it. A
+    /// name too long to take the suffix (and the `.tmp` of writing) within the 255 bytes a file
+    /// name may have is cut at a character boundary and made unique with a hash; the reason then
+    /// names the file in full.
+    static func reasonPath(for target: String) -> String {
+        let name = (target as NSString).lastPathComponent
+        let folder = String(target.dropLast(name.count))
+        let longest = 255 - reasonSuffix.utf8.count - ".tmp".utf8.count
+        guard name.utf8.count > longest else { return target + reasonSuffix }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let tag = "~" + String(hash, radix: 16)
+        var kept = ""
+        for character in name {
+            if kept.utf8.count + character.utf8.count + tag.utf8.count > longest { break }
+            kept.append(character)
+        }
+        return folder + kept + tag + reasonSuffix
     }
 
     /// Removes the run's work folder once everything in it has moved on (temporary XML included).

@@ -36,9 +36,19 @@ public struct CanvasBundleReader: Sendable {
         guard !data.isEmpty else {
             throw InputFileError(.malformedFile, "The bundle JSON is empty; it must be one object with course, sections and assignment_groups.")
         }
+        if let start = Self.firstValueByte(of: data), start != UInt8(ascii: "{") {
+            throw InputFileError(
+                .malformedFile,
+                "The bundle JSON must be one object ({...}) with course, sections and assignment_groups, but this file starts with \(Self.kindOfValue(startingWith: start)). Put the Canvas API responses into one object as members course, sections and assignment_groups."
+            )
+        }
         do {
             return try JSONDecoder().decode(BundleJSON.self, from: data).bundle
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                let syntax = Self.syntaxError(in: data)
+                throw InputFileError(.malformedFile, "The file is not valid JSON: \(syntax.text). It must be one JSON object holding the Canvas API responses unmodified; export them again.", line: syntax.line)
+            }
             throw InputFileError(.malformedFile, Self.describe(error))
         } catch let error as InputFileError {
             throw error
@@ -47,7 +57,74 @@ public struct CanvasBundleReader: Sendable {
         }
     }
 
-    /// `member assignment_groups[0].assignments[2].published: expected true or false.`
+    /// The first byte that is not white space or a UTF-8 byte-order mark.
+    static func firstValueByte(of data: Data) -> UInt8? {
+        var bytes = data[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        return bytes.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+    }
+
+    /// What a JSON value starting with `byte` is, in words.
+    static func kindOfValue(startingWith byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "{"): return "an object"
+        case UInt8(ascii: "["): return "a list ([...])"
+        case UInt8(ascii: "\""): return "text in quotes"
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "true or false"
+        case UInt8(ascii: "n"): return "null"
+        default: return "something else (is it JSON at all?)"
+        }
+    }
+
+    /// What is wrong with JSON that does not parse, and on which line. `JSONDecoder` says only
+    /// "not valid JSON"; `JSONSerialization`, run again on the failure path only, says what and
+    /// at which byte ("around character 812").
+    static func syntaxError(in data: Data) -> (text: String, line: Int?) {
+        let description: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return ("it cannot be parsed", nil)
+        } catch {
+            description = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+        }
+        // Where: the byte offset after "around character", as line and column.
+        var position: (line: Int, column: Int)?
+        if let range = description.range(of: "around character "),
+            let offset = Int(description[range.upperBound...].prefix { $0.isNumber }), offset <= data.count
+        {
+            var line = 1
+            var column = 1
+            for byte in data.prefix(offset) {
+                if byte == 0x0A {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            }
+            position = (line, column)
+        }
+        if description.hasPrefix("Unexpected end of file") {
+            let lastLine = data.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            return ("it ends in the middle of a value on line \(lastLine) (was it cut short?)", lastLine)
+        }
+        if description.hasPrefix("Too many nested") {
+            return ("lists or objects are nested too deep\(position.map { " on line \($0.line)" } ?? "")", position?.line)
+        }
+        if description.hasPrefix("Number "), description.hasSuffix(" is not representable in Swift.") {
+            let number = description.dropFirst("Number ".count).dropLast(" is not representable in Swift.".count)
+            return ("the number \(number.prefix(40)) is out of range", position?.line)
+        }
+        if let position {
+            return ("unexpected text on line \(position.line), column \(position.column)", position.line)
+        }
+        var text = description.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasSuffix(".") { text.removeLast() }
+        return (String(text.prefix(200)), nil)
+    }
+
+    /// `member assignment_groups[0].assignments[2].published: expected true or false, found text in quotes.`
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
             var text = ""
@@ -64,16 +141,44 @@ public struct CanvasBundleReader: Sendable {
         case .keyNotFound(let key, let context):
             let parent = context.codingPath.isEmpty ? "the top-level object" : path(context.codingPath)
             return "\(parent) has no \(key.stringValue); the bundle must carry the Canvas API response unmodified."
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            let what = context.debugDescription
-            return "\(path(context.codingPath)): \(what.lowercased().hasPrefix("expected") ? what : "expected " + what)"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): \(expectation(type, context.debugDescription))."
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(words(for: type)), found null."
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return "The file is not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription)); it must be one JSON object."
-            }
             return "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "The bundle JSON cannot be read: \(error)"
+        }
+    }
+
+    /// `expected a number, found text in quotes` from Foundation's "Expected to decode Double but
+    /// found a string instead."; this reader's own descriptions ("expected a Canvas id") as they are.
+    private static func expectation(_ type: Any.Type, _ debugDescription: String) -> String {
+        guard debugDescription.hasPrefix("Expected to decode ") else {
+            return debugDescription.lowercased().hasPrefix("expected") ? debugDescription : "expected " + debugDescription
+        }
+        var text = "expected \(words(for: type))"
+        if let found = debugDescription.range(of: "but found ") {
+            var what = String(debugDescription[found.upperBound...])
+            if what.hasSuffix(" instead.") { what = String(what.dropLast(" instead.".count)) }
+            let foundWords = ["a string": "text in quotes", "number": "a number", "bool": "true or false", "a dictionary": "an object", "an array": "a list", "null": "null"]
+            text += ", found \(foundWords[what] ?? what)"
+        }
+        return text
+    }
+
+    /// A Swift type the decoder expected, as JSON words.
+    private static func words(for type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "text in quotes"
+        case is Bool.Type: return "true or false"
+        case is Double.Type, is Float.Type, is Int.Type, is Int64.Type, is UInt64.Type: return "a number"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") || name.hasPrefix("UnkeyedDecodingContainer") { return "a list ([...])" }
+            if name.hasPrefix("Dictionary") || name.hasPrefix("KeyedDecodingContainer") { return "an object ({...})" }
+            return "a value of another kind"
         }
     }
 }
@@ -86,7 +191,7 @@ struct CanvasIDJSON: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int64.self) {
+        if let number = try? container.decode(Int64.self), number >= 0 {
             value = String(number)
         } else if let text = try? container.decode(String.self), !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             value = text
@@ -136,7 +241,7 @@ private struct BundleJSON: Decodable {
         do {
             object = try decoder.container(keyedBy: Keys.self)
         } catch {
-            throw DecodingError.typeMismatch([String: String].self, .init(codingPath: [], debugDescription: "The bundle JSON must be one object with course, sections and assignment_groups"))
+            throw DecodingError.typeMismatch([String: String].self, .init(codingPath: [], debugDescription: "expected one object ({...}) with course, sections and assignment_groups"))
         }
         let course = try object.decode(CourseJSON.self, forKey: .course)
         let sections = try object.decode([SectionJSON].self, forKey: .sections)

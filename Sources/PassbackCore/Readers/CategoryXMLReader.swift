@@ -43,7 +43,8 @@ public struct CategoryXMLReader: Sendable {
         }
         return try read(
             opening: { xmlReaderForFile(path, nil, Self.parserOptions) },
-            doctypeLine: { Self.doctypeLine(in: Self.prefix(ofFileAt: path)) }
+            doctypeLine: { Self.doctypeLine(in: Self.prefix(ofFileAt: path)) },
+            encodingErrorLine: { Self.lineOfFirstInvalidUTF16(in: Self.prefix(ofFileAt: path, upTo: Self.encodingSearchLength)) }
         )
     }
 
@@ -61,7 +62,8 @@ public struct CategoryXMLReader: Sendable {
                         UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count),
                         nil, nil, Self.parserOptions)
                 },
-                doctypeLine: { Self.doctypeLine(in: bytes.prefix(Self.doctypeSearchLength)) }
+                doctypeLine: { Self.doctypeLine(in: bytes.prefix(Self.doctypeSearchLength)) },
+                encodingErrorLine: { Self.lineOfFirstInvalidUTF16(in: bytes.prefix(Self.encodingSearchLength)) }
             )
         }
     }
@@ -70,7 +72,7 @@ public struct CategoryXMLReader: Sendable {
 
     // MARK: - The read loop
 
-    private func read(opening open: () -> xmlTextReaderPtr?, doctypeLine: () -> Int?) throws -> AspireCategoryExport {
+    private func read(opening open: () -> xmlTextReaderPtr?, doctypeLine: () -> Int?, encodingErrorLine: () -> Int?) throws -> AspireCategoryExport {
         let log = XMLErrorLog(hiding: Self.namespace, maximumProblems: 10)
         return try LibXML2.withErrors(collectedIn: log) {
             // Freed last: the reader uses it until it is freed itself.
@@ -110,7 +112,7 @@ public struct CategoryXMLReader: Sendable {
                     if let document, document.pointee.intSubset != nil || document.pointee.extSubset != nil {
                         throw doctypeError()
                     }
-                    throw Self.failure(from: log, fallback: "libxml2 stopped reading the file without saying why.")
+                    throw Self.failure(from: log, fallback: "libxml2 stopped reading the file without saying why.", encodingErrorLine: encodingErrorLine)
                 }
                 if status == 0 { break }
                 try visitNode(reader, into: &builder)
@@ -184,7 +186,7 @@ public struct CategoryXMLReader: Sendable {
     }
 
     /// The first problem libxml2 reported, worded for a registrar.
-    private static func failure(from log: XMLErrorLog, fallback: String) -> InputFileError {
+    private static func failure(from log: XMLErrorLog, fallback: String, encodingErrorLine: () -> Int? = { nil }) -> InputFileError {
         guard let problem = log.problems.first else {
             let generic = log.genericText.trimmingWhitespace()
             return InputFileError(.malformedFile, generic.isEmpty ? fallback : "\(fallback) libxml2 says: \(generic.prefix(300))")
@@ -197,6 +199,10 @@ public struct CategoryXMLReader: Sendable {
             message = "The file is not well-formed XML: \(detail) Export the categories again from Aspire."
         case .schema:
             message = "The file does not follow the category export schema (aspire-categories-1.xsd): \(detail)"
+        case .encoding:
+            // libxml2 converts text ahead of parsing and gives no line; find it for UTF-16.
+            message = "The file's bytes are not valid text in its encoding (libxml2: \(detail)) Save it as UTF-8, or export the categories again from Aspire."
+            return InputFileError(.malformedFile, message, line: problem.line ?? encodingErrorLine())
         case .other:
             message = "The file cannot be read as XML: \(detail)"
         }
@@ -208,10 +214,49 @@ public struct CategoryXMLReader: Sendable {
     /// How far into a file a DOCTYPE is looked for, to give its line.
     static let doctypeSearchLength = 64 * 1024
 
-    private static func prefix(ofFileAt path: String) -> [UInt8] {
+    private static func prefix(ofFileAt path: String, upTo count: Int = doctypeSearchLength) -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
-        return Array((try? handle.read(upToCount: doctypeSearchLength)) ?? Data())
+        return Array((try? handle.read(upToCount: count)) ?? Data())
+    }
+
+    // MARK: - Locating bad UTF-16
+
+    /// How far into a file bad UTF-16 is looked for, to give its line.
+    static let encodingSearchLength = 16 << 20
+
+    /// The 1-based line of the first code unit that is not valid UTF-16 (an unpaired surrogate,
+    /// an odd last byte) in a file that starts with a UTF-16 byte-order mark; `nil` for any other
+    /// file, or when the part looked at is valid.
+    static func lineOfFirstInvalidUTF16(in bytes: some Collection<UInt8>) -> Int? {
+        let bytes = Array(bytes)
+        guard bytes.count >= 2 else { return nil }
+        let littleEndian: Bool
+        switch (bytes[0], bytes[1]) {
+        case (0xFF, 0xFE): littleEndian = true
+        case (0xFE, 0xFF): littleEndian = false
+        default: return nil
+        }
+        var line = 1
+        var index = 2
+        var pendingHighSurrogate = false
+        while index + 1 < bytes.count {
+            let unit = littleEndian ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8 : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+            switch unit {
+            case 0xD800...0xDBFF:
+                if pendingHighSurrogate { return line }
+                pendingHighSurrogate = true
+            case 0xDC00...0xDFFF:
+                if !pendingHighSurrogate { return line }
+                pendingHighSurrogate = false
+            default:
+                if pendingHighSurrogate { return line }
+                if unit == 0x0A { line += 1 }
+            }
+            index += 2
+        }
+        if pendingHighSurrogate || index < bytes.count { return line }
+        return nil
     }
 
     /// The 1-based line of the first `<!DOCTYPE` in `bytes` (ASCII-compatible encodings only).

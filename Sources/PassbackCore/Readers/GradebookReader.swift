@@ -163,6 +163,13 @@ public struct GradebookReader: Sendable {
             guard after < leading.count else { continue }
             let separator = leading[after]
             if separator == UInt8(ascii: ",") || separator == UInt8(ascii: ";") { return separator }
+            if separator == UInt8(ascii: "\t") {
+                throw InputFileError(
+                    .malformedFile,
+                    "The file is separated by tabs (Excel's \"Text (Tab delimited)\" or \"Unicode Text\"), not commas. Open it in a spreadsheet and save it as \"CSV UTF-8 (Comma delimited)\", or better, export the gradebook again from Canvas and drop that file unchanged.",
+                    line: 1
+                )
+            }
         }
         let firstLine = leading.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
         let firstField = firstLine.prefix { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ";") }

@@ -43,7 +43,8 @@ public struct ScoreCellParser: Sendable {
             let isPercent = cell[cell.count - 1] == UInt8(ascii: "%")
             let digits = isPercent ? UnsafeBufferPointer(rebasing: cell[0..<(cell.count - 1)]) : cell
             if let value = ExactDecimal.parse(digits, decimalSeparators: decimalSeparators) {
-                if value.isNegative { return .invalid(text: Self.quote(cell), reason: .negative) }
+                // Any leading `-` is a negative score, `-0` included: no sign is ever dropped.
+                if first == UInt8(ascii: "-") { return .invalid(text: Self.quote(cell), reason: .negative) }
                 return isPercent ? .percent(value) : .points(value)
             }
             return .invalid(text: Self.quote(cell), reason: .unreadable)

@@ -41,6 +41,8 @@ final class XMLErrorLog {
             origin = .parser
         case XML_FROM_SCHEMASV.rawValue:
             origin = .schema
+        case XML_FROM_I18N.rawValue:
+            origin = .encoding
         default:
             origin = .other
         }

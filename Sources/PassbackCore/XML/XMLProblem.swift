@@ -16,6 +16,8 @@ public struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
         case parser
         /// The schema validator: well-formed XML that breaks the schema.
         case schema
+        /// Character conversion: bytes that are not text in the document's encoding (bad UTF-16).
+        case encoding
         /// Anything else libxml2 reports: I/O (a missing file, a folder), internal errors.
         case other
     }
