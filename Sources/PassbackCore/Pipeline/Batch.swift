@@ -39,11 +39,17 @@ struct Batch {
     private var stages: PipelineStages { pipeline.stages }
     private var logger: Logger { pipeline.logger }
     private var today: LocalDate { calendar.localDate(of: run.clock) }
+    private var clock: StageClock { .shared }
 
     // MARK: Intake
 
     /// Refuses what must not be read and claims the rest (a new run only).
     mutating func intake(_ scan: InboxScanner.Scan) throws {
+        try clock.measure(.intake) { try claim(scan) }
+        CrashPoint.afterClaim.reach()
+    }
+
+    private mutating func claim(_ scan: InboxScanner.Scan) throws {
         for rejection in scan.rejected {
             let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(rejection.code, rejection.message, location: SourceLocation(file: rejection.file.relativePath)))
             try ledger.appendReport(ReportChunk([row]), runID: runID)
@@ -63,7 +69,6 @@ struct Batch {
             filesClaimed += 1
         }
         filesWaiting = scan.waiting.count
-        CrashPoint.afterClaim.reach()
     }
 
     // MARK: Processing
@@ -82,7 +87,7 @@ struct Batch {
                 if let outcome = done[file.relativePath] {
                     try finishFiles([file], outcome)
                 } else {
-                    try importCategories(file)
+                    try clock.measure(.intake) { try importCategories(file) }
                 }
             case .gradebook(let stem):
                 gradebooks[stem] = file
@@ -112,7 +117,7 @@ struct Batch {
                 try finishFiles([bundle.gradebook, bundle.json], outcome)
                 continue
             }
-            let digest = (try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.gradebook)), try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.json)))
+            let digest = try clock.measure(.intake) { (try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.gradebook)), try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.json))) }
             if run.mode == .incremental, let earlier = try ledger.duplicateOf(gradebookSHA256: digest.0, jsonSHA256: digest.1) {
                 try skipDuplicate(bundle, digest: digest, earlierRun: earlier)
                 continue
@@ -120,7 +125,7 @@ struct Batch {
             digests[bundle.stem] = digest
             pending.append(bundle)
         }
-        let plan = try planBundles(pending)
+        let plan = try clock.measure(.plan) { try planBundles(pending) }
         for bundle in pending {
             try process(bundle, digest: digests[bundle.stem]!, plan: plan, checker: checker)
         }
@@ -142,9 +147,11 @@ struct Batch {
     /// Writes the report from the ledger, marks the run finished, clears the work folder.
     mutating func finish() throws -> RunSummary {
         let reportPath = workspace.reports.appendingPathComponent("\(runID).csv").path
-        let report = try ReportWriter(path: reportPath)
-        try ledger.reportBodies(runID: runID) { try report.appendEncoded($0) }
-        try report.finish()
+        try clock.measure(.report) {
+            let report = try ReportWriter(path: reportPath)
+            try ledger.reportBodies(runID: runID) { try report.appendEncoded($0) }
+            try report.finish()
+        }
         CrashPoint.afterReport.reach()
         var summary = RunSummary()
         summary.runID = runID
@@ -238,6 +245,11 @@ struct Batch {
     /// Moves the files of a committed outcome (a bundle's two, or one category export) where it
     /// says: right after the commit, or after a crash between the commit and the move.
     private func finishFiles(_ files: [InboxFile], _ outcome: ProcessedBundle) throws {
+        try clock.measure(.archive) { try moveFiles(files, outcome) }
+        CrashPoint.afterArchive.reach()
+    }
+
+    private func moveFiles(_ files: [InboxFile], _ outcome: ProcessedBundle) throws {
         if outcome.outcome == .rejected, let rejection = outcome.rejection {
             for file in files {
                 let isBad = file.relativePath == rejection.file
@@ -247,7 +259,6 @@ struct Batch {
         } else {
             for file in files { try mover.archive(file, date: today) }
         }
-        CrashPoint.afterArchive.reach()
     }
 
     private mutating func process(_ bundle: InboxScanner.Bundle, digest: (gradebook: String, json: String), plan: BundlePlan, checker: CourseChecker) throws {
@@ -268,15 +279,18 @@ struct Batch {
             try finishFiles([bundle.gradebook, bundle.json], outcome)
             return
         }
-        try ledger.setStatus(.inProgress, requestIDs: requests.map(\.id), at: run.clock)
+        try clock.measure(.ledger) { try ledger.setStatus(.inProgress, requestIDs: requests.map(\.id), at: run.clock) }
+        clock.count("bundles", 1)
 
         // Read both files; a bad one sends the whole bundle to quarantine.
         var canvas: CanvasBundle?
         var gradebook: Gradebook?
         var failure: (file: InboxFile, error: InputFileError)?
         do {
-            canvas = try stages.bundleReader.read(fileAt: mover.claimedPath(bundle.json))
-            gradebook = try stages.gradebookReader.read(fileAt: mover.claimedPath(bundle.gradebook))
+            try clock.measure(.read) {
+                canvas = try stages.bundleReader.read(fileAt: mover.claimedPath(bundle.json))
+                gradebook = try stages.gradebookReader.read(fileAt: mover.claimedPath(bundle.gradebook))
+            }
         } catch let error as InputFileError {
             failure = (canvas == nil ? bundle.json : bundle.gradebook, error)
         }
@@ -299,7 +313,7 @@ struct Batch {
 
         // Rules and matching, then per section the diff and the XML.
         let sources = CourseChecker.Sources(stem: bundle.stem, gradebookFile: bundle.gradebook.relativePath, bundleFile: bundle.json.relativePath)
-        let grades = checker.check(bundle: canvas, gradebook: gradebook, sources: sources)
+        let grades = clock.measure(.rules) { checker.check(bundle: canvas, gradebook: gradebook, sources: sources) }
         var report = ReportChunk(grades.diagnostics.map { ReportRow(runID: runID, requestID: nil, diagnostic: $0) })
         let courseErrors = grades.diagnostics.filter { $0.severity == .error }.count
         var clean = courseErrors == 0
@@ -308,13 +322,13 @@ struct Batch {
         var outcomes: [SyncRequestOutcome] = []
         for section in grades.sections {
             let requestID = requestIDs[section.request]
-            let history = try ledger.history(ofSection: section.request.sectionSISID)
-            let selection = selector.select(section, history: history)
+            let selection = try clock.measure(.diff) { selector.select(section, history: try ledger.history(ofSection: section.request.sectionSISID)) }
             var published: String?
             var invalid: [String] = []
             if !selection.lineItems.isEmpty {
                 (published, invalid) = try publishXML(section: section, lineItems: selection.lineItems)
             }
+            let reportStart = ContinuousClock.now
             var rows: [ReportRow] = []
             var students: Set<String> = []
             for diagnostic in section.diagnostics {
@@ -348,6 +362,7 @@ struct Batch {
                 ))
             }
             for row in Self.ordered(rows) { report.append(row) }
+            if clock.isEnabled { clock.add(.report, ContinuousClock.now - reportStart) }
             let errors = rows.filter { $0.status == .error }.count + courseErrors
             let warnings = rows.filter { $0.status == .warning }.count
             let status: SyncRequestStatus
@@ -367,7 +382,7 @@ struct Batch {
             }
         }
         let outcome = ProcessedBundle(stem: bundle.stem, outcome: .sent, gradebookSHA256: gradebookSHA, jsonSHA256: jsonSHA, clean: clean)
-        try ledger.commit(outcomes, report: report, bundle: outcome, runID: runID, at: run.clock)
+        try clock.measure(.ledger) { try ledger.commit(outcomes, report: report, bundle: outcome, runID: runID, at: run.clock) }
         CrashPoint.afterLedgerCommit.reach()
         try finishFiles([bundle.gradebook, bundle.json], outcome)
     }
@@ -426,14 +441,20 @@ struct Batch {
             classSourcedID: section.request.sectionSISID, termSourcedID: section.termSourcedID, schoolID: section.schoolID ?? "unknown",
             canvasCourseID: section.request.canvasCourseID, canvasSectionID: section.request.canvasSectionID, lineItems: lineItems
         )
-        try stages.passbackWriter.write(header: header, sections: [payload], to: temporary)
+        try clock.measure(.writeXML) { try stages.passbackWriter.write(header: header, sections: [payload], to: temporary) }
         CrashPoint.afterXMLWritten.reach()
-        let problems = stages.passbackWriter.validate(fileAt: temporary)
+        let problems = clock.measure(.validate) { stages.passbackWriter.validate(fileAt: temporary) }
         guard problems.isEmpty else {
             logger.error("passback XML failed its schema", metadata: ["file": "\(name)", "problems": "\(problems.count)"])
             return (nil, problems)
         }
-        try DurableFile.publishWrittenFile(at: temporary, as: target)
+        try clock.measure(.publish) { try DurableFile.publishWrittenFile(at: temporary, as: target) }
+        if clock.isEnabled {
+            var info = stat()
+            if stat(target, &info) == 0 { clock.count("xml_bytes", Int(info.st_size)) }
+            clock.count("xml_files", 1)
+            clock.count("results_written", lineItems.reduce(0) { $0 + $1.results.count })
+        }
         CrashPoint.afterXMLPublished.reach()
         publishedNames.insert(name)
         return (name, [])

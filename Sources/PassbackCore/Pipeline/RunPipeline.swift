@@ -60,7 +60,7 @@ public final class RunPipeline {
         }
 
         let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
-        let scan = try scanner.scan(inbox: workspace.inbox, now: options.wallClock)
+        let scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
         guard !scan.isEmpty else {
             var summary = RunSummary()
             summary.filesWaiting = scan.waiting.count
