@@ -105,6 +105,23 @@ import Testing
         history.results["canvas-2:604863"] = ResultState(sent: .exempt, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
         history.lineItems["canvas-1"] = LineItemFingerprint(title: "Tab\there\nnewline", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: Make.decimal("10.5"))
         let encoded = SectionHistoryCoding.encode(history)
-        #expect(try SectionHistoryCoding.decode(results: encoded.results, lineItems: encoded.lineItems) == history)
+        #expect(try SectionHistoryCoding.decode(encoded) == history)
+    }
+
+    @Test func keepsEveryFieldApartAndRefusesDamage() throws {
+        var history = SectionHistory()
+        history.results["canvas-7:1"] = ResultState(sent: .score(Make.decimal("-0.125")), sentAt: Make.date("1969-12-31T23:59:59Z"), seen: .score(Make.decimal("12345678901.5")), seenSince: Make.date("2031-01-01T00:00:00Z"))
+        history.results["canvas-7:2"] = ResultState(sent: nil, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.results["canvas-8:1"] = ResultState(sent: .exempt, sentAt: Make.date("2025-09-30T09:00:00Z"), seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.results["no-colon"] = ResultState(sent: .score(ExactDecimal(3)))
+        history.results["canvas-9:Zoë:x"] = ResultState()
+        let encoded = SectionHistoryCoding.encode(history)
+        let decoded = try SectionHistoryCoding.decode(encoded)
+        #expect(decoded == history)
+        #expect(decoded.results.count == 5)
+        #expect(Set(decoded.resultsByLineItem["canvas-7"]?.students ?? []) == ["1", "2"])
+        #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(encoded.dropLast()) }
+        #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(encoded + [0]) }
+        #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(Data([9])) }
     }
 }

@@ -38,8 +38,19 @@ public struct ResultSelector: Sendable {
         for candidate in section.lineItems {
             var item = candidate.lineItem
             let firstTime = history.lineItems[item.sourcedID] == nil
-            for result in candidate.results {
-                var state = history.results[result.sourcedID] ?? ResultState()
+            // Stored results and candidates are walked side by side (same roster, same order
+            // as last time in the common case); see SectionHistory.
+            let stored = history.resultsByLineItem[item.sourcedID]
+            var matched = [Bool](repeating: false, count: stored?.count ?? 0)
+            var lookup: [String: Int]?
+            var updated = LineItemResults()
+            updated.reserveCapacity(max(candidate.results.count, stored?.count ?? 0))
+            for (position, result) in candidate.results.enumerated() {
+                var state = ResultState()
+                if let stored, let index = stored.index(of: result.studentSISID, hint: position, lookup: &lookup) {
+                    state = stored.states[index]
+                    matched[index] = true
+                }
                 // When did Canvas's value last change? graded_at when given, else first sighting.
                 if state.seen != result.current || state.seenSince == nil {
                     state.seen = result.current
@@ -66,7 +77,16 @@ public struct ResultSelector: Sendable {
                     state.sent = result.current
                     state.sentAt = now
                 }
-                next.results[result.sourcedID] = state
+                updated.append(result.studentSISID, state)
+            }
+            // Students no longer in the gradebook keep what Aspire has of them.
+            if let stored {
+                for index in matched.indices where !matched[index] {
+                    updated.append(stored.students[index], stored.states[index])
+                }
+            }
+            if !candidate.results.isEmpty || stored != nil {
+                next.resultsByLineItem[item.sourcedID] = updated
             }
             let fingerprint = LineItemFingerprint(item)
             let changed = history.lineItems[item.sourcedID] != fingerprint

@@ -123,10 +123,10 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
 
     public func history(ofSection classSourcedID: String) throws -> SectionHistory {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT results, line_items FROM section_history WHERE class_sourced_id = ?", arguments: [classSourcedID]) else {
+            guard let blob = try Data.fetchOne(db, sql: "SELECT history FROM section_history WHERE class_sourced_id = ?", arguments: [classSourcedID]) else {
                 return .empty
             }
-            return try SectionHistoryCoding.decode(results: row["results"], lineItems: row["line_items"])
+            return try SectionHistoryCoding.decode(blob)
         }
     }
 
@@ -152,12 +152,7 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     }
 
     public func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date) throws {
-        try pool.write { db in
-            for id in requestIDs {
-                try db.execute(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, ISOTimestamp.format(clock), id])
-                try Self.recordEvent(db, requestID: id, status: status, at: clock)
-            }
-        }
+        try pool.write { db in try Self.setStatus(status, requestIDs: requestIDs, at: clock, db) }
     }
 
     static func recordEvent(_ db: Database, requestID: String, status: SyncRequestStatus, at clock: Date) throws {
@@ -170,30 +165,70 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     /// after the XML is in `outbox/`, so a crash before this commit leaves nothing marked sent
     /// (and the next run finishes the bundle, adopting the published file).
     public func commit(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date) throws {
-        try pool.write { db in
-            for o in outcomes {
-                try db.execute(
-                    sql: """
-                        UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID]
-                )
-                try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
-                for student in o.students {
-                    try db.execute(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)", arguments: [o.requestID, student])
-                }
-                if let history = o.history {
-                    let encoded = SectionHistoryCoding.encode(history)
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, results, line_items, run_id) VALUES (?, ?, ?, ?)",
-                        arguments: [o.classSourcedID, encoded.results, encoded.lineItems, o.runID]
-                    )
-                }
-            }
-            try Self.insert(report, runID: runID, db)
-            if let bundle { try Self.insert(bundle, runID: runID, db) }
+        try commit([LedgerEntry(outcomes: outcomes, report: report, bundle: bundle)], runID: runID, at: clock)
+    }
+
+    /// What one bundle adds to the ledger when its outcome is recorded: request status changes
+    /// (in the order given), outcomes, report rows and the bundle's processed record.
+    public struct LedgerEntry: Sendable {
+        public var statusChanges: [(SyncRequestStatus, [String])]
+        public var outcomes: [SyncRequestOutcome]
+        public var report: ReportChunk
+        public var bundle: ProcessedBundle?
+
+        public init(statusChanges: [(SyncRequestStatus, [String])] = [], outcomes: [SyncRequestOutcome] = [], report: ReportChunk = ReportChunk(), bundle: ProcessedBundle? = nil) {
+            self.statusChanges = statusChanges
+            self.outcomes = outcomes
+            self.report = report
+            self.bundle = bundle
         }
+    }
+
+    /// Records several bundles' outcomes in one transaction (one `fsync` of the WAL instead of
+    /// one per bundle), in the order given, after marking `inProgress` requests as in progress.
+    /// Every bundle's XML must be in `outbox/` before this is called.
+    public func commit(_ entries: [LedgerEntry], inProgress: [String] = [], runID: String, at clock: Date) throws {
+        guard !entries.isEmpty || !inProgress.isEmpty else { return }
+        try pool.write { db in
+            try Self.setStatus(.inProgress, requestIDs: inProgress, at: clock, db)
+            for entry in entries {
+                for (status, ids) in entry.statusChanges {
+                    try Self.setStatus(status, requestIDs: ids, at: clock, db)
+                }
+                try Self.record(entry.outcomes, report: entry.report, bundle: entry.bundle, runID: runID, at: clock, db)
+            }
+        }
+    }
+
+    static func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date, _ db: Database) throws {
+        for id in requestIDs {
+            try db.execute(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, ISOTimestamp.format(clock), id])
+            try recordEvent(db, requestID: id, status: status, at: clock)
+        }
+    }
+
+    static func record(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date, _ db: Database) throws {
+        for o in outcomes {
+            try db.execute(
+                sql: """
+                    UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID]
+            )
+            try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
+            for student in o.students {
+                try db.execute(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)", arguments: [o.requestID, student])
+            }
+            if let history = o.encodedHistory ?? o.history.map(SectionHistoryCoding.encode) {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, history, run_id) VALUES (?, ?, ?)",
+                    arguments: [o.classSourcedID, history, o.runID]
+                )
+            }
+        }
+        try insert(report, runID: runID, db)
+        if let bundle { try insert(bundle, runID: runID, db) }
     }
 
     static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
@@ -248,6 +283,9 @@ public struct SyncRequestOutcome: Sendable {
     public var students: [String]
     /// The section's next history; `nil` when nothing about it may be recorded.
     public var history: SectionHistory?
+    /// ``history`` already encoded (``SectionHistoryCoding``), so that a worker thread does the
+    /// encoding and the ledger's writer only stores it.
+    var encodedHistory: Data?
 
     public init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {
         self.requestID = requestID
