@@ -125,3 +125,67 @@ import Testing
         #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(Data([9])) }
     }
 }
+
+/// The fast JSON path must read exactly what Foundation's decoder reads, and leave to the
+/// decoder everything it is not sure of.
+@Suite struct CanvasBundleFastReaderTests {
+    func fixtureData(_ name: String) throws -> Data {
+        try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Fixtures/bundles/\(name)"))
+    }
+
+    @Test(arguments: ["algebra.canvas.json", "string-ids.canvas.json"])
+    func readsTheFixturesAsTheDecoderDoes(_ name: String) throws {
+        let data = try fixtureData(name)
+        let fast = try #require(CanvasBundleFastReader.read(data), "the fast path gave up on \(name)")
+        #expect(fast == (try CanvasBundleReader().decodeWithFoundation(data)))
+    }
+
+    @Test func agreesWithTheDecoderOnVariants() throws {
+        let base = "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[{\"id\":\"7\",\"name\":\"P 1\",\"sis_section_id\":\" S1 \"}],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"sis_source_id\":\"\",\"assignments\":[ASSIGNMENT]}]EXTRA}"
+        let assignments = [
+            "{\"id\":2,\"name\":\"A\",\"published\":true}",
+            "{\"id\":2,\"name\":\"A \\\"q\\\" \\u00e9\\ud83d\\ude00\\n\",\"published\":false,\"post_to_sis\":null,\"points_possible\":0.1,\"due_at\":null}",
+            "{\"id\":-3,\"name\":\"Zoë\",\"published\":true,\"post_to_sis\":true,\"points_possible\":12.50,\"due_at\":\"2025-09-12T05:59:59Z\",\"unlock_at\":\"2025-09-01T00:00:00-06:00\",\"grading_type\":\"pass_fail\",\"only_visible_to_overrides\":true,\"overrides\":[{\"id\":9,\"student_ids\":[1,\"2\"],\"due_at\":null},{\"course_section_id\":7},{\"group_id\":\"4\",\"due_at\":\"2025-09-20T05:59:59Z\"}]}",
+            "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e2,\"x\":[1,-2.5e-3,{\"y\":[true,false,null,\"\\\\\"]}],\"z\":{}}",
+        ]
+        let extras = ["", ",\"submissions\":null", ",\"submissions\":[{\"assignment_id\":2,\"user_id\":\"13\",\"graded_at\":\"2025-09-12T16:00:00Z\"},{\"assignment_id\":2,\"user_id\":14,\"graded_at\":null}]", ",\"unknown\":{\"a\":[[[]]]}"]
+        for assignment in assignments {
+            for extra in extras {
+                let json = base.replacingOccurrences(of: "ASSIGNMENT", with: assignment).replacingOccurrences(of: "EXTRA", with: extra)
+                let data = Data(json.utf8)
+                let fast = try #require(CanvasBundleFastReader.read(data), "the fast path gave up on \(json)")
+                #expect(fast == (try CanvasBundleReader().decodeWithFoundation(data)), "\(json)")
+            }
+        }
+    }
+
+    /// Inputs the fast path must not accept on its own: each is refused by the decoder or needs
+    /// its judgement (repeated members, escaped keys, numbers that are not plain integers).
+    @Test(arguments: [
+        "", " ", "[]", "{", "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]} x",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"sections\":[]}",
+        "{\"course\":{\"id\":1.0,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+        "{\"course\":{\"id\":01,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+        "{\"cours\\u0065\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"\\ud800\"}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"a\tb\"}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":[1,]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":1}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-1}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"overrides\":[{\"id\":3}]}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"due_at\":\"soon\"}]}]}",
+        "\u{FEFF}{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+    ])
+    func leavesDoubtfulInputToTheDecoder(_ json: String) {
+        #expect(CanvasBundleFastReader.read(Data(json.utf8)) == nil, "\(json)")
+    }
+
+    @Test func leavesInvalidUTF8ToTheDecoder() {
+        var bytes = Array("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"".utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array("\"}".utf8)
+        #expect(CanvasBundleFastReader.read(Data(bytes)) == nil)
+        // The decoder only checks the strings it reads: both paths end where the decoder does.
+        #expect((try? CanvasBundleReader().read(data: Data(bytes))) == (try? CanvasBundleReader().decodeWithFoundation(Data(bytes))))
+    }
+}

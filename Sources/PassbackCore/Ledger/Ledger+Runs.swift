@@ -122,7 +122,6 @@ extension Ledger {
 public struct ReportChunk: Sendable {
     public private(set) var body: [UInt8] = []
     public private(set) var counts: [ReportRow.Status: Int] = [:]
-    public private(set) var rows: [ReportRow] = []
 
     public init() {}
 
@@ -133,7 +132,6 @@ public struct ReportChunk: Sendable {
     public mutating func append(_ row: ReportRow) {
         SpreadsheetCSV.appendRecord(row.cells, to: &body)
         counts[row.status, default: 0] += 1
-        rows.append(row)
     }
 
     public var isEmpty: Bool { body.isEmpty }

@@ -361,7 +361,8 @@ struct Batch {
         for (index, item) in pending.enumerated() where plan.cancelledBy[item.bundle.stem] == nil {
             pendingRequests[index] = plan.requests[item.bundle.stem]?.map(\.id)
         }
-        let queue = BundleQueue(count: pending.count, dependsOn: dependsOn, lookahead: max(8, 4 * workerCount))
+        let maxBatch = Self.maximumBatch
+        let queue = BundleQueue(count: pending.count, dependsOn: dependsOn, lookahead: maxBatch + 4 * workerCount)
         let workers = max(1, min(workerCount, pending.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
@@ -380,16 +381,13 @@ struct Batch {
             group.wait()
         }
 
-        // In input order: flush a batch when it is big enough, or when the next bundle is not
-        // ready yet and a worker waits on a recorded section, or the batch has waited long.
+        // In input order: record a batch when it is full, or when the next bundle is not ready
+        // and cannot be until the batch is recorded (a worker waits on a section it sends to,
+        // or every worker is as far ahead as it may go).
         var batch: [PreparedBundle] = []
-        var batchStarted = ContinuousClock.now
         var index = 0
-        let maxBatch = 64
         while index < pending.count {
-            switch queue.next(index, flushWanted: { waiting in
-                !batch.isEmpty && (waiting || ContinuousClock.now - batchStarted > .milliseconds(50))
-            }) {
+            switch queue.next(index, flushWanted: { stalled in !batch.isEmpty && stalled }) {
             case .ready(let result):
                 let prepared: PreparedBundle
                 do {
@@ -398,7 +396,6 @@ struct Batch {
                     try record(batch, queue: queue)
                     throw error
                 }
-                if batch.isEmpty { batchStarted = ContinuousClock.now }
                 batch.append(prepared)
                 index += 1
                 if batch.count >= maxBatch {
@@ -412,6 +409,12 @@ struct Batch {
         }
         try record(batch, queue: queue)
     }
+
+    /// The most bundles recorded together: one `fsync` of `outbox/`, of the ledger's WAL and of
+    /// `archive/` per batch (each costs 10-20 ms on this project's machine). Prepared bundles
+    /// waiting to be recorded hold only rows, outcomes and encoded histories (their XML is on
+    /// disk), a few tens of KB each.
+    static let maximumBatch = 128
 
     /// Publishes and records a batch of prepared bundles, in order: every XML file is synced and
     /// renamed into `outbox/` (the folder synced once), then one ledger transaction records the

@@ -239,6 +239,7 @@ final class BundleQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !stopped, nextIndex < count, nextIndex - recordedThrough > lookahead {
+            condition.broadcast()  // the recording thread may be waiting for this stall
             condition.wait()
         }
         guard !stopped, nextIndex < count else { return nil }
@@ -266,15 +267,17 @@ final class BundleQueue: @unchecked Sendable {
         case flush
     }
 
-    /// Waits for the result of `index`, unless `flushWanted` (given whether a worker waits on a
-    /// recorded section) says the pending batch should be recorded first.
+    /// Waits for the result of `index`, unless `flushWanted` (given whether the workers are
+    /// stalled until something is recorded: one waits on a section's history, or they are as
+    /// far ahead as the lookahead allows) says the pending batch should be recorded first.
     func next(_ index: Int, flushWanted: (Bool) -> Bool) -> Next {
         condition.lock()
         defer { condition.unlock() }
         while true {
             if let result = results.removeValue(forKey: index) { return .ready(result) }
-            if flushWanted(waitingOnDependency > 0) { return .flush }
-            _ = condition.wait(until: Date().addingTimeInterval(0.01))
+            let stalled = waitingOnDependency > 0 || (nextIndex < count && nextIndex - recordedThrough > lookahead)
+            if flushWanted(stalled) { return .flush }
+            condition.wait()
         }
     }
 

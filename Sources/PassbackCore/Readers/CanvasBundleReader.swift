@@ -3,9 +3,10 @@ import Foundation
 /// Reads `<stem>.canvas.json`: one JSON object whose members are Canvas REST API responses
 /// (`course`, `sections`, `assignment_groups`, optional `submissions`), as Canvas returns them.
 ///
-/// Foundation's `JSONDecoder` parses (it does not evaluate anything and is fast enough for
-/// bundle-sized files); the `Decodable` conformances below are strict about what the rules need
-/// and ignore everything else. A failure names the member and what was expected.
+/// A byte-level reader made for the bundle's shape (``CanvasBundleFastReader``) reads valid
+/// bundles; whatever it is not sure of goes to Foundation's `JSONDecoder` with the `Decodable`
+/// conformances below, which are strict about what the rules need, ignore everything else, and
+/// say what is wrong: a failure names the member and what was expected.
 public struct CanvasBundleReader: Sendable {
     /// Larger files are refused before parsing (a course bundle is a few hundred KiB).
     public var maximumFileSize: Int
@@ -36,6 +37,14 @@ public struct CanvasBundleReader: Sendable {
         guard !data.isEmpty else {
             throw InputFileError(.malformedFile, "The bundle JSON is empty; it must be one object with course, sections and assignment_groups.")
         }
+        if let bundle = CanvasBundleFastReader.read(data) { return bundle }
+        return try decodeWithFoundation(data)
+    }
+
+    /// The reference path: Foundation's `JSONDecoder` and the `Decodable` types below. Every
+    /// file the fast path (``CanvasBundleFastReader``) is not sure of comes here, so this is what
+    /// says why a bundle is refused.
+    func decodeWithFoundation(_ data: Data) throws -> CanvasBundle {
         do {
             return try JSONDecoder().decode(BundleJSON.self, from: data).bundle
         } catch let error as DecodingError {
@@ -117,7 +126,7 @@ struct TimestampJSON: Decodable {
 }
 
 /// Blank strings are as good as null for SIS ids.
-private func nonBlank(_ text: String?) -> String? {
+func nonBlank(_ text: String?) -> String? {
     guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
     return trimmed
 }
