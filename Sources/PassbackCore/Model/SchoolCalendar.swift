@@ -33,6 +33,20 @@ public struct SchoolCalendar: Sendable {
 /// bare `YYYY-MM-DD` (taken as midnight UTC).
 public enum ISOTimestamp {
     public static func parse(_ text: String) -> Date? {
+        // Fast path: nothing to trim (the ends are ASCII and not blank), no Foundation.
+        let utf8 = text.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            let bytes = Array(utf8)
+            if bytes.count == 10 {
+                guard let date = LocalDate(isoBytes: bytes[...]) else { return nil }
+                // Foundation's Gregorian calendar is Julian before 1582; leave those to it.
+                if date.year >= 1583 {
+                    return Date(timeIntervalSince1970: Double(daysFromCivil(year: date.year, month: date.month, day: date.day) * 86_400))
+                }
+            } else {
+                return parseDateTime(bytes)
+            }
+        }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.utf8.count == 10, let date = LocalDate(iso: trimmed) {
             var parts = DateComponents()
@@ -48,7 +62,7 @@ public enum ISOTimestamp {
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`.
     private static func parseDateTime(_ b: [UInt8]) -> Date? {
-        guard b.count >= 20, let date = LocalDate(iso: String(decoding: b[0..<10], as: UTF8.self)),
+        guard b.count >= 20, let date = LocalDate(isoBytes: b[0..<10]),
             b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
         else { return nil }
