@@ -28,11 +28,9 @@ extension Ledger {
 
     static func insert(_ chunk: ReportChunk, runID: String, _ db: Database) throws {
         guard !chunk.isEmpty else { return }
-        let seq = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM report_chunk WHERE run_id = ?", arguments: [runID]) ?? 0) + 1
-        try db.execute(
-            sql: "INSERT INTO report_chunk (run_id, seq, body, successes, errors, warnings, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [runID, seq, Data(chunk.body), chunk.counts[.success] ?? 0, chunk.counts[.error] ?? 0, chunk.counts[.warning] ?? 0, chunk.counts[.skipped] ?? 0]
-        )
+        let seq = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM report_chunk WHERE run_id = ?"), arguments: [runID]) ?? 0) + 1
+        try db.cachedStatement(sql: "INSERT INTO report_chunk (run_id, seq, body, successes, errors, warnings, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [runID, seq, Data(chunk.body), chunk.counts[.success] ?? 0, chunk.counts[.error] ?? 0, chunk.counts[.warning] ?? 0, chunk.counts[.skipped] ?? 0])
     }
 
     /// The run's report rows, as CSV records, in the order they were committed.

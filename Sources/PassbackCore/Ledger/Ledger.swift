@@ -21,6 +21,9 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
+            // Readers do point lookups (a section's history by key): a small page cache each
+            // keeps the process's memory flat however large the ledger grows.
+            try db.execute(sql: "PRAGMA cache_size = -512")
         }
         let existed = FileManager.default.fileExists(atPath: path)
         if readOnly, !existed {
@@ -122,11 +125,14 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     // MARK: Section history
 
     public func history(ofSection classSourcedID: String) throws -> SectionHistory {
+        guard let blob = try storedHistory(ofSection: classSourcedID) else { return .empty }
+        return try SectionHistoryCoding.decode(blob)
+    }
+
+    /// The section's history as stored (``SectionHistoryCoding``), `nil` when there is none.
+    func storedHistory(ofSection classSourcedID: String) throws -> Data? {
         try pool.read { db in
-            guard let blob = try Data.fetchOne(db, sql: "SELECT history FROM section_history WHERE class_sourced_id = ?", arguments: [classSourcedID]) else {
-                return .empty
-            }
-            return try SectionHistoryCoding.decode(blob)
+            try Data.fetchOne(try db.cachedStatement(sql: "SELECT history FROM section_history WHERE class_sourced_id = ?"), arguments: [classSourcedID])
         }
     }
 
@@ -136,11 +142,10 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     public func enqueue(_ requests: [SyncRequestRecord], runID: String, at clock: Date) throws {
         try pool.write { db in
             for r in requests {
-                try db.execute(
-                    sql: """
-                        INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
-                          status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try db.cachedStatement(sql: """
+                    INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
+                      status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(
                     arguments: [
                         r.id, runID, r.key.bundleStem, r.key.courseSISID, r.key.canvasCourseID, r.key.sectionSISID, r.key.canvasSectionID,
                         SyncRequestStatus.inQueue.rawValue, ISOTimestamp.format(clock), ISOTimestamp.format(clock),
@@ -156,7 +161,7 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     }
 
     static func recordEvent(_ db: Database, requestID: String, status: SyncRequestStatus, at clock: Date) throws {
-        try db.execute(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)", arguments: [requestID, status.rawValue, ISOTimestamp.format(clock)])
+        try db.cachedStatement(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)").execute(arguments: [requestID, status.rawValue, ISOTimestamp.format(clock)])
     }
 
     /// Records the outcome of one course bundle in one transaction: each request's final status
@@ -202,29 +207,25 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
 
     static func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date, _ db: Database) throws {
         for id in requestIDs {
-            try db.execute(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, ISOTimestamp.format(clock), id])
+            try db.cachedStatement(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?").execute(arguments: [status.rawValue, ISOTimestamp.format(clock), id])
             try recordEvent(db, requestID: id, status: status, at: clock)
         }
     }
 
     static func record(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date, _ db: Database) throws {
         for o in outcomes {
-            try db.execute(
-                sql: """
-                    UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID]
-            )
+            try db.cachedStatement(sql: """
+                UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
+                WHERE id = ?
+                """).execute(arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID])
             try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
-            for student in o.students {
-                try db.execute(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)", arguments: [o.requestID, student])
+            let student = try db.cachedStatement(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)")
+            for sis in o.students {
+                try student.execute(arguments: [o.requestID, sis])
             }
             if let history = o.encodedHistory ?? o.history.map(SectionHistoryCoding.encode) {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, history, run_id) VALUES (?, ?, ?)",
-                    arguments: [o.classSourcedID, history, o.runID]
-                )
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, history, run_id) VALUES (?, ?, ?)")
+                    .execute(arguments: [o.classSourcedID, history, o.runID])
             }
         }
         try insert(report, runID: runID, db)
@@ -232,11 +233,10 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     }
 
     static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(
             arguments: [runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line]
         )
     }
@@ -284,7 +284,8 @@ public struct SyncRequestOutcome: Sendable {
     /// The section's next history; `nil` when nothing about it may be recorded.
     public var history: SectionHistory?
     /// ``history`` already encoded (``SectionHistoryCoding``), so that a worker thread does the
-    /// encoding and the ledger's writer only stores it.
+    /// encoding and the ledger's writer only stores it; `nil` with a `nil` ``history`` when the
+    /// stored history is already exactly this (nothing to write).
     var encodedHistory: Data?
 
     public init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {

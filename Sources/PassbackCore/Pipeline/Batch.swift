@@ -48,6 +48,7 @@ struct Batch {
     /// Refuses what must not be read and claims the rest (a new run only).
     mutating func intake(_ scan: InboxScanner.Scan) throws {
         try clock.measure(.intake) { try claim(scan) }
+        clock.mark("claimed")
         CrashPoint.afterClaim.reach()
     }
 
@@ -134,7 +135,9 @@ struct Batch {
                 fresh.append(bundle)
             }
         }
+        clock.mark("categories")
         let scans = try Self.scanBundles(fresh, mover: mover, reader: stages.bundleReader, workers: workerCount)
+        clock.mark("scanned")
 
         // Phase 2: duplicates, requests, supersession; in input order.
         var pending: [PendingBundle] = []
@@ -148,9 +151,11 @@ struct Batch {
         }
         try skipDuplicates(duplicates)
         let plan = try clock.measure(.plan) { try planBundles(pending) }
+        clock.mark("planned")
 
         // Phase 3: prepare on every core, publish and record here, in order.
         try processBundles(pending, plan: plan, checker: checker)
+        clock.mark("recorded")
     }
 
     /// How many threads prepare bundles: the machine's cores (`PASSBACK_WORKERS` overrides).
@@ -227,6 +232,7 @@ struct Batch {
             try ledger.reportBodies(runID: runID) { try report.appendEncoded($0) }
             try report.finish()
         }
+        clock.mark("reported")
         CrashPoint.afterReport.reach()
         var summary = RunSummary()
         summary.runID = runID

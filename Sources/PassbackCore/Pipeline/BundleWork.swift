@@ -106,7 +106,11 @@ struct BundleWork: Sendable {
         var outcomes: [SyncRequestOutcome] = []
         for (sectionNumber, section) in grades.sections.enumerated() {
             let requestID = requestIDs[section.request]
-            let selection = try stageClock.measure(.diff) { selector.select(section, history: try ledger.history(ofSection: section.request.sectionSISID)) }
+            let (selection, stored) = try stageClock.measure(.diff) {
+                let stored = try ledger.storedHistory(ofSection: section.request.sectionSISID)
+                let history = try stored.map(SectionHistoryCoding.decode) ?? .empty
+                return (selector.select(section, history: history), stored)
+            }
             var file: PreparedFile?
             var invalid: [String] = []
             if !selection.lineItems.isEmpty {
@@ -165,7 +169,9 @@ struct BundleWork: Sendable {
                     outboxFile: nil, students: students.sorted(), history: nil
                 )
                 if invalid.isEmpty {
-                    outcome.encodedHistory = stageClock.measure(.ledger) { SectionHistoryCoding.encode(selection.history) }
+                    // Unchanged (same bytes as stored): nothing to write.
+                    let encoded = stageClock.measure(.diff) { SectionHistoryCoding.encode(selection.history) }
+                    if encoded != stored { outcome.encodedHistory = encoded }
                 }
                 if var file {
                     file.outcome = outcomes.count

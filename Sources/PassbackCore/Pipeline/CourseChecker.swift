@@ -147,10 +147,18 @@ public struct CourseChecker: Sendable {
         )
         let today = settings.calendar.localDate(of: settings.now)
 
+        var matches: [String: CategoryMatch] = [:]  // per assignment group (id, source id, name): the same for its assignments
         for (group, assignment) in assignments {
             let schedule = SectionSchedule.resolve(assignment: assignment, section: section, sectionStudents: sectionUserIDs, calendar: settings.calendar)
             guard schedule.isAssigned else { continue }
-            let category = matcher.match(group: group, termSourcedID: course.sisTermID, classSourcedID: sisSectionID)
+            let category: CategoryMatch
+            let groupKey = group.id + "\u{0}" + (group.sisSourceID ?? "") + "\u{0}" + group.name
+            if let known = matches[groupKey] {
+                category = known
+            } else {
+                category = matcher.match(group: group, termSourcedID: course.sisTermID, classSourcedID: sisSectionID)
+                matches[groupKey] = category
+            }
             let context = RuleContext(
                 course: course, group: group, assignment: assignment, section: section, category: category,
                 schedule: schedule, settings: settings, location: SourceLocation(file: sources.bundleFile)

@@ -59,6 +59,7 @@ public final class RunPipeline {
             logger.info("run finished", metadata: ["run": "\(unfinished.id)", "summary": "\(resumed.last!.line)"])
         }
 
+        StageClock.shared.mark("opened")
         let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
         let scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
         guard !scan.isEmpty else {
@@ -69,6 +70,7 @@ public final class RunPipeline {
             return summary
         }
 
+        StageClock.shared.mark("listed")
         let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock), clock: options.clock, mode: options.mode)
         try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
         logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])

@@ -46,6 +46,7 @@ public final class StageClock: @unchecked Sendable {
     public let isEnabled: Bool
     private var totals: [Stage: Duration] = [:]
     private var counters: [String: Int] = [:]
+    private var marks: [(String, Double)] = []
     private let started = ContinuousClock.now
 
     public init(enabled: Bool) {
@@ -71,6 +72,13 @@ public final class StageClock: @unchecked Sendable {
         lock.withLock { counters[name, default: 0] += value }
     }
 
+    /// Notes the wall time since start under `name` (phase boundaries: the timeline of a run).
+    public func mark(_ name: String) {
+        guard isEnabled else { return }
+        let now = ContinuousClock.now
+        lock.withLock { marks.append((name, Self.seconds(now - started))) }
+    }
+
     /// Seconds per stage so far.
     public func seconds() -> [Stage: Double] {
         lock.withLock { totals.mapValues(Self.seconds) }
@@ -82,6 +90,9 @@ public final class StageClock: @unchecked Sendable {
             var text = "passback timings: wall=" + Self.format(Self.seconds(ContinuousClock.now - started))
             for stage in Stage.allCases {
                 text += " \(stage.rawValue)=" + Self.format(Self.seconds(totals[stage] ?? .zero))
+            }
+            if !marks.isEmpty {
+                text += " marks:" + marks.map { " \($0.0)@" + Self.format($0.1) }.joined()
             }
             if !counters.isEmpty {
                 text += " counts:" + counters.keys.sorted().map { " \($0)=\(counters[$0]!)" }.joined()

@@ -395,6 +395,13 @@ struct CanvasBundleFastReader {
         return names.map { ($0.0, Array($0.1.utf8)) }
     }()
 
+    /// ``keys`` by length (a key is found among two or three candidates).
+    private static let keysByLength: [[(Key, [UInt8])]] = {
+        var table = [[(Key, [UInt8])]](repeating: [], count: (keys.map(\.1.count).max() ?? 0) + 1)
+        for (key, text) in keys { table[text.count].append((key, text)) }
+        return table
+    }()
+
     /// `{`; then ``nextKey(_:)`` until it returns `nil`, reading each member's value.
     private mutating func openObject() throws {
         try expect(UInt8(ascii: "{"))
@@ -433,9 +440,13 @@ struct CanvasBundleFastReader {
         let keyBytes = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
         var key = Key.other
-        for (candidate, text) in Self.keys where text.count == keyBytes.count && text.elementsEqual(keyBytes) {
-            key = candidate
-            break
+        if keyBytes.count < Self.keysByLength.count {
+            for (candidate, text) in Self.keysByLength[keyBytes.count] where text[0] == keyBytes[0] {
+                if text.withUnsafeBufferPointer({ memcmp($0.baseAddress!, keyBytes.baseAddress!, keyBytes.count) == 0 }) {
+                    key = candidate
+                    break
+                }
+            }
         }
         // Unknown keys may be any UTF-8; the decoder refuses invalid UTF-8.
         if key == .other, !keyBytes.allSatisfy({ $0 < 0x80 }), String(validating: keyBytes, as: UTF8.self) == nil { throw GiveUp() }

@@ -127,7 +127,7 @@ struct TimestampJSON: Decodable {
 
 /// Blank strings are as good as null for SIS ids.
 func nonBlank(_ text: String?) -> String? {
-    guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+    guard let trimmed = text?.trimmedOfWhitespaces, !trimmed.isEmpty else { return nil }
     return trimmed
 }
 
