@@ -106,11 +106,14 @@ extension Ledger {
     /// The run that already processed a bundle with these exact bytes and left nothing to redo
     /// (no error, nothing held), if any.
     public func duplicateOf(gradebookSHA256: String, jsonSHA256: String) throws -> String? {
+        try duplicatesOf([(gradebookSHA256, jsonSHA256)])[0]
+    }
+
+    /// ``duplicateOf(gradebookSHA256:jsonSHA256:)`` for many bundles, in one read.
+    public func duplicatesOf(_ digests: [(gradebook: String, json: String)]) throws -> [String?] {
         try pool.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1",
-                arguments: [gradebookSHA256, jsonSHA256]
-            )
+            let statement = try db.cachedStatement(sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1")
+            return try digests.map { try String.fetchOne(statement, arguments: [$0.gradebook, $0.json]) }
         }
     }
 }

@@ -142,8 +142,11 @@ struct Batch {
         // Phase 2: duplicates, requests, supersession; in input order.
         var pending: [PendingBundle] = []
         var duplicates: [(bundle: InboxScanner.Bundle, scan: BundleScan, earlierRun: String)] = []
-        for (bundle, scan) in zip(fresh, scans) {
-            if run.mode == .incremental, let earlier = try clock.measure(.intake, { try ledger.duplicateOf(gradebookSHA256: scan.gradebookSHA256, jsonSHA256: scan.jsonSHA256) }) {
+        let earlierRuns = run.mode == .incremental
+            ? try clock.measure(.intake) { try ledger.duplicatesOf(scans.map { ($0.gradebookSHA256, $0.jsonSHA256) }) }
+            : Array(repeating: nil, count: scans.count)
+        for ((bundle, scan), earlierRun) in zip(zip(fresh, scans), earlierRuns) {
+            if let earlier = earlierRun {
                 duplicates.append((bundle, scan, earlier))
                 continue
             }
