@@ -146,6 +146,8 @@ import Testing
             "{\"id\":2,\"name\":\"A\",\"published\":true}",
             "{\"id\":2,\"name\":\"A \\\"q\\\" \\u00e9\\ud83d\\ude00\\n\",\"published\":false,\"post_to_sis\":null,\"points_possible\":0.1,\"due_at\":null}",
             "{\"id\":-3,\"name\":\"Zoë\",\"published\":true,\"post_to_sis\":true,\"points_possible\":12.50,\"due_at\":\"2025-09-12T05:59:59Z\",\"unlock_at\":\"2025-09-01T00:00:00-06:00\",\"grading_type\":\"pass_fail\",\"only_visible_to_overrides\":true,\"overrides\":[{\"id\":9,\"student_ids\":[1,\"2\"],\"due_at\":null},{\"course_section_id\":7},{\"group_id\":\"4\",\"due_at\":\"2025-09-20T05:59:59Z\"}]}",
+            "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":99.990}",
+            "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":0}",
             "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e2,\"x\":[1,-2.5e-3,{\"y\":[true,false,null,\"\\\\\"]}],\"z\":{}}",
         ]
         let extras = ["", ",\"submissions\":null", ",\"submissions\":[{\"assignment_id\":2,\"user_id\":\"13\",\"graded_at\":\"2025-09-12T16:00:00Z\"},{\"assignment_id\":2,\"user_id\":14,\"graded_at\":null}]", ",\"unknown\":{\"a\":[[[]]]}"]
@@ -174,6 +176,7 @@ import Testing
         "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-1}]}]}",
         "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"overrides\":[{\"id\":3}]}]}]}",
         "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"due_at\":\"soon\"}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":0.3333333333333333}]}]}",
         "\u{FEFF}{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
     ])
     func leavesDoubtfulInputToTheDecoder(_ json: String) {
@@ -187,5 +190,22 @@ import Testing
         #expect(CanvasBundleFastReader.read(Data(bytes)) == nil)
         // The decoder only checks the strings it reads: both paths end where the decoder does.
         #expect((try? CanvasBundleReader().read(data: Data(bytes))) == (try? CanvasBundleReader().decodeWithFoundation(Data(bytes))))
+    }
+}
+
+@Suite struct SectionHistoryStableEncodingTests {
+    /// An unchanged history must encode to the same bytes whatever order its dictionaries
+    /// iterate in, so the ledger can skip rewriting it.
+    @Test func encodingIsAFunctionOfTheContent() throws {
+        var history = SectionHistory()
+        for item in 0..<40 {
+            for student in 0..<30 {
+                let t = Make.date("2025-10-0\(1 + (item + student) % 3)T09:00:00Z")
+                history.results["canvas-\(item):\(600_000 + student)"] = ResultState(sent: .score(ExactDecimal(Int64(student))), sentAt: t, seen: .score(ExactDecimal(Int64(student))), seenSince: t)
+            }
+        }
+        let once = SectionHistoryCoding.encode(history)
+        let again = SectionHistoryCoding.encode(try SectionHistoryCoding.decode(once))
+        #expect(once == again)
     }
 }

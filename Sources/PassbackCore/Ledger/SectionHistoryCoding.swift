@@ -37,10 +37,13 @@ enum SectionHistoryCoding {
 
     static func encode(_ history: SectionHistory) -> Data {
         var out = Writer()
-        // Base time: the first time found (usually the run's clock).
+        // Base time: the first time found in line item order (usually the run's clock). The
+        // encoding is a function of the content (sorted keys, stored order), so an unchanged
+        // history encodes to the bytes stored and is not written again.
+        let items = history.resultsByLineItem.keys.sorted()
         var base: Int64 = 0
-        search: for stored in history.resultsByLineItem.values {
-            for state in stored.states {
+        search: for item in items {
+            for state in history.resultsByLineItem[item]!.states {
                 if let t = state.sentAt ?? state.seenSince {
                     base = seconds(t)
                     break search
@@ -52,7 +55,6 @@ enum SectionHistoryCoding {
 
         // Students, numbered in first-seen order; a line item with the previous one's roster
         // in the same order needs no lookup.
-        let items = history.resultsByLineItem.keys.sorted()
         var number: [String: Int] = [:]
         var students: [String] = []
         var indices: [[Int]] = []

@@ -168,7 +168,7 @@ struct BundleWork: Sendable {
                     lineItems: written ? selection.lineItems.count : 0, resultsSent: sentResults, errors: errors, warnings: warnings,
                     outboxFile: nil, students: students.sorted(), history: nil
                 )
-                if invalid.isEmpty {
+                if invalid.isEmpty, selection.historyChanged {
                     // Unchanged (same bytes as stored): nothing to write.
                     let encoded = stageClock.measure(.diff) { SectionHistoryCoding.encode(selection.history) }
                     if encoded != stored { outcome.encodedHistory = encoded }

@@ -176,10 +176,10 @@ public struct CourseChecker: Sendable {
                 assignDate: min(assignDate, dueDate), dueDate: dueDate, resultValueMax: assignment.pointsPossible ?? .zero, results: []
             )
             // Per student: no string is built and nothing is looked up unless it is needed (this
-            // loop runs once per grade cell: millions of times a night).
+            // loop runs once per grade cell: millions of times a night); result ids are made
+            // only for results that go out (CandidateResult.sourcedID).
             var candidates: [CandidateResult] = []
             candidates.reserveCapacity(students.count)
-            let resultPrefix = lineItem.sourcedID + ":"
             let gradedAtPrefix = gradedAt.isEmpty ? "" : assignment.id + ":"
             for student in students {
                 guard let sis = student.sisUserID else { continue }
@@ -196,14 +196,14 @@ public struct CourseChecker: Sendable {
                 case .notAssigned:
                     continue
                 case .noGrade:
-                    candidates.append(CandidateResult(sourcedID: resultPrefix + sis, studentSISID: sis, current: nil, gradedAt: when, scoreDate: scoreDate))
+                    candidates.append(CandidateResult(lineItemSourcedID: lineItem.sourcedID, studentSISID: sis, current: nil, gradedAt: when, scoreDate: scoreDate))
                 case .invalid(let message):
                     result.diagnostics.append(.error(.invalidScore, message, subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: student.line)))
                 case .grade(let value, let extraCredit):
                     if extraCredit, let score = value.score {
                         result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: assignment.pointsPossible), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: student.line)))
                     }
-                    candidates.append(CandidateResult(sourcedID: resultPrefix + sis, studentSISID: sis, current: value, gradedAt: when, scoreDate: scoreDate))
+                    candidates.append(CandidateResult(lineItemSourcedID: lineItem.sourcedID, studentSISID: sis, current: value, gradedAt: when, scoreDate: scoreDate))
                 }
             }
             result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))

@@ -196,9 +196,19 @@ struct CanvasBundleFastReader {
                 if try null() {
                     points = .some(nil)
                 } else {
-                    // As the decoder: a Double, then its shortest decimal spelling.
-                    guard let value = Double(try numberText()), let exact = ExactDecimal(jsonNumber: value), !exact.isNegative else { throw GiveUp() }
-                    points = exact
+                    // As the decoder: a Double, then its shortest decimal spelling. A plain
+                    // non-negative decimal of at most 15 digits is that spelling already (such
+                    // decimals survive a round trip through Double), so it is read as it is.
+                    let range = try scanNumber()
+                    let lexeme = UnsafeBufferPointer(rebasing: bytes[range])
+                    if lexeme.count <= 16, lexeme[0] != UInt8(ascii: "-"), !lexeme.contains(UInt8(ascii: "e")), !lexeme.contains(UInt8(ascii: "E")),
+                        let exact = ExactDecimal.parse(lexeme)
+                    {
+                        points = exact
+                    } else {
+                        guard let value = Double(String(decoding: lexeme, as: UTF8.self)), let exact = ExactDecimal(jsonNumber: value), !exact.isNegative else { throw GiveUp() }
+                        points = exact
+                    }
                 }
             case .gradingType: try fresh(gradingType); gradingType = try nullableString()
             case .onlyVisibleToOverrides: try fresh(onlyVisible); onlyVisible = try null() ? .some(nil) : try bool()
