@@ -137,12 +137,15 @@ def measure_run(binary, root, now, bulk, extra_env):
         raise RuntimeError(f"passback exited {code}: {err.strip()[-2000:]}")
     after = outbox_bytes(root)
     stages = {}
+    marks = {}
     match = re.search(r"passback timings: (.*)", err)
     if match:
         for key, value in re.findall(r"(\w+)=([0-9.]+)", match.group(1)):
             stages[key] = float(value)
+        for key, value in re.findall(r"(\w+)@([0-9.]+)", match.group(1)):
+            marks[key] = float(value)
     sent = re.search(r"(\d+) result\(s\) in (\d+) XML file", out)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime, "sys": usage.ru_stime,
+    return {"marks": marks, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime, "sys": usage.ru_stime,
             "rss_mb": usage.ru_maxrss / 1024, "xml_bytes": sum(s for n, s in after.items() if n not in before),
             "xml_files": len(after) - len(before), "results": int(sent.group(1)) if sent else 0, "exit": code,
             "load": load, "stages": stages, "summary": out.strip().splitlines()[-1] if out.strip() else ""}
@@ -207,6 +210,11 @@ def main():
             runs = sorted((r[scenario] for r in rounds), key=lambda r: r["wall"])
             st = runs[len(runs) // 2]["stages"]
             print(f"{scenario:<12} " + " ".join(f"{st.get(s, 0):9.3f}" for s in ["wall"] + STAGES))
+        print("timeline of the median run (seconds from start when each phase ended):")
+        for scenario in SCENARIOS:
+            runs = sorted((r[scenario] for r in rounds), key=lambda r: r["wall"])
+            marks = runs[len(runs) // 2]["marks"]
+            print(f"{scenario:<12} " + "  ".join(f"{k} {v:.2f}" for k, v in marks.items()))
         sys.stdout.flush()
     if a.json:
         with open(a.json, "w") as f:
