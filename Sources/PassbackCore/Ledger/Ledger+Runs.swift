@@ -122,7 +122,14 @@ extension Ledger {
 /// report, committed with its outcome.
 public struct ReportChunk: Sendable {
     public private(set) var body: [UInt8] = []
-    public private(set) var counts: [ReportRow.Status: Int] = [:]
+    /// Rows per status.
+    public var counts: [ReportRow.Status: Int] {
+        var counts: [ReportRow.Status: Int] = [:]
+        for (status, n) in zip([ReportRow.Status.success, .error, .warning, .skipped], tally) where n > 0 { counts[status] = n }
+        return counts
+    }
+    /// success, error, warning, skipped.
+    private var tally = [0, 0, 0, 0]
 
     public init() {}
 
@@ -131,8 +138,13 @@ public struct ReportChunk: Sendable {
     }
 
     public mutating func append(_ row: ReportRow) {
-        SpreadsheetCSV.appendRecord(row.cells, to: &body)
-        counts[row.status, default: 0] += 1
+        row.appendRecord(to: &body)
+        switch row.status {
+        case .success: tally[0] += 1
+        case .error: tally[1] += 1
+        case .warning: tally[2] += 1
+        case .skipped: tally[3] += 1
+        }
     }
 
     public var isEmpty: Bool { body.isEmpty }

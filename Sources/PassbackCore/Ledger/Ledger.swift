@@ -219,10 +219,7 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
                 WHERE id = ?
                 """).execute(arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID])
             try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
-            let student = try db.cachedStatement(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)")
-            for sis in o.students {
-                try student.execute(arguments: [o.requestID, sis])
-            }
+            try insertStudents(o.students, requestID: o.requestID, db)
             if let history = o.encodedHistory ?? o.history.map(SectionHistoryCoding.encode) {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, history, run_id) VALUES (?, ?, ?)")
                     .execute(arguments: [o.classSourcedID, history, o.runID])
@@ -230,6 +227,19 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
         }
         try insert(report, runID: runID, db)
         if let bundle { try insert(bundle, runID: runID, db) }
+    }
+
+    /// `request_student` rows, 100 per statement (a section's students are usually one statement).
+    static func insertStudents(_ students: [String], requestID: String, _ db: Database) throws {
+        var start = 0
+        while start < students.count {
+            let end = min(start + 100, students.count)
+            let values = Array(repeating: "(?, ?)", count: end - start).joined(separator: ", ")
+            var arguments = StatementArguments()
+            for sis in students[start..<end] { arguments += [requestID, sis] }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES " + values).execute(arguments: arguments)
+            start = end
+        }
     }
 
     static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
