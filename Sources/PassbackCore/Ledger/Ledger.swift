@@ -89,16 +89,17 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
         let keys = Set(categories.map { CategoryCatalog.Key(termSourcedID: $0.termSourcedID, classSourcedID: $0.classSourcedID) })
         try pool.write { db in
             try Self.insert(ProcessedBundle(stem: sourceFile, outcome: .sent, gradebookSHA256: nil, jsonSHA256: nil, clean: true), runID: runID, db)
+            let delete = try db.cachedStatement(sql: "DELETE FROM category WHERE term_sourced_id = ? AND class_sourced_id = ?")
             for key in keys {
-                try db.execute(sql: "DELETE FROM category WHERE term_sourced_id = ? AND class_sourced_id = ?", arguments: [key.termSourcedID, key.classSourcedID])
+                try delete.execute(arguments: [key.termSourcedID, key.classSourcedID])
             }
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
+                  term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for (position, c) in categories.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
-                          term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try insert.execute(
                     arguments: [
                         c.termSourcedID, c.classSourcedID, c.categorySourcedID, c.title, c.termCode, c.termStartDate.description,
                         c.termEndDate.description, c.schoolID, c.status.rawValue, c.verifiedAt.map(ISOTimestamp.format),
