@@ -14,9 +14,10 @@ extension RuleCode {
 
 /// One batch over a workspace: intake → read → rules → match → diff → write → report → ledger.
 ///
-/// Course bundles are the unit of work and of memory: each is read, checked, written and
-/// committed before the next, so memory does not grow with the inbox. For each bundle the XML is
-/// published to `outbox/` first and the ledger records it as sent after, in one transaction.
+/// Course bundles are the unit of work and of memory: worker threads read, check, write and
+/// validate them a bounded window ahead of the thread that publishes and records them in input
+/// order (``Batch``), so memory does not grow with the inbox. A bundle's XML is published to
+/// `outbox/` first and the ledger records it as sent after (one transaction per batch).
 public final class RunPipeline {
     public let workspace: Workspace
     public let settings: Settings
