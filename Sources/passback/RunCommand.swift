@@ -27,9 +27,14 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Fix the run's clock (ISO 8601, e.g. 2026-11-27T09:00:00Z) for tests and replays.")
     var now: String?
 
+    @Flag(name: .long, help: "Print the seconds spent in each pipeline stage on standard error when the run ends (also PASSBACK_TIMINGS=1).")
+    var timings = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        if timings { setenv("PASSBACK_TIMINGS", "1", 1) }
+        let stageClock = StageClock.shared
         logging.bootstrap()
         var clock = Date()
         if let now {
@@ -46,6 +51,7 @@ struct RunCommand: ParsableCommand {
         let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
         do {
             let summary = try pipeline.run(RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date()))
+            if stageClock.isEnabled { print(stageClock.summaryLine(), to: &standardError) }
             print(summary.line)
             if summary.exitCode != 0 {
                 let errors = summary.rows[.error] ?? 0

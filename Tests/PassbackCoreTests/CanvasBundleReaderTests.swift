@@ -192,6 +192,107 @@ import Testing
         history.results["canvas-2:604863"] = ResultState(sent: .exempt, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
         history.lineItems["canvas-1"] = LineItemFingerprint(title: "Tab\there\nnewline", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: Make.decimal("10.5"))
         let encoded = SectionHistoryCoding.encode(history)
-        #expect(try SectionHistoryCoding.decode(results: encoded.results, lineItems: encoded.lineItems) == history)
+        #expect(try SectionHistoryCoding.decode(encoded) == history)
+    }
+
+    @Test func keepsEveryFieldApartAndRefusesDamage() throws {
+        var history = SectionHistory()
+        history.results["canvas-7:1"] = ResultState(sent: .score(Make.decimal("-0.125")), sentAt: Make.date("1969-12-31T23:59:59Z"), seen: .score(Make.decimal("12345678901.5")), seenSince: Make.date("2031-01-01T00:00:00Z"))
+        history.results["canvas-7:2"] = ResultState(sent: nil, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.results["canvas-8:1"] = ResultState(sent: .exempt, sentAt: Make.date("2025-09-30T09:00:00Z"), seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.results["no-colon"] = ResultState(sent: .score(ExactDecimal(3)))
+        history.results["canvas-9:Zoë:x"] = ResultState()
+        let encoded = SectionHistoryCoding.encode(history)
+        let decoded = try SectionHistoryCoding.decode(encoded)
+        #expect(decoded == history)
+        #expect(decoded.results.count == 5)
+        #expect(Set(decoded.resultsByLineItem["canvas-7"]?.students ?? []) == ["1", "2"])
+        #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(encoded.dropLast()) }
+        #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(encoded + [0]) }
+        #expect(throws: LedgerError.self) { try SectionHistoryCoding.decode(Data([9])) }
+    }
+}
+
+/// The fast JSON path must read exactly what Foundation's decoder reads, and leave to the
+/// decoder everything it is not sure of.
+@Suite struct CanvasBundleFastReaderTests {
+    func fixtureData(_ name: String) throws -> Data {
+        try Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Fixtures/bundles/\(name)"))
+    }
+
+    @Test(arguments: ["algebra.canvas.json", "string-ids.canvas.json"])
+    func readsTheFixturesAsTheDecoderDoes(_ name: String) throws {
+        let data = try fixtureData(name)
+        let fast = try #require(CanvasBundleFastReader.read(data), "the fast path gave up on \(name)")
+        #expect(fast == (try CanvasBundleReader().decodeWithFoundation(data)))
+    }
+
+    @Test func agreesWithTheDecoderOnVariants() throws {
+        let base = "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[{\"id\":\"7\",\"name\":\"P 1\",\"sis_section_id\":\" S1 \"}],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"sis_source_id\":\"\",\"assignments\":[ASSIGNMENT]}]EXTRA}"
+        let assignments = [
+            "{\"id\":2,\"name\":\"A\",\"published\":true}",
+            "{\"id\":2,\"name\":\"A \\\"q\\\" \\u00e9\\ud83d\\ude00\\n\",\"published\":false,\"post_to_sis\":null,\"points_possible\":0.1,\"due_at\":null}",
+            "{\"id\":3,\"name\":\"Zoë\",\"published\":true,\"post_to_sis\":true,\"points_possible\":12.50,\"due_at\":\"2025-09-12T05:59:59Z\",\"unlock_at\":\"2025-09-01T00:00:00-06:00\",\"grading_type\":\"pass_fail\",\"only_visible_to_overrides\":true,\"overrides\":[{\"id\":9,\"student_ids\":[1,\"2\"],\"due_at\":null},{\"course_section_id\":7},{\"group_id\":\"4\",\"due_at\":\"2025-09-20T05:59:59Z\"}]}",
+            "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":99.990}",
+            "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":0}",
+            "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e2,\"x\":[1,-2.5e-3,{\"y\":[true,false,null,\"\\\\\"]}],\"z\":{}}",
+        ]
+        let extras = ["", ",\"submissions\":null", ",\"submissions\":[{\"assignment_id\":2,\"user_id\":\"13\",\"graded_at\":\"2025-09-12T16:00:00Z\"},{\"assignment_id\":2,\"user_id\":14,\"graded_at\":null}]", ",\"unknown\":{\"a\":[[[]]]}"]
+        for assignment in assignments {
+            for extra in extras {
+                let json = base.replacingOccurrences(of: "ASSIGNMENT", with: assignment).replacingOccurrences(of: "EXTRA", with: extra)
+                let data = Data(json.utf8)
+                let fast = try #require(CanvasBundleFastReader.read(data), "the fast path gave up on \(json)")
+                #expect(fast == (try CanvasBundleReader().decodeWithFoundation(data)), "\(json)")
+            }
+        }
+    }
+
+    /// Inputs the fast path must not accept on its own: each is refused by the decoder or needs
+    /// its judgement (repeated members, escaped keys, numbers that are not plain integers).
+    @Test(arguments: [
+        "", " ", "[]", "{", "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]} x",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"sections\":[]}",
+        "{\"course\":{\"id\":1.0,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+        "{\"course\":{\"id\":01,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+        "{\"cours\\u0065\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"\\ud800\"}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"a\tb\"}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":[1,]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":1}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-1}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"overrides\":[{\"id\":3}]}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"due_at\":\"soon\"}]}]}",
+        "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":0.3333333333333333}]}]}",
+        "\u{FEFF}{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+    ])
+    func leavesDoubtfulInputToTheDecoder(_ json: String) {
+        #expect(CanvasBundleFastReader.read(Data(json.utf8)) == nil, "\(json)")
+    }
+
+    @Test func leavesInvalidUTF8ToTheDecoder() {
+        var bytes = Array("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"".utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array("\"}".utf8)
+        #expect(CanvasBundleFastReader.read(Data(bytes)) == nil)
+        // The decoder only checks the strings it reads: both paths end where the decoder does.
+        #expect((try? CanvasBundleReader().read(data: Data(bytes))) == (try? CanvasBundleReader().decodeWithFoundation(Data(bytes))))
+    }
+}
+
+@Suite struct SectionHistoryStableEncodingTests {
+    /// An unchanged history must encode to the same bytes whatever order its dictionaries
+    /// iterate in, so the ledger can skip rewriting it.
+    @Test func encodingIsAFunctionOfTheContent() throws {
+        var history = SectionHistory()
+        for item in 0..<40 {
+            for student in 0..<30 {
+                let t = Make.date("2025-10-0\(1 + (item + student) % 3)T09:00:00Z")
+                history.results["canvas-\(item):\(600_000 + student)"] = ResultState(sent: .score(ExactDecimal(Int64(student))), sentAt: t, seen: .score(ExactDecimal(Int64(student))), seenSince: t)
+            }
+        }
+        let once = SectionHistoryCoding.encode(history)
+        let again = SectionHistoryCoding.encode(try SectionHistoryCoding.decode(once))
+        #expect(once == again)
     }
 }

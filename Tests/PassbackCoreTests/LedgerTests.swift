@@ -80,3 +80,19 @@ import Testing
         }
     }
 }
+
+@Suite struct ReportChunkEncodingTests {
+    /// A row appended to a chunk is the same record as its cells written by SpreadsheetCSV.
+    @Test func rowsEncodeAsTheirCells() {
+        let rows = [
+            ReportRow(runID: "r", requestID: nil, status: .error, rule: RuleCode("x"), subject: ReportSubject(courseSISID: "=1+2", canvasCourseID: "4", assignmentName: "a, \"b\"\nc"), count: 3, location: SourceLocation(file: "f.csv", line: 9), message: "-m"),
+            ReportRow(runID: "r", requestID: "r-001", status: .success, rule: nil, subject: ReportSubject(), message: "Sent 1 grade."),
+            ReportRow(runID: "r", requestID: nil, status: .skipped, rule: .duplicateFile, subject: ReportSubject(), message: ""),
+        ]
+        let chunk = ReportChunk(rows)
+        var expected: [UInt8] = []
+        for row in rows { SpreadsheetCSV.appendRecord(row.cells, to: &expected) }
+        #expect(chunk.body == expected)
+        #expect(chunk.counts == [.error: 1, .success: 1, .skipped: 1])
+    }
+}

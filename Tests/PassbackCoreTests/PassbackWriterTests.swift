@@ -58,7 +58,7 @@ import Testing
         ),
     ]
 
-    static func write(_ sections: [PassbackSection], to path: String) throws {
+    static func write(_ sections: [PassbackSection], to path: String, header: PassbackHeader = header) throws {
         let writer = try PassbackWriter(path: path)
         try writer.begin(header)
         for section in sections {
@@ -182,5 +182,89 @@ import Testing
             try writer.finish()
         }
         #expect(error?.message.contains("cannot write /dev/full: No space left on device") == true, "\(String(describing: error))")
+    }
+}
+
+/// The production writer (``PassbackFile``, rendering with ``PassbackXMLBuffer``) must write the
+/// bytes libxml2's `xmlTextWriter` (``PassbackWriter``) writes, whatever the text.
+@Suite struct PassbackXMLBufferTests {
+    static func libxml2Bytes(_ sections: [PassbackSection], header: PassbackHeader = PassbackWriterTests.header) throws -> Data {
+        let path = try XMLTestFiles.scratchFolder().appendingPathComponent("libxml2.xml").path
+        try PassbackWriterTests.write(sections, to: path, header: header)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    static func bufferBytes(_ sections: [PassbackSection], header: PassbackHeader = PassbackWriterTests.header) throws -> Data {
+        let path = try XMLTestFiles.scratchFolder().appendingPathComponent("buffer.xml").path
+        try PassbackFile().write(header: header, sections: sections, to: path)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    @Test func writesTheGoldenFile() throws {
+        let golden = try Data(contentsOf: XMLTestFiles.fixture(PassbackWriterTests.golden))
+        #expect(try Self.bufferBytes(PassbackWriterTests.sections) == golden)
+    }
+
+    static let awkward = [
+        "plain", "", " ", "a\"b", "<&>", "it's", "tab\there", "cr\rlf\nboth\r\n", "é", "Zoë Müller", "✓ ✗", "😀", "\u{7F}", "\u{80}\u{7FF}\u{800}\u{FFFD}\u{10000}\u{10FFFF}",
+        "&amp; already", "]]>", "--", "  leading and trailing  ", "=1+2", "\u{EF}", "ﾟ",
+    ]
+
+    @Test(arguments: awkward)
+    func escapesAsLibxml2(_ value: String) throws {
+        let header = PassbackHeader(runID: "run-" + value, mode: .bulk, generatedAt: ISOTimestamp.parse("1999-12-31T23:59:59Z")!)
+        let sections = [
+            PassbackSection(
+                classSourcedID: "S" + value, termSourcedID: value, schoolID: value + "x", canvasCourseID: value, canvasSectionID: "9",
+                lineItems: [
+                    PassbackLineItem(
+                        sourcedID: "canvas-1" + value, title: value, categorySourcedID: value, assignDate: LocalDate(year: 2025, month: 1, day: 2),
+                        dueDate: LocalDate(year: 987, month: 12, day: 31), resultValueMax: ExactDecimal(mantissa: -5, scale: 3),
+                        results: [
+                            PassbackResult(sourcedID: "canvas-1:" + value, studentSourcedID: value, scoreStatus: .fullyGraded, score: ExactDecimal(mantissa: 123_456_789_012_345, scale: 18), scoreDate: LocalDate(year: 2025, month: 10, day: 1)),
+                            PassbackResult(sourcedID: value, status: .toBeDeleted, studentSourcedID: value, scoreStatus: nil, score: nil, scoreDate: nil),
+                            PassbackResult(sourcedID: "x", studentSourcedID: value, scoreStatus: .exempt, score: ExactDecimal(0), scoreDate: LocalDate(year: 2025, month: 1, day: 1)),
+                        ]
+                    ),
+                    PassbackLineItem(sourcedID: value, status: .toBeDeleted, title: value, categorySourcedID: "c", assignDate: LocalDate(year: 1, month: 1, day: 1), dueDate: LocalDate(year: 9999, month: 9, day: 9), resultValueMax: .zero, results: []),
+                ]
+            ),
+            PassbackSection(classSourcedID: value, termSourcedID: "T", schoolID: "1", canvasCourseID: "2", canvasSectionID: "3", lineItems: []),
+        ]
+        let expected = try Self.libxml2Bytes(sections, header: header)
+        let actual = try Self.bufferBytes(sections, header: header)
+        #expect(actual == expected, "\(String(decoding: actual, as: UTF8.self))\n---\n\(String(decoding: expected, as: UTF8.self))")
+    }
+
+    @Test(arguments: ["\u{0}", "\u{1}", "\u{1B}", "\u{FFFE}", "\u{FFFF}"])
+    func refusesWhatLibxml2WriterRefuses(_ character: String) throws {
+        var section = PassbackWriterTests.sections[1]
+        section.lineItems[0].title = "Lab\(character)safety"
+        let path = try XMLTestFiles.scratchFolder().appendingPathComponent("buffer.xml").path
+        let error = #expect(throws: PassbackWriterError.self) { try PassbackFile().write(header: PassbackWriterTests.header, sections: [section], to: path) }
+        let reference = #expect(throws: PassbackWriterError.self) { try Self.libxml2Bytes([section]) }
+        #expect(error?.message == reference?.message)
+        section = PassbackWriterTests.sections[1]
+        section.schoolID = "7\(character)"
+        let attributeError = #expect(throws: PassbackWriterError.self) { try PassbackFile().write(header: PassbackWriterTests.header, sections: [section], to: path) }
+        #expect(attributeError?.message.hasPrefix("schoolId '7") == true)
+    }
+
+    @Test func largeSectionsAreWrittenInPieces() throws {
+        let results = (0..<20_000).map { index in
+            PassbackResult(sourcedID: "canvas-9:\(index)", studentSourcedID: "\(index)", scoreStatus: .fullyGraded, score: ExactDecimal(mantissa: Int64(index), scale: UInt8(index % 4)), scoreDate: LocalDate(year: 2025, month: 10, day: 1))
+        }
+        var section = PassbackWriterTests.sections[1]
+        section.lineItems = (0..<4).map { PassbackLineItem(sourcedID: "canvas-\($0)", title: "Big \($0)", categorySourcedID: "G", assignDate: LocalDate(year: 2025, month: 10, day: 1), dueDate: LocalDate(year: 2025, month: 10, day: 1), resultValueMax: ExactDecimal(10), results: results) }
+        #expect(try Self.bufferBytes([section]) == Self.libxml2Bytes([section]))
+    }
+
+    @Test func anActiveResultWithoutScoreDateIsRefused() throws {
+        var section = PassbackWriterTests.sections[1]
+        section.lineItems[0].results = [PassbackResult(sourcedID: "canvas-2001:1", studentSourcedID: "1", scoreStatus: .fullyGraded, score: ExactDecimal(1), scoreDate: nil)]
+        let path = try XMLTestFiles.scratchFolder().appendingPathComponent("buffer.xml").path
+        let error = #expect(throws: PassbackWriterError.self) { try PassbackFile().write(header: PassbackWriterTests.header, sections: [section], to: path) }
+        #expect(error?.message.contains("no score date") == true)
+        #expect(throws: PassbackWriterError.self) { try PassbackFile().write(header: PassbackWriterTests.header, sections: [], to: path) }
     }
 }

@@ -38,6 +38,24 @@ import Testing
         #expect(bulk.lineItems.first?.results.count == 1)
     }
 
+    @Test func saysWhetherTheHistoryChanged() {
+        let input = section([result("1", .score(Make.decimal("9"))), result("2", nil), result("3", .exempt)])
+        let first = ResultSelector(mode: .incremental, now: Self.now).select(input, history: .empty)
+        #expect(first.historyChanged)
+        let later = Self.now.addingTimeInterval(86_400)
+        let same = ResultSelector(mode: .incremental, now: later).select(input, history: first.history)
+        #expect(!same.historyChanged)
+        #expect(same.history == first.history)
+        #expect(!ResultSelector(mode: .bulk, now: Self.now).select(input, history: first.history).historyChanged, "bulk at the same clock resends the same values: nothing new to store")
+        let regraded = ResultSelector(mode: .incremental, now: later).select(section([result("1", .score(Make.decimal("9.5"))), result("2", nil), result("3", .exempt)]), history: first.history)
+        #expect(regraded.historyChanged)
+        let reordered = ResultSelector(mode: .incremental, now: later).select(section([result("2", nil), result("1", .score(Make.decimal("9"))), result("3", .exempt)]), history: first.history)
+        #expect(reordered.historyChanged)
+        let fewer = ResultSelector(mode: .incremental, now: later).select(section([result("1", .score(Make.decimal("9")))]), history: first.history)
+        #expect(fewer.historyChanged)
+        #expect(fewer.history.results.count == 3, "a student no longer in the gradebook keeps what Aspire has")
+    }
+
     @Test func changedClearedAndExcusedGoOut() {
         let first = ResultSelector(mode: .incremental, now: Self.now).select(section([result("1", .score(Make.decimal("9"))), result("2", .score(Make.decimal("8"))), result("3", .score(Make.decimal("7"))), result("4", .score(Make.decimal("6")))]), history: .empty)
         let later = Self.now.addingTimeInterval(3600)

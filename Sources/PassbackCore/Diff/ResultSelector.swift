@@ -29,17 +29,37 @@ public struct ResultSelector: Sendable {
         public var history: SectionHistory
         /// Results held back because their change is older than the window.
         public var outsideWindow: Int
+        /// Whether ``history`` differs from the history given (when not, there is nothing to
+        /// store).
+        public var historyChanged: Bool = true
     }
 
     public func select(_ section: SectionGrades, history: SectionHistory) -> Selection {
         var next = history
         var lineItems: [PassbackLineItem] = []
         var outsideWindow = 0
+        var changed = false
         for candidate in section.lineItems {
             var item = candidate.lineItem
             let firstTime = history.lineItems[item.sourcedID] == nil
-            for result in candidate.results {
-                var state = history.results[result.sourcedID] ?? ResultState()
+            // Stored results and candidates are walked side by side (same roster, same order
+            // as last time in the common case); see SectionHistory.
+            let stored = history.resultsByLineItem[item.sourcedID]
+            var matched = [Bool](repeating: false, count: stored?.count ?? 0)
+            var lookup: [String: Int]?
+            var updated = LineItemResults()
+            updated.reserveCapacity(max(candidate.results.count, stored?.count ?? 0))
+            for (position, result) in candidate.results.enumerated() {
+                var state = ResultState()
+                var before: ResultState?
+                if let stored, let index = stored.index(of: result.studentSISID, hint: position, lookup: &lookup) {
+                    state = stored.states[index]
+                    before = state
+                    if index != position || matched[index] { changed = true }
+                    matched[index] = true
+                } else {
+                    changed = true
+                }
                 // When did Canvas's value last change? graded_at when given, else first sighting.
                 if state.seen != result.current || state.seenSince == nil {
                     state.seen = result.current
@@ -66,15 +86,27 @@ public struct ResultSelector: Sendable {
                     state.sent = result.current
                     state.sentAt = now
                 }
-                next.results[result.sourcedID] = state
+                if !changed, state != before { changed = true }
+                updated.append(result.studentSISID, state)
+            }
+            // Students no longer in the gradebook keep what Aspire has of them.
+            if let stored {
+                for index in matched.indices where !matched[index] {
+                    updated.append(stored.students[index], stored.states[index])
+                    changed = true
+                }
+            }
+            if !candidate.results.isEmpty || stored != nil {
+                next.resultsByLineItem[item.sourcedID] = updated
             }
             let fingerprint = LineItemFingerprint(item)
-            let changed = history.lineItems[item.sourcedID] != fingerprint
-            if mode == .bulk || changed || !item.results.isEmpty {
+            let changedItem = history.lineItems[item.sourcedID] != fingerprint
+            if mode == .bulk || changedItem || !item.results.isEmpty {
                 lineItems.append(item)
                 next.lineItems[item.sourcedID] = fingerprint
+                if changedItem { changed = true }
             }
         }
-        return Selection(lineItems: lineItems, history: next, outsideWindow: outsideWindow)
+        return Selection(lineItems: lineItems, history: next, outsideWindow: outsideWindow, historyChanged: changed)
     }
 }

@@ -4,16 +4,107 @@ import Foundation
 /// the value last seen in Canvas (with when it was first seen, the change time when Canvas gives
 /// none), and per line item what was last sent. The diff stage reads it and returns the next
 /// version, which the ledger stores in the same transaction that records the output as published.
+///
+/// Results are held per line item, as two parallel arrays (student SIS ids, states) in the order
+/// the gradebook lists the students. The diff stage walks a line item's candidates and its stored
+/// results side by side, so the common case (the same roster in the same order as last time)
+/// needs no hashing per result; a student out of place is found through an index built once for
+/// that line item. ``results`` gives the flat view by result `sourcedId`
+/// (`canvas-<assignment>:<student>`), for tests and tools.
 public struct SectionHistory: Sendable, Equatable {
-    public var results: [String: ResultState]
     public var lineItems: [String: LineItemFingerprint]
+    /// Per line item `sourcedId`: its results' states.
+    public internal(set) var resultsByLineItem: [String: LineItemResults]
+    /// Result ids that are not `<line item>:<student>` (never made by passback; kept as given).
+    var looseResults: [String: ResultState]
 
     public init(results: [String: ResultState] = [:], lineItems: [String: LineItemFingerprint] = [:]) {
-        self.results = results
         self.lineItems = lineItems
+        resultsByLineItem = [:]
+        looseResults = [:]
+        for (id, state) in results { set(state, forResultID: id) }
     }
 
     public static let empty = SectionHistory()
+
+    /// Every result's state by result `sourcedId` (a view built on each access: not for hot paths).
+    public var results: [String: ResultState] {
+        get {
+            var flat = looseResults
+            for (item, stored) in resultsByLineItem {
+                for index in stored.students.indices {
+                    flat[item + ":" + stored.students[index]] = stored.states[index]
+                }
+            }
+            return flat
+        }
+        set {
+            resultsByLineItem = [:]
+            looseResults = [:]
+            for (id, state) in newValue { set(state, forResultID: id) }
+        }
+    }
+
+    /// Stores one result's state by its `sourcedId`, split at the first `:` after the line item.
+    mutating func set(_ state: ResultState, forResultID id: String) {
+        guard let colon = id.firstIndex(of: ":") else {
+            looseResults[id] = state
+            return
+        }
+        let item = String(id[..<colon])
+        let student = String(id[id.index(after: colon)...])
+        resultsByLineItem[item, default: LineItemResults()].set(state, for: student)
+    }
+
+    public static func == (a: SectionHistory, b: SectionHistory) -> Bool {
+        a.lineItems == b.lineItems && a.results == b.results
+    }
+}
+
+/// The stored results of one line item in one section: student SIS ids and their states, same
+/// order. A student appears once (``set(_:for:)`` replaces).
+public struct LineItemResults: Sendable, Equatable {
+    public internal(set) var students: [String]
+    public internal(set) var states: [ResultState]
+
+    public init(students: [String] = [], states: [ResultState] = []) {
+        precondition(students.count == states.count)
+        self.students = students
+        self.states = states
+    }
+
+    public var count: Int { students.count }
+
+    /// The index of `student`, trying `hint` (the position it had last time) first.
+    func index(of student: String, hint: Int, lookup: inout [String: Int]?) -> Int? {
+        if hint < students.count, students[hint] == student { return hint }
+        if lookup == nil {
+            var built: [String: Int] = [:]
+            built.reserveCapacity(students.count)
+            for (i, s) in students.enumerated() { built[s] = i }
+            lookup = built
+        }
+        return lookup![student]
+    }
+
+    mutating func set(_ state: ResultState, for student: String) {
+        if let i = students.lastIndex(of: student) {
+            states[i] = state
+        } else {
+            students.append(student)
+            states.append(state)
+        }
+    }
+
+    mutating func reserveCapacity(_ n: Int) {
+        students.reserveCapacity(n)
+        states.reserveCapacity(n)
+    }
+
+    mutating func append(_ student: String, _ state: ResultState) {
+        students.append(student)
+        states.append(state)
+    }
 }
 
 /// One result's state in the ledger.

@@ -48,6 +48,29 @@ public struct InputMover: Sendable {
         return nil
     }
 
+    /// Claims a file without syncing the work folder: the caller syncs every folder returned,
+    /// once, with ``syncFolders(_:)`` (a claim that a power cut undoes leaves the file in the
+    /// inbox, which is where the next run looks).
+    /// - Returns: the folder the file was moved into.
+    @discardableResult
+    public func claimDeferringSync(_ file: InboxFile) throws -> String {
+        try move(from: workspace.inbox.path + "/" + file.relativePath, to: claimedPath(file), sync: false)
+    }
+
+    /// Archives a claimed file without syncing `archive/`; see ``claimDeferringSync(_:)``.
+    @discardableResult
+    public func archiveDeferringSync(_ file: InboxFile, date: LocalDate) throws -> String {
+        let target = workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
+        return try move(from: claimedPath(file), to: target, sync: false)
+    }
+
+    /// `fsync`s each folder once.
+    public static func syncFolders(_ folders: Set<String>) throws {
+        for folder in folders.sorted() {
+            try DurableFile.syncDirectory(containing: folder + "/.")
+        }
+    }
+
     /// Moves a claimed file to `archive/<date>/<run id>/`.
     public func archive(_ file: InboxFile, date: LocalDate) throws {
         let target = workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
@@ -148,13 +171,22 @@ public struct InputMover: Sendable {
         _ = prune(workFolder.path)
     }
 
-    private func move(from source: String, to target: String) throws {
+    @discardableResult
+    private func move(from source: String, to target: String, sync: Bool = true) throws -> String {
         let folder = (target as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw FileSystemError("cannot create \(folder): \(error.localizedDescription)")
+        var info = stat()
+        if stat(folder, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw FileSystemError("cannot create \(folder): \(error.localizedDescription)")
+            }
         }
-        try DurableFile.rename(source, to: target)
+        if sync {
+            try DurableFile.rename(source, to: target)
+        } else {
+            guard Glibc.rename(source, target) == 0 else { throw FileSystemError.posix("rename", source, errno) }
+        }
+        return folder
     }
 }

@@ -28,11 +28,9 @@ extension Ledger {
 
     static func insert(_ chunk: ReportChunk, runID: String, _ db: Database) throws {
         guard !chunk.isEmpty else { return }
-        let seq = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM report_chunk WHERE run_id = ?", arguments: [runID]) ?? 0) + 1
-        try db.execute(
-            sql: "INSERT INTO report_chunk (run_id, seq, body, successes, errors, warnings, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [runID, seq, Data(chunk.body), chunk.counts[.success] ?? 0, chunk.counts[.error] ?? 0, chunk.counts[.warning] ?? 0, chunk.counts[.skipped] ?? 0]
-        )
+        let seq = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM report_chunk WHERE run_id = ?"), arguments: [runID]) ?? 0) + 1
+        try db.cachedStatement(sql: "INSERT INTO report_chunk (run_id, seq, body, successes, errors, warnings, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [runID, seq, Data(chunk.body), chunk.counts[.success] ?? 0, chunk.counts[.error] ?? 0, chunk.counts[.warning] ?? 0, chunk.counts[.skipped] ?? 0])
     }
 
     /// The run's report rows, as CSV records, in the order they were committed.
@@ -108,11 +106,14 @@ extension Ledger {
     /// The run that already processed a bundle with these exact bytes and left nothing to redo
     /// (no error, nothing held), if any.
     public func duplicateOf(gradebookSHA256: String, jsonSHA256: String) throws -> String? {
+        try duplicatesOf([(gradebookSHA256, jsonSHA256)])[0]
+    }
+
+    /// ``duplicateOf(gradebookSHA256:jsonSHA256:)`` for many bundles, in one read.
+    public func duplicatesOf(_ digests: [(gradebook: String, json: String)]) throws -> [String?] {
         try pool.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1",
-                arguments: [gradebookSHA256, jsonSHA256]
-            )
+            let statement = try db.cachedStatement(sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1")
+            return try digests.map { try String.fetchOne(statement, arguments: [$0.gradebook, $0.json]) }
         }
     }
 }
@@ -121,8 +122,14 @@ extension Ledger {
 /// report, committed with its outcome.
 public struct ReportChunk: Sendable {
     public private(set) var body: [UInt8] = []
-    public private(set) var counts: [ReportRow.Status: Int] = [:]
-    public private(set) var rows: [ReportRow] = []
+    /// Rows per status.
+    public var counts: [ReportRow.Status: Int] {
+        var counts: [ReportRow.Status: Int] = [:]
+        for (status, n) in zip([ReportRow.Status.success, .error, .warning, .skipped], tally) where n > 0 { counts[status] = n }
+        return counts
+    }
+    /// success, error, warning, skipped.
+    private var tally = [0, 0, 0, 0]
 
     public init() {}
 
@@ -131,9 +138,13 @@ public struct ReportChunk: Sendable {
     }
 
     public mutating func append(_ row: ReportRow) {
-        SpreadsheetCSV.appendRecord(row.cells, to: &body)
-        counts[row.status, default: 0] += 1
-        rows.append(row)
+        row.appendRecord(to: &body)
+        switch row.status {
+        case .success: tally[0] += 1
+        case .error: tally[1] += 1
+        case .warning: tally[2] += 1
+        case .skipped: tally[3] += 1
+        }
     }
 
     public var isEmpty: Bool { body.isEmpty }

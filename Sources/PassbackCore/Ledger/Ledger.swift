@@ -21,6 +21,9 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
+            // Readers do point lookups (a section's history by key): a small page cache each
+            // keeps the process's memory flat however large the ledger grows.
+            try db.execute(sql: "PRAGMA cache_size = -512")
         }
         let existed = FileManager.default.fileExists(atPath: path)
         if readOnly, !existed {
@@ -86,16 +89,17 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
         let keys = Set(categories.map { CategoryCatalog.Key(termSourcedID: $0.termSourcedID, classSourcedID: $0.classSourcedID) })
         try pool.write { db in
             try Self.insert(ProcessedBundle(stem: sourceFile, outcome: .sent, gradebookSHA256: nil, jsonSHA256: nil, clean: true), runID: runID, db)
+            let delete = try db.cachedStatement(sql: "DELETE FROM category WHERE term_sourced_id = ? AND class_sourced_id = ?")
             for key in keys {
-                try db.execute(sql: "DELETE FROM category WHERE term_sourced_id = ? AND class_sourced_id = ?", arguments: [key.termSourcedID, key.classSourcedID])
+                try delete.execute(arguments: [key.termSourcedID, key.classSourcedID])
             }
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
+                  term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for (position, c) in categories.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
-                          term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try insert.execute(
                     arguments: [
                         c.termSourcedID, c.classSourcedID, c.categorySourcedID, c.title, c.termCode, c.termStartDate.description,
                         c.termEndDate.description, c.schoolID, c.status.rawValue, c.verifiedAt.map(ISOTimestamp.format),
@@ -122,11 +126,14 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     // MARK: Section history
 
     public func history(ofSection classSourcedID: String) throws -> SectionHistory {
+        guard let blob = try storedHistory(ofSection: classSourcedID) else { return .empty }
+        return try SectionHistoryCoding.decode(blob)
+    }
+
+    /// The section's history as stored (``SectionHistoryCoding``), `nil` when there is none.
+    func storedHistory(ofSection classSourcedID: String) throws -> Data? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT results, line_items FROM section_history WHERE class_sourced_id = ?", arguments: [classSourcedID]) else {
-                return .empty
-            }
-            return try SectionHistoryCoding.decode(results: row["results"], lineItems: row["line_items"])
+            try Data.fetchOne(try db.cachedStatement(sql: "SELECT history FROM section_history WHERE class_sourced_id = ?"), arguments: [classSourcedID])
         }
     }
 
@@ -136,11 +143,10 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     public func enqueue(_ requests: [SyncRequestRecord], runID: String, at clock: Date) throws {
         try pool.write { db in
             for r in requests {
-                try db.execute(
-                    sql: """
-                        INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
-                          status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try db.cachedStatement(sql: """
+                    INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
+                      status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(
                     arguments: [
                         r.id, runID, r.key.bundleStem, r.key.courseSISID, r.key.canvasCourseID, r.key.sectionSISID, r.key.canvasSectionID,
                         SyncRequestStatus.inQueue.rawValue, ISOTimestamp.format(clock), ISOTimestamp.format(clock),
@@ -152,16 +158,11 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     }
 
     public func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date) throws {
-        try pool.write { db in
-            for id in requestIDs {
-                try db.execute(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, ISOTimestamp.format(clock), id])
-                try Self.recordEvent(db, requestID: id, status: status, at: clock)
-            }
-        }
+        try pool.write { db in try Self.setStatus(status, requestIDs: requestIDs, at: clock, db) }
     }
 
     static func recordEvent(_ db: Database, requestID: String, status: SyncRequestStatus, at clock: Date) throws {
-        try db.execute(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)", arguments: [requestID, status.rawValue, ISOTimestamp.format(clock)])
+        try db.cachedStatement(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)").execute(arguments: [requestID, status.rawValue, ISOTimestamp.format(clock)])
     }
 
     /// Records the outcome of one course bundle in one transaction: each request's final status
@@ -170,38 +171,83 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
     /// after the XML is in `outbox/`, so a crash before this commit leaves nothing marked sent
     /// (and the next run finishes the bundle, adopting the published file).
     public func commit(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date) throws {
+        try commit([LedgerEntry(outcomes: outcomes, report: report, bundle: bundle)], runID: runID, at: clock)
+    }
+
+    /// What one bundle adds to the ledger when its outcome is recorded: request status changes
+    /// (in the order given), outcomes, report rows and the bundle's processed record.
+    public struct LedgerEntry: Sendable {
+        public var statusChanges: [(SyncRequestStatus, [String])]
+        public var outcomes: [SyncRequestOutcome]
+        public var report: ReportChunk
+        public var bundle: ProcessedBundle?
+
+        public init(statusChanges: [(SyncRequestStatus, [String])] = [], outcomes: [SyncRequestOutcome] = [], report: ReportChunk = ReportChunk(), bundle: ProcessedBundle? = nil) {
+            self.statusChanges = statusChanges
+            self.outcomes = outcomes
+            self.report = report
+            self.bundle = bundle
+        }
+    }
+
+    /// Records several bundles' outcomes in one transaction (one `fsync` of the WAL instead of
+    /// one per bundle), in the order given, after marking `inProgress` requests as in progress.
+    /// Every bundle's XML must be in `outbox/` before this is called.
+    public func commit(_ entries: [LedgerEntry], inProgress: [String] = [], runID: String, at clock: Date) throws {
+        guard !entries.isEmpty || !inProgress.isEmpty else { return }
         try pool.write { db in
-            for o in outcomes {
-                try db.execute(
-                    sql: """
-                        UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID]
-                )
-                try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
-                for student in o.students {
-                    try db.execute(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES (?, ?)", arguments: [o.requestID, student])
+            try Self.setStatus(.inProgress, requestIDs: inProgress, at: clock, db)
+            for entry in entries {
+                for (status, ids) in entry.statusChanges {
+                    try Self.setStatus(status, requestIDs: ids, at: clock, db)
                 }
-                if let history = o.history {
-                    let encoded = SectionHistoryCoding.encode(history)
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, results, line_items, run_id) VALUES (?, ?, ?, ?)",
-                        arguments: [o.classSourcedID, encoded.results, encoded.lineItems, o.runID]
-                    )
-                }
+                try Self.record(entry.outcomes, report: entry.report, bundle: entry.bundle, runID: runID, at: clock, db)
             }
-            try Self.insert(report, runID: runID, db)
-            if let bundle { try Self.insert(bundle, runID: runID, db) }
+        }
+    }
+
+    static func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date, _ db: Database) throws {
+        for id in requestIDs {
+            try db.cachedStatement(sql: "UPDATE sync_request SET status = ?, updated_at = ? WHERE id = ?").execute(arguments: [status.rawValue, ISOTimestamp.format(clock), id])
+            try recordEvent(db, requestID: id, status: status, at: clock)
+        }
+    }
+
+    static func record(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date, _ db: Database) throws {
+        for o in outcomes {
+            try db.cachedStatement(sql: """
+                UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
+                WHERE id = ?
+                """).execute(arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID])
+            try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
+            try insertStudents(o.students, requestID: o.requestID, db)
+            if let history = o.encodedHistory ?? o.history.map(SectionHistoryCoding.encode) {
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO section_history (class_sourced_id, history, run_id) VALUES (?, ?, ?)")
+                    .execute(arguments: [o.classSourcedID, history, o.runID])
+            }
+        }
+        try insert(report, runID: runID, db)
+        if let bundle { try insert(bundle, runID: runID, db) }
+    }
+
+    /// `request_student` rows, 100 per statement (a section's students are usually one statement).
+    static func insertStudents(_ students: [String], requestID: String, _ db: Database) throws {
+        var start = 0
+        while start < students.count {
+            let end = min(start + 100, students.count)
+            let values = Array(repeating: "(?, ?)", count: end - start).joined(separator: ", ")
+            var arguments = StatementArguments()
+            for sis in students[start..<end] { arguments += [requestID, sis] }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO request_student (request_id, student_sis_id) VALUES " + values).execute(arguments: arguments)
+            start = end
         }
     }
 
     static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(
             arguments: [runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line]
         )
     }
@@ -248,6 +294,10 @@ public struct SyncRequestOutcome: Sendable {
     public var students: [String]
     /// The section's next history; `nil` when nothing about it may be recorded.
     public var history: SectionHistory?
+    /// ``history`` already encoded (``SectionHistoryCoding``), so that a worker thread does the
+    /// encoding and the ledger's writer only stores it; `nil` with a `nil` ``history`` when the
+    /// stored history is already exactly this (nothing to write).
+    var encodedHistory: Data?
 
     public init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {
         self.requestID = requestID

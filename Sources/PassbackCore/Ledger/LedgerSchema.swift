@@ -94,8 +94,7 @@ enum LedgerSchema {
                 CREATE INDEX processed_bundle_by_content ON processed_bundle(gradebook_sha256, json_sha256);
                 CREATE TABLE section_history (
                   class_sourced_id TEXT PRIMARY KEY,
-                  results BLOB NOT NULL,
-                  line_items BLOB NOT NULL,
+                  history BLOB NOT NULL,
                   run_id TEXT NOT NULL
                 );
                 """)

@@ -52,7 +52,7 @@ public struct CategoryMatcher: Sendable {
 
     /// Trimmed and case-folded, as titles are compared.
     static func normalizedTitle(_ title: String) -> String {
-        title.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        title.trimmedOfWhitespacesAndNewlines.lowercased()
     }
 }
 

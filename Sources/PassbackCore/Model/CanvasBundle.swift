@@ -17,6 +17,22 @@ public struct CanvasBundle: Sendable, Equatable {
     }
 }
 
+extension CanvasBundle {
+    /// What a run must know of every bundle before it processes any: the course and its
+    /// sections (to create requests and to find newer bundles of the same course).
+    public struct Outline: Sendable, Equatable {
+        public var course: CanvasCourse
+        public var sections: [CanvasSection]
+
+        public init(course: CanvasCourse, sections: [CanvasSection]) {
+            self.course = course
+            self.sections = sections
+        }
+    }
+
+    public var outline: Outline { Outline(course: course, sections: sections) }
+}
+
 /// `GET /api/v1/courses/:id?include[]=term`.
 public struct CanvasCourse: Sendable, Equatable {
     public var id: String

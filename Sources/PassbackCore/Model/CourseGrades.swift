@@ -69,8 +69,12 @@ public struct CandidateLineItem: Sendable {
 /// One student's current grade for a line item. Students whose cell is `N/A` or unreadable are
 /// not candidates at all (nothing is sent or deleted for them).
 public struct CandidateResult: Sendable, Equatable {
-    /// `canvas-<assignment id>:<student SIS id>`.
-    public var sourcedID: String
+    /// `canvas-<assignment id>:<student SIS id>`. Made only when asked for (a result that goes
+    /// out): the rules stage makes millions of candidates a night and most are not sent.
+    public var sourcedID: String {
+        get { explicitSourcedID ?? lineItemSourcedID + ":" + studentSISID }
+        set { explicitSourcedID = newValue }
+    }
     public var studentSISID: String
     /// The grade now; `nil` when the cell is blank or `-`.
     public var current: GradeValue?
@@ -78,12 +82,31 @@ public struct CandidateResult: Sendable, Equatable {
     public var gradedAt: Date?
     /// The date written as `ScoreDate`.
     public var scoreDate: LocalDate
+    /// The line item's `sourcedId` (shared by its candidates), or the id as given.
+    private var lineItemSourcedID: String
+    private var explicitSourcedID: String?
 
     public init(sourcedID: String, studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
-        self.sourcedID = sourcedID
+        self.lineItemSourcedID = ""
+        self.explicitSourcedID = sourcedID
         self.studentSISID = studentSISID
         self.current = current
         self.gradedAt = gradedAt
         self.scoreDate = scoreDate
+    }
+
+    /// The candidate of line item `lineItemSourcedID` for `studentSISID`; its ``sourcedID`` is
+    /// `<lineItemSourcedID>:<studentSISID>`.
+    init(lineItemSourcedID: String, studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
+        self.lineItemSourcedID = lineItemSourcedID
+        self.explicitSourcedID = nil
+        self.studentSISID = studentSISID
+        self.current = current
+        self.gradedAt = gradedAt
+        self.scoreDate = scoreDate
+    }
+
+    public static func == (a: CandidateResult, b: CandidateResult) -> Bool {
+        a.studentSISID == b.studentSISID && a.current == b.current && a.gradedAt == b.gradedAt && a.scoreDate == b.scoreDate && a.sourcedID == b.sourcedID
     }
 }

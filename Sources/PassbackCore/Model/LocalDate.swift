@@ -17,11 +17,16 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD` with a real calendar date (no `2025-02-30`).
     public init?(iso text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        self.init(isoBytes: Array(text.utf8)[...])
+    }
+
+    /// ``init(iso:)`` from UTF-8 bytes.
+    init?(isoBytes bytes: ArraySlice<UInt8>) {
+        let base = bytes.startIndex
+        guard bytes.count == 10, bytes[base + 4] == UInt8(ascii: "-"), bytes[base + 7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
-            for byte in bytes[range] {
+            for byte in bytes[(base + range.lowerBound)..<(base + range.upperBound)] {
                 guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
                 value = value * 10 + Int(byte - UInt8(ascii: "0"))
             }

@@ -22,9 +22,52 @@ public struct SchoolCalendar: Sendable {
     }
 
     /// The date on the school's wall calendar at `instant`.
+    ///
+    /// Remembered per instant: a district's assignments share a few hundred due and unlock
+    /// times, and Foundation's calendar arithmetic was 3% of a run.
     public func localDate(of instant: Date) -> LocalDate {
+        if let known = cache.get(instant) { return known }
         let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        return LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+        let date = LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)
+        cache.set(instant, date)
+        return date
+    }
+
+    private let cache = LocalDateCache()
+}
+
+/// Instants already turned into local dates, shared by the threads of a run (bounded).
+private final class LocalDateCache: @unchecked Sendable {
+    // @unchecked: `dates` is touched only under `lock`.
+    private let lock = NSLock()
+    private var dates: [Date: LocalDate] = [:]
+
+    func get(_ instant: Date) -> LocalDate? {
+        lock.withLock { dates[instant] }
+    }
+
+    func set(_ instant: Date, _ date: LocalDate) {
+        lock.withLock {
+            if dates.count >= 4096 { dates.removeAll(keepingCapacity: true) }
+            dates[instant] = date
+        }
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in: .whitespaces)`, without Foundation when there is nothing to trim
+    /// (both ends ASCII and not blank).
+    var trimmedOfWhitespaces: String {
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
+        return trimmingCharacters(in: .whitespaces)
+    }
+
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, the same way.
+    var trimmedOfWhitespacesAndNewlines: String {
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
@@ -33,6 +76,20 @@ public struct SchoolCalendar: Sendable {
 /// bare `YYYY-MM-DD` (taken as midnight UTC).
 public enum ISOTimestamp {
     public static func parse(_ text: String) -> Date? {
+        // Fast path: nothing to trim (the ends are ASCII and not blank), no Foundation.
+        let utf8 = text.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            let bytes = Array(utf8)
+            if bytes.count == 10 {
+                guard let date = LocalDate(isoBytes: bytes[...]) else { return nil }
+                // Foundation's Gregorian calendar is Julian before 1582; leave those to it.
+                if date.year >= 1583 {
+                    return Date(timeIntervalSince1970: Double(daysFromCivil(year: date.year, month: date.month, day: date.day) * 86_400))
+                }
+            } else {
+                return parseDateTime(bytes)
+            }
+        }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.utf8.count == 10, let date = LocalDate(iso: trimmed) {
             var parts = DateComponents()
@@ -48,7 +105,7 @@ public enum ISOTimestamp {
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`.
     private static func parseDateTime(_ b: [UInt8]) -> Date? {
-        guard b.count >= 20, let date = LocalDate(iso: String(decoding: b[0..<10], as: UTF8.self)),
+        guard b.count >= 20, let date = LocalDate(isoBytes: b[0..<10]),
             b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
         else { return nil }

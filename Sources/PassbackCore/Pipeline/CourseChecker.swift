@@ -155,10 +155,18 @@ public struct CourseChecker: Sendable {
         )
         let today = settings.calendar.localDate(of: settings.now)
 
+        var matches: [String: CategoryMatch] = [:]  // per assignment group (id, source id, name): the same for its assignments
         for (group, assignment) in assignments {
             let schedule = SectionSchedule.resolve(assignment: assignment, section: section, sectionStudents: sectionUserIDs, calendar: settings.calendar)
             guard schedule.isAssigned else { continue }
-            let category = matcher.match(group: group, termSourcedID: course.sisTermID, classSourcedID: sisSectionID)
+            let category: CategoryMatch
+            let groupKey = group.id + "\u{0}" + (group.sisSourceID ?? "") + "\u{0}" + group.name
+            if let known = matches[groupKey] {
+                category = known
+            } else {
+                category = matcher.match(group: group, termSourcedID: course.sisTermID, classSourcedID: sisSectionID)
+                matches[groupKey] = category
+            }
             let context = RuleContext(
                 course: course, group: group, assignment: assignment, section: section, category: category,
                 schedule: schedule, settings: settings, location: SourceLocation(file: sources.bundleFile)
@@ -175,27 +183,35 @@ public struct CourseChecker: Sendable {
                 sourcedID: "canvas-\(assignment.id)", title: XMLCharacters.sanitized(assignment.name), categorySourcedID: matched.categorySourcedID,
                 assignDate: min(assignDate, dueDate), dueDate: dueDate, resultValueMax: assignment.pointsPossible ?? .zero, results: []
             )
+            // Per student: no string is built and nothing is looked up unless it is needed (this
+            // loop runs once per grade cell: millions of times a night); result ids are made
+            // only for results that go out (CandidateResult.sourcedID).
             var candidates: [CandidateResult] = []
+            candidates.reserveCapacity(students.count)
+            let gradedAtPrefix = gradedAt.isEmpty ? "" : assignment.id + ":"
             for student in students {
                 guard let sis = student.sisUserID else { continue }
-                var subject = context.subject
-                subject.studentSISID = sis
-                let location = SourceLocation(file: sources.gradebookFile, line: student.line)
-                let when = gradedAt["\(assignment.id):\(student.canvasUserID)"]
+                let evaluation = evaluator.evaluate(student.cells[column], pointsPossible: assignment.pointsPossible)
+                if case .notAssigned = evaluation { continue }
+                let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + student.canvasUserID]
                 let scoreDate = when.map(settings.calendar.localDate(of:)) ?? today
-                let sourcedID = "canvas-\(assignment.id):\(sis)"
-                switch evaluator.evaluate(student.cells[column], pointsPossible: assignment.pointsPossible) {
+                func subject() -> ReportSubject {
+                    var subject = context.subject
+                    subject.studentSISID = sis
+                    return subject
+                }
+                switch evaluation {
                 case .notAssigned:
                     continue
                 case .noGrade:
-                    candidates.append(CandidateResult(sourcedID: sourcedID, studentSISID: sis, current: nil, gradedAt: when, scoreDate: scoreDate))
+                    candidates.append(CandidateResult(lineItemSourcedID: lineItem.sourcedID, studentSISID: sis, current: nil, gradedAt: when, scoreDate: scoreDate))
                 case .invalid(let message):
-                    result.diagnostics.append(.error(.invalidScore, message, subject: subject, location: location))
+                    result.diagnostics.append(.error(.invalidScore, message, subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: student.line)))
                 case .grade(let value, let extraCredit):
                     if extraCredit, let score = value.score {
-                        result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: assignment.pointsPossible), subject: subject, location: location))
+                        result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: assignment.pointsPossible), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: student.line)))
                     }
-                    candidates.append(CandidateResult(sourcedID: sourcedID, studentSISID: sis, current: value, gradedAt: when, scoreDate: scoreDate))
+                    candidates.append(CandidateResult(lineItemSourcedID: lineItem.sourcedID, studentSISID: sis, current: value, gradedAt: when, scoreDate: scoreDate))
                 }
             }
             result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))

@@ -8,6 +8,14 @@ public protocol GradebookReading: Sendable {
 /// Reads a course bundle's API responses (the read stage).
 public protocol CanvasBundleReading: Sendable {
     func read(fileAt path: String) throws -> CanvasBundle
+    /// The course and sections of the bundle; throws exactly when ``read(fileAt:)`` would.
+    func outline(fileAt path: String) throws -> CanvasBundle.Outline
+}
+
+extension CanvasBundleReading {
+    public func outline(fileAt path: String) throws -> CanvasBundle.Outline {
+        try read(fileAt: path).outline
+    }
 }
 
 /// Reads an Aspire category export of one encoding (the read stage).

@@ -14,9 +14,10 @@ extension RuleCode {
 
 /// One batch over a workspace: intake → read → rules → match → diff → write → report → ledger.
 ///
-/// Course bundles are the unit of work and of memory: each is read, checked, written and
-/// committed before the next, so memory does not grow with the inbox. For each bundle the XML is
-/// published to `outbox/` first and the ledger records it as sent after, in one transaction.
+/// Course bundles are the unit of work and of memory: worker threads read, check, write and
+/// validate them a bounded window ahead of the thread that publishes and records them in input
+/// order (``Batch``), so memory does not grow with the inbox. A bundle's XML is published to
+/// `outbox/` first and the ledger records it as sent after (one transaction per batch).
 public final class RunPipeline {
     public let workspace: Workspace
     public let settings: Settings
@@ -59,8 +60,9 @@ public final class RunPipeline {
             logger.info("run finished", metadata: ["run": "\(unfinished.id)", "summary": "\(resumed.last!.line)"])
         }
 
+        StageClock.shared.mark("opened")
         let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
-        let scan = try scanner.scan(inbox: workspace.inbox, now: options.wallClock)
+        let scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
         guard !scan.isEmpty else {
             var summary = RunSummary()
             summary.filesWaiting = scan.waiting.count
@@ -69,6 +71,7 @@ public final class RunPipeline {
             return summary
         }
 
+        StageClock.shared.mark("listed")
         let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock), clock: options.clock, mode: options.mode)
         try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
         logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])

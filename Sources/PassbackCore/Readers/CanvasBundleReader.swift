@@ -3,9 +3,10 @@ import Foundation
 /// Reads `<stem>.canvas.json`: one JSON object whose members are Canvas REST API responses
 /// (`course`, `sections`, `assignment_groups`, optional `submissions`), as Canvas returns them.
 ///
-/// Foundation's `JSONDecoder` parses (it does not evaluate anything and is fast enough for
-/// bundle-sized files); the `Decodable` conformances below are strict about what the rules need
-/// and ignore everything else. A failure names the member and what was expected.
+/// A byte-level reader made for the bundle's shape (``CanvasBundleFastReader``) reads valid
+/// bundles; whatever it is not sure of goes to Foundation's `JSONDecoder` with the `Decodable`
+/// conformances below, which are strict about what the rules need, ignore everything else, and
+/// say what is wrong: a failure names the member and what was expected.
 public struct CanvasBundleReader: Sendable {
     /// Larger files are refused before parsing (a course bundle is a few hundred KiB).
     public var maximumFileSize: Int
@@ -36,6 +37,26 @@ public struct CanvasBundleReader: Sendable {
         guard !data.isEmpty else {
             throw InputFileError(.malformedFile, "The bundle JSON is empty; it must be one object with course, sections and assignment_groups.")
         }
+        if let bundle = CanvasBundleFastReader.read(data) { return bundle }
+        return try decodeWithFoundation(data)
+    }
+
+    /// For the fuzzer: where the fast path read a bundle, the reference path must read the same.
+    /// - Returns: a description of the disagreement, or `nil`.
+    public static func fastPathDisagreement(_ data: Data) -> String? {
+        guard let fast = CanvasBundleFastReader.read(data) else { return nil }
+        do {
+            let reference = try CanvasBundleReader().decodeWithFoundation(data)
+            return reference == fast ? nil : "the fast path read \(fast), the decoder \(reference)"
+        } catch {
+            return "the fast path read a bundle the decoder refuses: \(error)"
+        }
+    }
+
+    /// The reference path: Foundation's `JSONDecoder` and the `Decodable` types below. Every
+    /// file the fast path (``CanvasBundleFastReader``) is not sure of comes here, so this is what
+    /// says why a bundle is refused.
+    func decodeWithFoundation(_ data: Data) throws -> CanvasBundle {
         if let start = Self.firstValueByte(of: data), start != UInt8(ascii: "{") {
             throw InputFileError(
                 .malformedFile,
@@ -222,8 +243,8 @@ struct TimestampJSON: Decodable {
 }
 
 /// Blank strings are as good as null for SIS ids.
-private func nonBlank(_ text: String?) -> String? {
-    guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+func nonBlank(_ text: String?) -> String? {
+    guard let trimmed = text?.trimmedOfWhitespaces, !trimmed.isEmpty else { return nil }
     return trimmed
 }
 

@@ -58,6 +58,9 @@ struct GradebookHeader: Sendable, Equatable {
     var firstNamedTotalColumn: Int?
 
     /// The titles of Canvas's total columns, without group name or grading period.
+    /// ``totalTitles`` with a leading space, for suffix checks.
+    static let spacedTotalTitles = totalTitles.map { " " + $0 }
+
     static let totalTitles = [
         "Current Points", "Final Points", "Current Score", "Unposted Current Score", "Final Score",
         "Unposted Final Score", "Current Grade", "Unposted Current Grade", "Final Grade",
@@ -85,10 +88,14 @@ struct GradebookHeader: Sendable, Equatable {
         }
 
         init?(title: String) {
-            let key = title.trimmingASCIISpaces().lowercased()
-            guard let match = Identity.allCases.first(where: { $0.rawValue.lowercased() == key }) else { return nil }
+            // Identity titles are short: longer titles (assignments) are not even lowercased.
+            guard title.utf8.count <= Self.longestTitle + 8 else { return nil }
+            guard let match = Self.byLowercasedTitle[title.trimmingASCIISpaces().lowercased()] else { return nil }
             self = match
         }
+
+        private static let byLowercasedTitle: [String: Identity] = Dictionary(allCases.map { ($0.rawValue.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        private static let longestTitle = allCases.map(\.rawValue.utf8.count).max() ?? 0
     }
 
     /// Classifies `titles`, the header's fields.
@@ -217,7 +224,7 @@ struct GradebookHeader: Sendable, Equatable {
         else { return nil }
         let name = String(decoding: bytes[..<(digitsStart - 2)], as: UTF8.self)
         let id = String(decoding: bytes[digitsStart..<(bytes.count - 1)], as: UTF8.self)
-        let endsWithTotal = totalTitles.contains { name == $0 || name.hasSuffix(" " + $0) }
+        let endsWithTotal = zip(totalTitles, Self.spacedTotalTitles).contains { name == $0 || name.hasSuffix($1) }
         return Candidate(column: column, name: name, assignmentID: id, endsWithTotalName: endsWithTotal)
     }
 

@@ -42,6 +42,31 @@ public struct ReportRow: Sendable, Equatable {
         "source_file", "source_line", "message",
     ]
 
+    /// Appends the row as one CSV record (``SpreadsheetCSV``), the same bytes as
+    /// `SpreadsheetCSV.appendRecord(cells, to:)` without building the array of cells.
+    public func appendRecord(to buffer: inout [UInt8]) {
+        func cell(_ text: String, first: Bool = false) {
+            if !first { buffer.append(UInt8(ascii: ",")) }
+            SpreadsheetCSV.appendCell(text, to: &buffer)
+        }
+        cell(runID, first: true)
+        cell(requestID ?? "")
+        cell(status.rawValue)
+        cell(rule?.rawValue ?? "")
+        cell(subject.courseSISID ?? "")
+        cell(subject.sectionSISID ?? "")
+        cell(subject.canvasCourseID ?? "")
+        cell(subject.canvasAssignmentID ?? "")
+        cell(subject.assignmentName ?? "")
+        cell(subject.categorySourcedID ?? "")
+        cell(subject.studentSISID ?? "")
+        cell(count.map(String.init) ?? "")
+        cell(location?.file ?? "")
+        cell(location?.line.map(String.init) ?? "")
+        cell(message)
+        buffer.append(contentsOf: SpreadsheetCSV.lineEnd)
+    }
+
     /// The cells, in the order of ``columns``.
     public var cells: [String] {
         [

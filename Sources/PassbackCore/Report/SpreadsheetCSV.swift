@@ -23,9 +23,13 @@ public enum SpreadsheetCSV {
         let needsQuotes = utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: ",") || $0 == 0x0D || $0 == 0x0A }
         if needsQuotes { buffer.append(UInt8(ascii: "\"")) }
         if guarded { buffer.append(UInt8(ascii: "'")) }
-        for byte in utf8 {
-            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
-            buffer.append(byte)
+        if needsQuotes {
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+                buffer.append(byte)
+            }
+        } else {
+            buffer.append(contentsOf: utf8)
         }
         if needsQuotes { buffer.append(UInt8(ascii: "\"")) }
     }

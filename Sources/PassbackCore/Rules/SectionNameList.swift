@@ -19,7 +19,7 @@ public struct SectionNameList: Sendable {
 
     /// The section names in `text`, or `nil` when it cannot be read as a list of known names.
     public func split(_ text: String) -> [String]? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedOfWhitespaces
         if knownNames.contains(trimmed) { return [trimmed] }
         return split(Substring(trimmed), first: true)
     }

@@ -72,13 +72,19 @@ public final class DurableFile {
 
     /// Publishes a file that something else (libxml2's writer) wrote at `temporaryPath`:
     /// permissions, `fsync`, rename, directory `fsync`.
-    public static func publishWrittenFile(at temporaryPath: String, as finalPath: String) throws {
+    /// With `syncingDirectory: false` the caller `fsync`s the folder itself, once for several
+    /// files, before it relies on them being there.
+    public static func publishWrittenFile(at temporaryPath: String, as finalPath: String, syncingDirectory: Bool = true) throws {
         let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw FileSystemError.posix("open", temporaryPath, errno) }
         defer { close(fd) }
         guard fchmod(fd, 0o600) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
         guard fsync(fd) == 0 else { throw FileSystemError.posix("fsync", temporaryPath, errno) }
-        try rename(temporaryPath, to: finalPath)
+        if syncingDirectory {
+            try rename(temporaryPath, to: finalPath)
+        } else {
+            guard Glibc.rename(temporaryPath, finalPath) == 0 else { throw FileSystemError.posix("rename", temporaryPath, errno) }
+        }
     }
 
     /// `rename(2)` then `fsync` of the target directory.

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// The file a ``PassbackWriter`` writes, as libxml2's output callbacks see it: a file descriptor
-/// that remembers the first write, sync or close error.
+/// that remembers the first write or close error.
 ///
 /// libxml2's own file output (`xmlNewTextWriterFilename`) closes the file inside
 /// `xmlFreeTextWriter`, which returns nothing, and the writer keeps its last bytes until then: a
@@ -44,16 +44,14 @@ final class PassbackOutputFile {
         return true
     }
 
-    /// Flushes to the disk (so a file renamed into the outbox after a crash is complete) and
-    /// closes; on failure remembers why and returns false. Closing twice is harmless.
+    /// Closes the file; on failure remembers why and returns false. Closing twice is harmless.
+    /// It does not `fsync`: the file is synced once, when it is published
+    /// (``DurableFile/publishWrittenFile(at:as:syncingDirectory:)``); a file never published
+    /// needs no sync.
     @discardableResult
-    func syncAndClose() -> Bool {
+    func closeFile() -> Bool {
         guard descriptor >= 0 else { return true }
         var ok = true
-        if fsync(descriptor) != 0 {
-            fail("cannot flush \(path) to disk: \(Self.describe(errno))")
-            ok = false
-        }
         if close(descriptor) != 0 {
             fail("cannot close \(path): \(Self.describe(errno))")
             ok = false
@@ -71,6 +69,6 @@ final class PassbackOutputFile {
     }
 
     deinit {
-        syncAndClose()
+        closeFile()
     }
 }

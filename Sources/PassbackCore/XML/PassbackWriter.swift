@@ -18,9 +18,9 @@ internal import CLibXML2
 /// unreadable.
 ///
 /// Every libxml2 return code is checked; the first failure throws ``PassbackWriterError`` and the
-/// file must then be discarded. Bytes reach the file through ``PassbackOutputFile``, which syncs
-/// it to disk when ``finish()`` closes it; validate the file (``SchemaValidator/passback``) only
-/// after ``finish()``.
+/// file must then be discarded. Bytes reach the file through ``PassbackOutputFile``, which
+/// ``finish()`` closes (the pipeline syncs it to disk when it publishes it); validate the file
+/// (``SchemaValidator/passback``) only after ``finish()``.
 public final class PassbackWriter {
     /// The file being written.
     public let path: String
@@ -51,7 +51,7 @@ public final class PassbackWriter {
                 },
                 { context in
                     guard let context else { return -1 }
-                    return Unmanaged<PassbackOutputFile>.fromOpaque(context).takeUnretainedValue().syncAndClose() ? 0 : -1
+                    return Unmanaged<PassbackOutputFile>.fromOpaque(context).takeUnretainedValue().closeFile() ? 0 : -1
                 },
                 Unmanaged.passUnretained(file).toOpaque(),
                 nil
@@ -113,7 +113,7 @@ public final class PassbackWriter {
     }
 
     /// Closes every open element, flushes, frees libxml2's writer (which writes its last bytes),
-    /// and syncs and closes the file.
+    /// and closes the file.
     /// - Throws: ``PassbackWriterError`` on I/O failure, or when no section was written (the
     ///   schema requires one).
     public func finish() throws {

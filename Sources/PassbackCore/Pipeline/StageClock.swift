@@ -1,0 +1,111 @@
+import Foundation
+
+/// Where a run spends its time, per pipeline stage: `passback run --timings` (or
+/// `PASSBACK_TIMINGS=1`) prints one line with the seconds spent in each stage, summed over the
+/// threads that worked in it, the run's wall time, and the bundles and results it saw. The
+/// benchmark (`Benchmarks/bench.py`) reads that line.
+///
+/// Off by default; when off, ``measure(_:_:)`` costs one load and one branch. When on, a stage
+/// is timed with `ContinuousClock` around a whole unit of work (a bundle's read, a section's
+/// XML), never around a single result, so timing does not change what it measures.
+public final class StageClock: @unchecked Sendable {
+    // @unchecked: every mutable field is read and written under `lock`.
+
+    /// The stages, in pipeline order.
+    public enum Stage: String, CaseIterable, Sendable {
+        /// Listing and claiming the inbox, content digests, category imports.
+        case intake
+        /// Learning each bundle's course and sections before processing (requests, supersession).
+        case plan
+        /// Reading the gradebook CSV and the bundle JSON.
+        case read
+        /// The passback rules, category matching and score cells (``CourseChecker``).
+        case rules
+        /// Loading section histories and choosing what goes out (``ResultSelector``).
+        case diff
+        /// Writing passback XML to the temporary folder.
+        case writeXML = "write_xml"
+        /// The streaming XSD check of each file.
+        case validate
+        /// `fsync`, rename into `outbox/`, directory `fsync`.
+        case publish
+        /// Building report rows, and writing the report file at the end.
+        case report
+        /// Ledger transactions: requests, outcomes, histories, report rows.
+        case ledger
+        /// Moving processed inputs to `archive/` (or `quarantine/`).
+        case archive
+    }
+
+    /// The process's clock; enabled by `PASSBACK_TIMINGS=1` (which `--timings` sets before the
+    /// clock is first used). Whether it is on is decided once, so checking it needs no lock.
+    public static let shared = StageClock(enabled: ProcessInfo.processInfo.environment["PASSBACK_TIMINGS"].map { !$0.isEmpty && $0 != "0" } ?? false)
+
+    private let lock = NSLock()
+    /// Whether stages are timed; fixed for the clock's life.
+    public let isEnabled: Bool
+    private var totals: [Stage: Duration] = [:]
+    private var counters: [String: Int] = [:]
+    private var marks: [(String, Double)] = []
+    private let started = ContinuousClock.now
+
+    public init(enabled: Bool) {
+        isEnabled = enabled
+    }
+
+    /// Runs `body`, adding its duration to `stage` when the clock is enabled.
+    @inline(__always)
+    public func measure<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
+        guard isEnabled else { return try body() }
+        let start = ContinuousClock.now
+        defer { add(stage, ContinuousClock.now - start) }
+        return try body()
+    }
+
+    public func add(_ stage: Stage, _ duration: Duration) {
+        lock.withLock { totals[stage, default: .zero] += duration }
+    }
+
+    /// Adds to a named count (bundles, results written, XML bytes).
+    public func count(_ name: String, _ value: Int) {
+        guard isEnabled else { return }
+        lock.withLock { counters[name, default: 0] += value }
+    }
+
+    /// Notes the wall time since start under `name` (phase boundaries: the timeline of a run).
+    public func mark(_ name: String) {
+        guard isEnabled else { return }
+        let now = ContinuousClock.now
+        lock.withLock { marks.append((name, Self.seconds(now - started))) }
+    }
+
+    /// Seconds per stage so far.
+    public func seconds() -> [Stage: Double] {
+        lock.withLock { totals.mapValues(Self.seconds) }
+    }
+
+    /// `passback timings: wall=1.234 intake=0.010 plan=... counts: bundles=200 ...`, one line.
+    public func summaryLine() -> String {
+        lock.withLock {
+            var text = "passback timings: wall=" + Self.format(Self.seconds(ContinuousClock.now - started))
+            for stage in Stage.allCases {
+                text += " \(stage.rawValue)=" + Self.format(Self.seconds(totals[stage] ?? .zero))
+            }
+            if !marks.isEmpty {
+                text += " marks:" + marks.map { " \($0.0)@" + Self.format($0.1) }.joined()
+            }
+            if !counters.isEmpty {
+                text += " counts:" + counters.keys.sorted().map { " \($0)=\(counters[$0]!)" }.joined()
+            }
+            return text
+        }
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    private static func format(_ s: Double) -> String {
+        String(format: "%.3f", s)
+    }
+}
