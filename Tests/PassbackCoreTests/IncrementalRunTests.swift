@@ -147,3 +147,17 @@ import Testing
         #expect(try ledger.syncRequests(SyncRequestQuery()).counts == [.success: 1, .errors: 1])
     }
 }
+
+@Suite struct CategoryExportOrderTests {
+    @Test func theNewerOfTwoExportsInOneRunWins() throws {
+        let workspace = try ScenarioWorkspace()
+        // "a-new" sorts first by name but is newer by modification time: it must win.
+        let old = ScenarioCourse.categories()
+        let new = old.replacingOccurrences(of: "PR,Projects", with: "PR2,Projects")
+        try workspace.drop("a-new.categories.csv", new, modified: Date(timeIntervalSinceNow: -600))
+        try workspace.drop("b-old.categories.csv", old, modified: Date(timeIntervalSinceNow: -7200))
+        try workspace.run(at: "2025-10-01T09:00:00Z")
+        let catalog = try workspace.ledger().categoryCatalog()
+        #expect(catalog.categories(term: "T1", section: "S1-4242").map(\.categorySourcedID) == ["HW", "PR2"])
+    }
+}

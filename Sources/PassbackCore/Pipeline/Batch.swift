@@ -97,7 +97,14 @@ struct Batch {
         var gradebooks: [String: InboxFile] = [:]
         var jsons: [String: InboxFile] = [:]
         let done = try ledger.processedBundles(runID: runID)
-        for file in claimed {
+        // Category exports oldest first: when two exports of a run name the same term and
+        // section, the newer (by modification time, then name) replaces the older.
+        func isExport(_ file: InboxFile) -> Bool {
+            let kind = InputKind(relativePath: file.relativePath)
+            return kind == .categoriesCSV || kind == .categoriesXML
+        }
+        let exports = claimed.filter(isExport).sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
+        for file in exports + claimed.filter({ !isExport($0) }) {
             switch InputKind(relativePath: file.relativePath) {
             case .categoriesCSV, .categoriesXML:
                 if let outcome = done[file.relativePath] {
