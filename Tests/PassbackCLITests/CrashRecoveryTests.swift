@@ -93,7 +93,7 @@ enum Invariants {
             guard let walker = manager.enumerator(atPath: base.path) else { continue }
             while let path = walker.nextObject() as? String {
                 var isDirectory: ObjCBool = false
-                manager.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                _ = manager.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory)
                 let name = (path as NSString).lastPathComponent
                 if isDirectory.boolValue || name.hasSuffix(".reason.txt") || path.contains("/.out/") || path.hasPrefix(".out") || name.hasSuffix(".tmp") { continue }
                 found[name, default: 0] += 1
