@@ -128,23 +128,23 @@ struct PassbackXMLBuffer {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// The fast path of text and attributes: appends `value` as it is when it holds nothing to
+    /// escape or refuse (no control character, quote, `&`, `<`, `>`, nor a byte that may start
+    /// U+FFFE/U+FFFF), and says whether it did.
+    private mutating func appendIfPlain(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0xEF {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+    }
+
     /// Element text, escaped as libxml2's `xmlEncodeSpecialChars`.
     private mutating func text(_ value: String, _ field: String) throws {
-        var value = value
-        let clean = value.withUTF8 { utf8 -> Bool in
-            // Fast path: nothing to escape or refuse.
-            var plain = true
-            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0xEF {
-                plain = false
-                break
-            }
-            if plain {
-                bytes.append(contentsOf: utf8)
-                return true
-            }
-            return false
-        }
-        if clean { return }
+        if appendIfPlain(value) { return }
         try Self.requireXMLCharacters(value, field)
         for byte in value.utf8 {
             switch byte {
@@ -160,20 +160,7 @@ struct PassbackXMLBuffer {
 
     /// An attribute value, escaped as libxml2's `xmlBufAttrSerializeTxtContent`.
     private mutating func attribute(_ value: String, _ field: String) throws {
-        var value = value
-        let clean = value.withUTF8 { utf8 -> Bool in
-            var plain = true
-            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0xEF {
-                plain = false
-                break
-            }
-            if plain {
-                bytes.append(contentsOf: utf8)
-                return true
-            }
-            return false
-        }
-        if clean { return }
+        if appendIfPlain(value) { return }
         try Self.requireXMLCharacters(value, field)
         for byte in value.utf8 {
             switch byte {
