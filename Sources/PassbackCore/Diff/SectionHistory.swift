@@ -150,15 +150,3 @@ public struct LineItemFingerprint: Sendable, Hashable {
         self.resultValueMax = resultValueMax
     }
 }
-
-/// Reads what the ledger remembers per section. The run loads the history of a bundle's sections
-/// before the diff stage; tests pass a dictionary.
-public protocol SectionHistorySource: Sendable {
-    func history(ofSection classSourcedID: String) throws -> SectionHistory
-}
-
-/// No history: every result is new (the first run, or `validate`).
-public struct NoSectionHistory: SectionHistorySource {
-    public init() {}
-    public func history(ofSection classSourcedID: String) throws -> SectionHistory { .empty }
-}

@@ -49,3 +49,35 @@ public enum InputKind: Sendable, Equatable {
         return name.hasPrefix(".") || name.hasPrefix("~$") || lower.hasSuffix(".tmp") || lower.hasSuffix(".part") || lower.hasSuffix(".crdownload")
     }
 }
+
+/// Files sorted by what their names say: category exports, course bundles (a gradebook and a
+/// bundle JSON of the same stem), halves of bundles, and names that are none of these. Both the
+/// inbox scan and a run's work folder are read this way.
+public struct InputGroups: Sendable {
+    public var categoryExports: [InboxFile] = []
+    /// Complete bundles, by stem.
+    public var bundles: [InboxScanner.Bundle] = []
+    /// Gradebooks or bundle JSON files whose partner is not among the files, by stem.
+    public var halves: [(stem: String, file: InboxFile)] = []
+    public var unknown: [InboxFile] = []
+
+    public init(_ files: [InboxFile]) {
+        var gradebooks: [String: InboxFile] = [:]
+        var jsons: [String: InboxFile] = [:]
+        for file in files {
+            switch InputKind(relativePath: file.relativePath) {
+            case .categoriesCSV, .categoriesXML: categoryExports.append(file)
+            case .gradebook(let stem): gradebooks[stem] = file
+            case .bundleJSON(let stem): jsons[stem] = file
+            case .unknown: unknown.append(file)
+            }
+        }
+        for stem in Set(gradebooks.keys).union(jsons.keys).sorted() {
+            if let g = gradebooks[stem], let j = jsons[stem] {
+                bundles.append(InboxScanner.Bundle(stem: stem, gradebook: g, json: j))
+            } else if let half = gradebooks[stem] ?? jsons[stem] {
+                halves.append((stem, half))
+            }
+        }
+    }
+}

@@ -57,41 +57,26 @@ public struct InboxScanner: Sendable {
                 scan.waiting.append(file)
             }
         }
-        var gradebooks: [String: InboxFile] = [:]
-        var jsons: [String: InboxFile] = [:]
-        for file in settled {
-            switch InputKind(relativePath: file.relativePath) {
-            case .categoriesCSV, .categoriesXML:
-                scan.categoryExports.append(file)
-            case .gradebook(let stem):
-                gradebooks[stem] = file
-            case .bundleJSON(let stem):
-                jsons[stem] = file
-            case .unknown:
-                scan.rejected.append(Rejection(
-                    file: file, code: .unknownFile,
-                    message: "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."
-                ))
-            }
+        let groups = InputGroups(settled)
+        scan.categoryExports = groups.categoryExports
+        scan.bundles = groups.bundles
+        for file in groups.unknown {
+            scan.rejected.append(Rejection(
+                file: file, code: .unknownFile,
+                message: "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."
+            ))
         }
         let waitingNames = Set(scan.waiting.map(\.relativePath))
-        for stem in Set(gradebooks.keys).union(jsons.keys).sorted() {
-            switch (gradebooks[stem], jsons[stem]) {
-            case (let g?, let j?):
-                scan.bundles.append(Bundle(stem: stem, gradebook: g, json: j))
-            case (let half?, nil), (nil, let half?):
-                let partner = half.relativePath.lowercased().hasSuffix(".gradebook.csv") ? stem + ".canvas.json" : stem + ".gradebook.csv"
-                if waitingNames.contains(partner) || now.timeIntervalSince(half.modified) < incompleteBundleWait {
-                    scan.waiting.append(half)
-                } else {
-                    let hours = Int(incompleteBundleWait / 3600)
-                    scan.rejected.append(Rejection(
-                        file: half, code: .incompleteBundle,
-                        message: "Half a course bundle: \((partner as NSString).lastPathComponent) did not arrive within \(hours) hours. Drop both files of the course together."
-                    ))
-                }
-            case (nil, nil):
-                break
+        for (stem, half) in groups.halves {
+            let partner = half.relativePath.lowercased().hasSuffix(".gradebook.csv") ? stem + ".canvas.json" : stem + ".gradebook.csv"
+            if waitingNames.contains(partner) || now.timeIntervalSince(half.modified) < incompleteBundleWait {
+                scan.waiting.append(half)
+            } else {
+                let hours = Int(incompleteBundleWait / 3600)
+                scan.rejected.append(Rejection(
+                    file: half, code: .incompleteBundle,
+                    message: "Half a course bundle: \((partner as NSString).lastPathComponent) did not arrive within \(hours) hours. Drop both files of the course together."
+                ))
             }
         }
         scan.categoryExports.sort { $0.relativePath < $1.relativePath }
@@ -170,9 +155,7 @@ public struct InboxScanner: Sendable {
                 }
             }
             if name.utf8.count > 240 {
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-                name = String(name.prefix(180)) + "~" + String(hash, radix: 16) + String(name.suffix(40))
+                name = String(name.prefix(180)) + "~" + Workspace.nameHash(bytes) + String(name.suffix(40))
             }
             if InputKind.isIgnored(name: name) { continue }
             var target = name

@@ -23,11 +23,6 @@ public struct InputMover: Sendable {
         workFolder.path + "/" + file.relativePath
     }
 
-    /// Claims a file: moves it from the inbox into the run's work folder.
-    public func claim(_ file: InboxFile) throws {
-        try move(from: workspace.inbox.path + "/" + file.relativePath, to: claimedPath(file))
-    }
-
     /// Checks what was claimed is still a plain file with one link: opened without following a
     /// symlink or blocking on a FIFO, examined with `fstat` (the scan's `lstat` could have been
     /// raced by a swap before the rename).
@@ -48,7 +43,8 @@ public struct InputMover: Sendable {
         return nil
     }
 
-    /// Claims a file without syncing the work folder: the caller syncs every folder returned,
+    /// Claims a file (moves it from the inbox into the run's work folder) without syncing the
+    /// work folder: the caller syncs every folder returned,
     /// once, with ``syncFolders(_:)`` (a claim that a power cut undoes leaves the file in the
     /// inbox, which is where the next run looks).
     /// - Returns: the folder the file was moved into.
@@ -60,21 +56,24 @@ public struct InputMover: Sendable {
     /// Archives a claimed file without syncing `archive/`; see ``claimDeferringSync(_:)``.
     @discardableResult
     public func archiveDeferringSync(_ file: InboxFile, date: LocalDate) throws -> String {
-        let target = workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
-        return try move(from: claimedPath(file), to: target, sync: false)
+        try move(from: claimedPath(file), to: archivePath(file, date: date), sync: false)
     }
 
     /// `fsync`s each folder once.
     public static func syncFolders(_ folders: Set<String>) throws {
         for folder in folders.sorted() {
-            try DurableFile.syncDirectory(containing: folder + "/.")
+            try DurableFile.syncDirectory(at: folder)
         }
     }
 
     /// Moves a claimed file to `archive/<date>/<run id>/`.
     public func archive(_ file: InboxFile, date: LocalDate) throws {
-        let target = workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
-        try move(from: claimedPath(file), to: target)
+        try move(from: claimedPath(file), to: archivePath(file, date: date))
+    }
+
+    /// Where a processed file goes: `archive/<date>/<run id>/<its inbox path>`.
+    private func archivePath(_ file: InboxFile, date: LocalDate) -> String {
+        workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
     }
 
     /// Moves a file (claimed, or still in the inbox) to `quarantine/<run id>/` and writes the
@@ -140,9 +139,7 @@ public struct InputMover: Sendable {
         let folder = String(target.dropLast(name.count))
         let longest = 255 - reasonSuffix.utf8.count - ".tmp".utf8.count
         guard name.utf8.count > longest else { return target + reasonSuffix }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let tag = "~" + String(hash, radix: 16)
+        let tag = "~" + Workspace.nameHash(name.utf8)
         var kept = ""
         for character in name {
             if kept.utf8.count + character.utf8.count + tag.utf8.count > longest { break }

@@ -8,7 +8,7 @@ import GRDB
 /// so `passback status` reads while a run writes. Schema changes are versioned migrations
 /// (``LedgerSchema``). The per-section history is stored as one row per section (see
 /// ``SectionHistoryCoding``), which keeps a night's millions of results to thousands of row writes.
-public final class Ledger: SectionHistorySource, @unchecked Sendable {
+public final class Ledger: @unchecked Sendable {
     let pool: DatabasePool
 
     /// Opens (creating and migrating) the ledger at `path`.
@@ -252,7 +252,7 @@ public final class Ledger: SectionHistorySource, @unchecked Sendable {
         )
     }
 
-    /// `PRAGMA integrity_check`, for tests and `status --check`.
+    /// `PRAGMA integrity_check`, for the crash tests.
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }

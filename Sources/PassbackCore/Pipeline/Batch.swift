@@ -94,41 +94,23 @@ struct Batch {
     mutating func processClaimed() throws {
         let claimed = try mover.claimedFiles()
         if filesClaimed == 0 { filesClaimed = claimed.count }
-        var gradebooks: [String: InboxFile] = [:]
-        var jsons: [String: InboxFile] = [:]
+        let groups = InputGroups(claimed)
         let done = try ledger.processedBundles(runID: runID)
         // Category exports oldest first: when two exports of a run name the same term and
         // section, the newer (by modification time, then name) replaces the older.
-        func isExport(_ file: InboxFile) -> Bool {
-            let kind = InputKind(relativePath: file.relativePath)
-            return kind == .categoriesCSV || kind == .categoriesXML
-        }
-        let exports = claimed.filter(isExport).sorted { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }
-        for file in exports + claimed.filter({ !isExport($0) }) {
-            switch InputKind(relativePath: file.relativePath) {
-            case .categoriesCSV, .categoriesXML:
-                if let outcome = done[file.relativePath] {
-                    try finishFiles([file], outcome)
-                } else {
-                    try clock.measure(.intake) { try importCategories(file) }
-                }
-            case .gradebook(let stem):
-                gradebooks[stem] = file
-            case .bundleJSON(let stem):
-                jsons[stem] = file
-            case .unknown:
-                try mover.returnToInbox(file)
+        for file in groups.categoryExports.sorted(by: { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }) {
+            if let outcome = done[file.relativePath] {
+                try finishFiles([file], outcome)
+            } else {
+                try clock.measure(.intake) { try importCategories(file) }
             }
         }
-        var bundles: [InboxScanner.Bundle] = []
-        for stem in Set(gradebooks.keys).union(jsons.keys).sorted() {
-            if let g = gradebooks[stem], let j = jsons[stem] {
-                bundles.append(InboxScanner.Bundle(stem: stem, gradebook: g, json: j))
-            } else if let half = gradebooks[stem] ?? jsons[stem] {
-                // A killed run claimed one file of the pair: the next run claims both.
-                try mover.returnToInbox(half)
-            }
+        // A killed run claimed one file of a pair (or something it should not have): the next
+        // run claims it again, with its partner.
+        for file in groups.halves.map(\.file) + groups.unknown {
+            try mover.returnToInbox(file)
         }
+        let bundles = groups.bundles
         let matcher = CategoryMatcher(catalog: try ledger.categoryCatalog())
         let settings = RuleSettings(nameLengthLimit: pipeline.settings.nameLengthLimit, calendar: calendar, now: run.clock)
         let checker = CourseChecker(rules: stages.rules, matcher: matcher, settings: settings)
@@ -240,7 +222,7 @@ struct Batch {
         let reportPath = workspace.reports.appendingPathComponent("\(runID).csv").path
         try clock.measure(.report) {
             let report = try ReportWriter(path: reportPath)
-            try ledger.reportBodies(runID: runID) { try report.appendEncoded($0) }
+            try ledger.reportBodies(runID: runID) { try report.appendRaw($0) }
             try report.finish()
         }
         clock.mark("reported")
@@ -451,7 +433,7 @@ struct Batch {
                 }
                 entries.append(entry)
             }
-            if published { try DurableFile.syncDirectory(containing: workspace.outbox.appendingPathComponent("x").path) }
+            if published { try DurableFile.syncDirectory(at: workspace.outbox.path) }
         }
         for prepared in batch where !prepared.files.isEmpty {
             for _ in prepared.files { CrashPoint.afterXMLPublished.reach() }
@@ -508,37 +490,5 @@ struct Batch {
             clock.count("results_written", file.results)
         }
         return name
-    }
-
-    /// Rows of a section in the report's order: rows about no assignment first (students), then
-    /// per assignment its problems followed by its success row.
-    static func ordered(_ rows: [ReportRow]) -> [ReportRow] {
-        var order: [String] = []
-        var byAssignment: [String: [ReportRow]] = [:]
-        var general: [ReportRow] = []
-        for row in rows {
-            guard let id = row.subject.canvasAssignmentID else {
-                general.append(row)
-                continue
-            }
-            if byAssignment[id] == nil { order.append(id) }
-            byAssignment[id, default: []].append(row)
-        }
-        return general + order.flatMap { byAssignment[$0]! }
-    }
-
-    static func successMessage(_ item: PassbackLineItem) -> String {
-        let deletions = item.results.filter { $0.status == .toBeDeleted }.count
-        let grades = item.results.count - deletions
-        var text = "Sent \(grades) grade\(grades == 1 ? "" : "s")"
-        if deletions > 0 { text += " and \(deletions) deletion\(deletions == 1 ? "" : "s")" }
-        return text + " (due \(item.dueDate), category \(item.categorySourcedID))."
-    }
-}
-
-extension ReportWriter {
-    /// Appends rows already encoded as CSV records.
-    func appendEncoded(_ data: Data) throws {
-        try appendRaw([UInt8](data))
     }
 }

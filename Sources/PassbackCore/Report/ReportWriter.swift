@@ -19,7 +19,7 @@ public final class ReportWriter {
     }
 
     /// Appends records already encoded by ``SpreadsheetCSV`` (rows committed to the ledger).
-    public func appendRaw(_ bytes: [UInt8]) throws {
+    public func appendRaw(_ bytes: some Sequence<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try file.write(&buffer) }
     }

@@ -93,9 +93,15 @@ public final class DurableFile {
         try syncDirectory(containing: to)
     }
 
+    /// `fsync`s the folder a file is in, so a rename into it survives a crash.
     public static func syncDirectory(containing path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try syncDirectory(at: directory.isEmpty ? "." : directory)
+    }
+
+    /// `fsync`s a folder.
+    public static func syncDirectory(at directory: String) throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError.posix("open", directory, errno) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw FileSystemError.posix("fsync", directory, errno) }

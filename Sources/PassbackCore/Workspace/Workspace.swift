@@ -70,12 +70,17 @@ public struct Workspace: Sendable {
         }
         if out.isEmpty { out = "%00" }
         if out.utf8.count > maximumLength {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in identifier.utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            out = String(out.prefix(maximumLength - 17)) + "~" + String(hash, radix: 16)
+            out = String(out.prefix(maximumLength - 17)) + "~" + nameHash(identifier.utf8)
         }
         return out
+    }
+
+    /// A short, stable hash (FNV-1a, hex) that keeps names cut to a length limit distinct.
+    static func nameHash(_ bytes: some Sequence<UInt8>) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 }
