@@ -74,7 +74,7 @@ import Testing
         ("malformed-header-only.categories.csv", 1, "no categories"),
         ("malformed-missing-columns.categories.csv", 1, "lacks the required columns termCode, schoolId"),
         ("malformed-duplicate-column.categories.csv", 1, "title column twice (columns 2 and 13)"),
-        ("malformed-duplicate-category.categories.csv", 4, "listed twice (lines 2 and 4)"),
+        ("malformed-duplicate-category.categories.csv", 4, "listed twice, on lines 2 and 4"),
         ("malformed-bad-date.categories.csv", 3, "termStartDate '08/20/2025' is not a date"),
         ("malformed-blank-title.categories.csv", 2, "title is blank"),
         ("malformed-ragged-row.categories.csv", 2, "has 11 fields but the header has 12"),

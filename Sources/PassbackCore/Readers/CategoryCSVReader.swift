@@ -37,13 +37,6 @@ public struct CategoryCSVReader: Sendable {
         return try read(&reader)
     }
 
-    /// The identity of a category within one export.
-    private struct CategoryKey: Hashable {
-        var termSourcedID: String
-        var classSourcedID: String
-        var categorySourcedID: String
-    }
-
     private static let exportAgain = "Export the categories again from Aspire and drop that file unchanged."
 
     private func read(_ reader: inout CSVReader) throws -> AspireCategoryExport {
@@ -59,8 +52,8 @@ public struct CategoryCSVReader: Sendable {
         let headerCount = reader.fieldCount
         let columns = try Self.columns(of: try reader.strings(), line: headerLine)
 
-        var categories: [AspireCategory] = []
-        var lineOfCategory: [CategoryKey: Int] = [:]
+        // The same checks and duplicate detection as the XML form (CategoryExportBuilder).
+        var builder = CategoryExportBuilder()
         while try reader.next() {
             if reader.isBlank { continue }
             let line = reader.recordLine
@@ -71,33 +64,17 @@ public struct CategoryCSVReader: Sendable {
                     line: line
                 )
             }
-            var fields = AspireCategoryFields()
-            for (name, column) in columns { fields.set(name, try reader.string(at: column)) }
-            let category: AspireCategory
-            do {
-                category = try fields.makeCategory()
-            } catch var error as InputFileError {
-                error.line = line
-                throw error
-            }
-            let key = CategoryKey(termSourcedID: category.termSourcedID, classSourcedID: category.classSourcedID, categorySourcedID: category.categorySourcedID)
-            if let earlier = lineOfCategory.updateValue(line, forKey: key) {
-                throw InputFileError(
-                    .malformedFile,
-                    "Category \(key.categorySourcedID) of section \(key.classSourcedID) in term \(key.termSourcedID) is listed twice (lines \(earlier) and \(line)); an export lists each category once. \(Self.exportAgain)",
-                    line: line
-                )
-            }
-            categories.append(category)
+            let attributes = try columns.map { (name: $0.name, value: try reader.string(at: $0.column)) }
+            try builder.addCategory(attributes: attributes, line: line)
         }
-        guard !categories.isEmpty else {
+        guard !builder.export.categories.isEmpty else {
             throw InputFileError(
                 .malformedFile,
                 "The file has a header but no categories. Export the categories again from Aspire for sections and a term that have categories.",
                 line: headerLine
             )
         }
-        return AspireCategoryExport(categories: categories)
+        return builder.export
     }
 
     /// The column of each known field, by its contract name.

@@ -1,4 +1,4 @@
-/// Turns the elements of a category export, as a reader meets them, into an
+/// Turns the elements (or rows) of a category export, as a reader meets them, into an
 /// ``AspireCategoryExport``: carries each `Term`'s fields down to its `Category` elements, checks
 /// every category through ``AspireCategoryFields``, and refuses a category stated twice.
 struct CategoryExportBuilder {
