@@ -35,6 +35,8 @@ public final class RunPipeline {
     /// - Throws: ``RunLock/Busy`` (exit 75) or ``SettingsError`` (exit 2) before anything is
     ///   claimed; ``RunFailure`` when a started run cannot finish.
     public func run(_ options: RunOptions) throws -> RunSummary {
+        // Everything this process creates holds student records: owner only, whatever the caller's umask.
+        umask(0o077)
         let calendar = try settings.calendar()
         try workspace.prepare()
         let lock = try RunLock(path: workspace.lockPath)
@@ -45,7 +47,6 @@ public final class RunPipeline {
         } catch {
             throw SettingsError("the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
         }
-        umask(0o077)
 
         // A run that died left its claimed files and its ledger rows: finish it first, under its
         // own id and clock, before claiming anything new.
@@ -53,7 +54,7 @@ public final class RunPipeline {
         for unfinished in try ledger.unfinishedRuns() {
             logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
             var batch = Batch(pipeline: self, ledger: ledger, run: unfinished, calendar: calendar)
-            resumed.append(try guarded(unfinished.id, ledger) {
+            resumed.append(try guarded(unfinished.id) {
                 try batch.processClaimed()
                 return try batch.finish()
             })
@@ -76,7 +77,7 @@ public final class RunPipeline {
         try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
         logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
         var batch = Batch(pipeline: self, ledger: ledger, run: record, calendar: calendar)
-        var summary = try guarded(record.id, ledger) {
+        var summary = try guarded(record.id) {
             try batch.intake(scan)
             try batch.processClaimed()
             return try batch.finish()
@@ -88,7 +89,7 @@ public final class RunPipeline {
 
     /// Runs a started run's work; a failure leaves the run unfinished in the ledger (the next
     /// invocation finishes it) and stops this one.
-    private func guarded(_ runID: String, _ ledger: Ledger, _ work: () throws -> RunSummary) throws -> RunSummary {
+    private func guarded(_ runID: String, _ work: () throws -> RunSummary) throws -> RunSummary {
         do {
             return try work()
         } catch {
