@@ -9,8 +9,9 @@ import Glibc
 ///
 /// Everything a run decides is committed to the ledger in input order, a batch of bundles per
 /// transaction (each bundle's XML published before), report rows included, and the report file
-/// is written from the ledger at the end. So a run killed at any point is
-/// finished by the next invocation (``resume``): its claimed files are still in `work/<run id>/`,
+/// is written from the ledger at the end. So a run killed at any point is finished by the next
+/// invocation (``RunPipeline/run(_:)`` processes unfinished runs first): its claimed files are
+/// still in `work/<run id>/`,
 /// the bundles already committed are only archived, the others are processed again with the
 /// run's own clock and ids, and an XML file already published to `outbox/` is adopted, never
 /// written again under another name.
