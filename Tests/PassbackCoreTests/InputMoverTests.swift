@@ -44,4 +44,80 @@ import Testing
             #expect(reason.hasSuffix("File: \(name)\n"))
         }
     }
+
+    /// Claims `names` (with their inbox subfolders) into run R1's work folder.
+    func claim(_ names: [String], in workspace: Workspace, mover: InputMover) throws -> [InboxFile] {
+        try names.map { name in
+            let path = workspace.inbox.appendingPathComponent(name).path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(name.utf8)))
+            let file = InboxFile(relativePath: name, size: Int64(name.utf8.count), modified: Date())
+            try mover.claimDeferringSync(file)
+            return file
+        }
+    }
+
+    func files(under folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        return enumerator.compactMap { $0 as? String }.filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.sorted()
+    }
+
+    /// The run's end archives its work folder whole: same inbox paths under
+    /// `archive/<date>/<run id>/`, no temporary XML, no folders emptied by quarantine.
+    @Test func theWorkFolderIsArchivedWhole() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let mover = InputMover(workspace: workspace, runID: "R1")
+        let claimed = try claim(["a.gradebook.csv", "a.canvas.json", "east/b.gradebook.csv", "east/b.canvas.json", "west/c.categories.csv"], in: workspace, mover: mover)
+        try mover.quarantine(claimed[4], code: .malformedFile, message: "Broken.", line: nil, claimed: true)
+        try FileManager.default.createDirectory(at: mover.outputFolder, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: mover.outputFolder.appendingPathComponent("x.xml.tmp").path, contents: Data("<".utf8)))
+
+        try mover.archiveWorkFolder(date: LocalDate(year: 2025, month: 10, day: 1))
+
+        let archived = workspace.archive.appendingPathComponent("2025-10-01/R1").path
+        #expect(files(under: archived) == ["a.canvas.json", "a.gradebook.csv", "east/b.canvas.json", "east/b.gradebook.csv"])
+        #expect(try String(contentsOfFile: archived + "/east/b.canvas.json", encoding: .utf8) == "east/b.canvas.json")
+        #expect(!FileManager.default.fileExists(atPath: archived + "/west"))
+        #expect(!FileManager.default.fileExists(atPath: archived + "/.out"))
+        #expect(!FileManager.default.fileExists(atPath: mover.workFolder.path))
+        var info = stat()
+        #expect(stat(archived, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        // Nothing left: a second call (a run finished again after a crash) does nothing.
+        try mover.archiveWorkFolder(date: LocalDate(year: 2025, month: 10, day: 1))
+        #expect(files(under: archived).count == 4)
+    }
+
+    /// When `archive/<date>/<run id>/` exists already, the files join it one by one.
+    @Test func filesJoinAnArchiveFolderThatExists() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let mover = InputMover(workspace: workspace, runID: "R1")
+        let archived = workspace.archive.appendingPathComponent("2025-10-01/R1").path
+        try FileManager.default.createDirectory(atPath: archived + "/east", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: archived + "/east/old.gradebook.csv", contents: Data("old".utf8)))
+        _ = try claim(["a.gradebook.csv", "east/b.canvas.json"], in: workspace, mover: mover)
+
+        try mover.archiveWorkFolder(date: LocalDate(year: 2025, month: 10, day: 1))
+
+        #expect(files(under: archived) == ["a.gradebook.csv", "east/b.canvas.json", "east/old.gradebook.csv"])
+        #expect(!FileManager.default.fileExists(atPath: mover.workFolder.path))
+    }
+
+    /// A run whose inputs all went to quarantine archives nothing (no empty dated folder).
+    @Test func anEmptyWorkFolderArchivesNothing() throws {
+        let workspace = try workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let mover = InputMover(workspace: workspace, runID: "R1")
+        let claimed = try claim(["sub/a.gradebook.csv"], in: workspace, mover: mover)
+        try mover.quarantine(claimed[0], code: .malformedFile, message: "Broken.", line: nil, claimed: true)
+
+        try mover.archiveWorkFolder(date: LocalDate(year: 2025, month: 10, day: 1))
+
+        #expect(!FileManager.default.fileExists(atPath: workspace.archive.appendingPathComponent("2025-10-01").path))
+        #expect(!FileManager.default.fileExists(atPath: mover.workFolder.path))
+    }
 }

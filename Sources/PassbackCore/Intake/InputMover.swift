@@ -53,27 +53,11 @@ public struct InputMover: Sendable {
         try move(from: workspace.inbox.path + "/" + file.relativePath, to: claimedPath(file), sync: false)
     }
 
-    /// Archives a claimed file without syncing `archive/`; see ``claimDeferringSync(_:)``.
-    @discardableResult
-    public func archiveDeferringSync(_ file: InboxFile, date: LocalDate) throws -> String {
-        try move(from: claimedPath(file), to: archivePath(file, date: date), sync: false)
-    }
-
     /// `fsync`s each folder once.
     public static func syncFolders(_ folders: Set<String>) throws {
         for folder in folders.sorted() {
             try DurableFile.syncDirectory(at: folder)
         }
-    }
-
-    /// Moves a claimed file to `archive/<date>/<run id>/`.
-    public func archive(_ file: InboxFile, date: LocalDate) throws {
-        try move(from: claimedPath(file), to: archivePath(file, date: date))
-    }
-
-    /// Where a processed file goes: `archive/<date>/<run id>/<its inbox path>`.
-    private func archivePath(_ file: InboxFile, date: LocalDate) -> String {
-        workspace.archive.path + "/\(date)/\(runID)/" + file.relativePath
     }
 
     /// Moves a file (claimed, or still in the inbox) to `quarantine/<run id>/` and writes the
@@ -148,24 +132,56 @@ public struct InputMover: Sendable {
         return folder + kept + tag + reasonSuffix
     }
 
-    /// Removes the run's work folder once everything in it has moved on (temporary XML included).
-    public func removeWorkFolder() {
-        try? FileManager.default.removeItem(at: outputFolder)
+    /// Archives what is left in the run's work folder when the run ends (the inputs it processed:
+    /// rejected ones went to quarantine, returned ones to the inbox) to `archive/<date>/<run id>/`,
+    /// keeping their inbox paths, and removes the temporary XML folder.
+    ///
+    /// One `rename(2)` of the folder, and an `fsync` of the two folders it left and entered, instead
+    /// of a rename per file: a district's run archives thousands of inputs (4,000 renames took
+    /// ~0.2 s of a 1.2 s run). When the archive folder exists already (a run that an older
+    /// passback began), the files are moved one by one into it. A crash before the rename leaves
+    /// the files in the work folder, where the next run finds them; after it, the run has nothing
+    /// left to archive.
+    public func archiveWorkFolder(date: LocalDate) throws {
         let manager = FileManager.default
-        // Only empty folders: anything left behind stays for recovery.
+        try? manager.removeItem(at: outputFolder)
+        let work = workFolder.path
+        // Empty folders (left by files quarantined or returned) are not archived.
         func prune(_ path: String) -> Bool {
             guard let names = try? manager.contentsOfDirectory(atPath: path) else { return false }
             var empty = true
             for name in names {
-                var isDirectory: ObjCBool = false
+                var info = stat()
                 let child = path + "/" + name
-                if manager.fileExists(atPath: child, isDirectory: &isDirectory), isDirectory.boolValue, prune(child) { continue }
+                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, prune(child) { continue }
                 empty = false
             }
             if empty { rmdir(path) }
             return empty
         }
-        _ = prune(workFolder.path)
+        if prune(work) { return }
+        var info = stat()
+        guard lstat(work, &info) == 0 else { return }
+        let dated = workspace.archive.path + "/\(date)"
+        let target = dated + "/" + runID
+        if lstat(target, &info) != 0 {
+            if lstat(dated, &info) != 0 {
+                do {
+                    try manager.createDirectory(atPath: dated, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw FileSystemError("cannot create \(dated): \(error.localizedDescription)")
+                }
+            }
+            guard Glibc.rename(work, target) == 0 else { throw FileSystemError.posix("rename", work, errno) }
+            try Self.syncFolders([dated, workspace.work.path])
+            return
+        }
+        var folders: Set<String> = []
+        for file in try claimedFiles() {
+            folders.insert(try move(from: claimedPath(file), to: target + "/" + file.relativePath, sync: false))
+        }
+        try Self.syncFolders(folders)
+        _ = prune(work)
     }
 
     @discardableResult

@@ -11,10 +11,10 @@ import Glibc
 /// transaction (each bundle's XML published before), report rows included, and the report file
 /// is written from the ledger at the end. So a run killed at any point is finished by the next
 /// invocation (``RunPipeline/run(_:)`` processes unfinished runs first): its claimed files are
-/// still in `work/<run id>/`,
-/// the bundles already committed are only archived, the others are processed again with the
-/// run's own clock and ids, and an XML file already published to `outbox/` is adopted, never
-/// written again under another name.
+/// still in `work/<run id>/`, the bundles already committed are left there (or quarantined, when
+/// rejected), the others are processed again with the run's own clock and ids, and an XML file
+/// already published to `outbox/` is adopted, never written again under another name. Processed
+/// inputs stay in the work folder until the run ends, which archives the folder whole.
 struct Batch {
     let pipeline: RunPipeline
     let ledger: Ledger
@@ -187,8 +187,8 @@ struct Batch {
     }
 
     /// Bundles byte-identical to one an earlier run processed without errors or held grades:
-    /// archived, reported, nothing resent (spec section 6; `--bulk` processes them all the same).
-    /// One transaction for all of them, then the moves.
+    /// archived (with the work folder, when the run ends), reported, nothing resent (spec section
+    /// 6; `--bulk` processes them all the same). One transaction for all of them.
     private mutating func skipDuplicates(_ duplicates: [(bundle: InboxScanner.Bundle, scan: BundleScan, earlierRun: String)]) throws {
         guard !duplicates.isEmpty else { return }
         var entries: [Ledger.LedgerEntry] = []
@@ -203,23 +203,13 @@ struct Batch {
         }
         try clock.measure(.ledger) { try ledger.commit(entries, runID: runID, at: run.clock) }
         CrashPoint.afterLedgerCommit.reach()
-        try archiveTogether(duplicates.map { [$0.bundle.gradebook, $0.bundle.json] })
     }
 
-    /// Archives the files of committed bundles, then syncs each folder they went to once.
-    private func archiveTogether(_ groups: [[InboxFile]]) throws {
-        try clock.measure(.archive) {
-            var folders: Set<String> = []
-            for files in groups {
-                for file in files { folders.insert(try mover.archiveDeferringSync(file, date: today)) }
-            }
-            try InputMover.syncFolders(folders)
-        }
-        for _ in groups { CrashPoint.afterArchive.reach() }
-    }
-
-    /// Writes the report from the ledger, marks the run finished, clears the work folder.
+    /// Archives the run's processed inputs (its work folder, whole), writes the report from the
+    /// ledger, marks the run finished.
     mutating func finish() throws -> RunSummary {
+        try clock.measure(.archive) { try mover.archiveWorkFolder(date: today) }
+        CrashPoint.afterArchive.reach()
         let reportPath = workspace.reports.appendingPathComponent("\(runID).csv").path
         try clock.measure(.report) {
             let report = try ReportWriter(path: reportPath)
@@ -240,7 +230,6 @@ struct Batch {
         summary.filesRejected = filesRejected
         summary.filesWaiting = filesWaiting
         try ledger.finishRun(id: runID, status: "finished", exitCode: summary.exitCode, reportFile: reportPath, summary: summary.line)
-        mover.removeWorkFolder()
         return summary
     }
 
@@ -253,7 +242,6 @@ struct Batch {
             let export = try reader.read(fileAt: path)
             try ledger.storeCategories(export.categories, sourceFile: file.relativePath, runID: runID)
             CrashPoint.afterCategoryImport.reach()
-            try mover.archive(file, date: today)
             let sections = Set(export.categories.map(\.classSourcedID)).count
             logger.info("categories imported", metadata: ["file": "\(file.relativePath)", "categories": "\(export.categories.count)", "sections": "\(sections)"])
         } catch let error as InputFileError {
@@ -317,22 +305,17 @@ struct Batch {
         return plan
     }
 
-    /// Moves the files of a committed outcome (a bundle's two, or one category export) where it
-    /// says: right after the commit, or after a crash between the commit and the move.
+    /// Quarantines the files of a committed rejection (a bundle's two, or one category export):
+    /// right after the commit, or after a crash between the commit and the move. The files of
+    /// any other outcome stay in the work folder, which ``finish()`` archives whole.
     private func finishFiles(_ files: [InboxFile], _ outcome: ProcessedBundle) throws {
-        try clock.measure(.archive) { try moveFiles(files, outcome) }
-        CrashPoint.afterArchive.reach()
-    }
-
-    private func moveFiles(_ files: [InboxFile], _ outcome: ProcessedBundle) throws {
-        if outcome.outcome == .rejected, let rejection = outcome.rejection {
+        guard outcome.outcome == .rejected, let rejection = outcome.rejection else { return }
+        try clock.measure(.archive) {
             for file in files {
                 let isBad = file.relativePath == rejection.file
                 let message = isBad ? rejection.message : "Held with its partner \((rejection.file as NSString).lastPathComponent), which was rejected: \(rejection.message)"
                 try mover.quarantine(file, code: rejection.code, message: message, line: isBad ? rejection.line : nil, claimed: true)
             }
-        } else {
-            for file in files { try mover.archive(file, date: today) }
         }
     }
 
@@ -410,16 +393,17 @@ struct Batch {
         try record(batch, queue: queue)
     }
 
-    /// The most bundles recorded together: one `fsync` of `outbox/`, of the ledger's WAL and of
-    /// `archive/` per batch (each costs 10-20 ms on this project's machine). Prepared bundles
+    /// The most bundles recorded together: one `fsync` of `outbox/` and of the ledger's WAL per
+    /// batch (each costs 10-20 ms on this project's machine). Prepared bundles
     /// waiting to be recorded hold only rows, outcomes and encoded histories (their XML is on
     /// disk), a few tens of KB each.
     static let maximumBatch = 128
 
     /// Publishes and records a batch of prepared bundles, in order: every XML file is synced and
     /// renamed into `outbox/` (the folder synced once), then one ledger transaction records the
-    /// batch, then the inputs are archived (their folders synced once). A crash anywhere leaves
-    /// what the next run needs: published files it adopts, unrecorded bundles it redoes.
+    /// batch, then rejected bundles' inputs are quarantined (the others wait in the work folder
+    /// for the run's end). A crash anywhere leaves what the next run needs: published files it
+    /// adopts, unrecorded bundles it redoes.
     private mutating func record(_ batch: [PreparedBundle], queue: BundleQueue) throws {
         guard !batch.isEmpty else { return }
         // Publish.
@@ -448,19 +432,15 @@ struct Batch {
         try clock.measure(.ledger) { try ledger.commit(entries, inProgress: inProgress, runID: runID, at: run.clock) }
         CrashPoint.afterLedgerCommit.reach()
         queue.recorded(through: batch.last!.index)
-        // Archive (or quarantine rejected bundles).
-        var archived: [[InboxFile]] = []
+        // Quarantine rejected bundles.
         for prepared in batch {
             let bundle = prepared.bundle
             if let outcome = prepared.entry.bundle, outcome.outcome == .rejected {
                 filesRejected += 1
                 logger.warning("file rejected", metadata: ["file": "\(outcome.rejection?.file ?? bundle.stem)", "rule": "\(outcome.rejection?.code.rawValue ?? "")"])
                 try finishFiles([bundle.gradebook, bundle.json], outcome)
-            } else {
-                archived.append([bundle.gradebook, bundle.json])
             }
         }
-        try archiveTogether(archived)
     }
 
     /// Syncs a validated temporary XML file and renames it into `outbox/` under the section's

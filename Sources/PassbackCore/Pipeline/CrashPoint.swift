@@ -21,7 +21,8 @@ public enum CrashPoint: String, Sendable, CaseIterable {
     case afterXMLPublished = "after-xml-published"
     /// A bundle's outcome committed to the ledger, its inputs not yet archived.
     case afterLedgerCommit = "after-ledger-commit"
-    /// A bundle's inputs archived.
+    /// The run's processed inputs archived (its work folder moved under `archive/`), the report
+    /// not yet written.
     case afterArchive = "after-archive"
     /// The report published, the run not yet marked finished.
     case afterReport = "after-report"
