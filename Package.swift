@@ -47,6 +47,11 @@ let package = Package(
             name: "PassbackFuzz",
             dependencies: ["PassbackCore"]
         ),
+        // Throughput of the readers on a folder of bundles, for docs/PERFORMANCE.md.
+        .executableTarget(
+            name: "PassbackStageBench",
+            dependencies: ["PassbackCore"]
+        ),
         .testTarget(
             name: "PassbackCoreTests",
             dependencies: ["PassbackCore"],

@@ -15,7 +15,7 @@ import Testing
     }
 
     func result(_ student: String, _ value: GradeValue?, gradedAt: Date? = nil) -> CandidateResult {
-        CandidateResult(sourcedID: "canvas-1001:\(student)", studentSISID: student, current: value, gradedAt: gradedAt, scoreDate: Make.day("2025-09-30"))
+        CandidateResult(studentSISID: student, current: value, gradedAt: gradedAt, scoreDate: Make.day("2025-09-30"))
     }
 
     @Test func firstRunSendsEveryGradeAndNoDeletion() {

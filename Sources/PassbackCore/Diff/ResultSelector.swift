@@ -49,45 +49,52 @@ public struct ResultSelector: Sendable {
             var lookup: [String: Int]?
             var updated = LineItemResults()
             updated.reserveCapacity(max(candidate.results.count, stored?.count ?? 0))
-            for (position, result) in candidate.results.enumerated() {
-                var state = ResultState()
-                var before: ResultState?
-                if let stored, let index = stored.index(of: result.studentSISID, hint: position, lookup: &lookup) {
-                    state = stored.states[index]
-                    before = state
-                    if index != position || matched[index] { changed = true }
-                    matched[index] = true
-                } else {
-                    changed = true
-                }
-                // When did Canvas's value last change? graded_at when given, else first sighting.
-                if state.seen != result.current || state.seenSince == nil {
-                    state.seen = result.current
-                    state.seenSince = now
-                }
-                let changedAt = result.gradedAt ?? state.seenSince ?? now
-                let output: PassbackResult?
-                if let value = result.current {
-                    let differs = state.sent != value
-                    let recent = now.timeIntervalSince(changedAt) <= window
-                    if mode == .bulk || (differs && (recent || firstTime)) {
-                        output = PassbackResult(sourcedID: result.sourcedID, studentSourcedID: result.studentSISID, scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.scoreDate)
+            // Candidates are read in place (a copy per result would retain and release its id).
+            candidate.results.withUnsafeBufferPointer { results in
+                for position in results.indices {
+                    let result = UnsafePointer(results.baseAddress! + position)
+                    var state = ResultState()
+                    var before: ResultState?
+                    if let stored, let index = stored.index(of: result.pointee.studentSISID, hint: position, lookup: &lookup) {
+                        state = stored.states[index]
+                        before = state
+                        if index != position || matched[index] { changed = true }
+                        matched[index] = true
                     } else {
-                        if differs { outsideWindow += 1 }
+                        changed = true
+                    }
+                    // When did Canvas's value last change? graded_at when given, else first sighting.
+                    if state.seen != result.pointee.current || state.seenSince == nil {
+                        state.seen = result.pointee.current
+                        state.seenSince = now
+                    }
+                    let changedAt = result.pointee.gradedAt ?? state.seenSince ?? now
+                    let output: PassbackResult?
+                    if let value = result.pointee.current {
+                        let differs = state.sent != value
+                        let recent = now.timeIntervalSince(changedAt) <= window
+                        if mode == .bulk || (differs && (recent || firstTime)) {
+                            output = PassbackResult(
+                                sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID,
+                                scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.pointee.scoreDate
+                            )
+                        } else {
+                            if differs { outsideWindow += 1 }
+                            output = nil
+                        }
+                    } else if state.sent != nil {
+                        output = .deletion(sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID)
+                    } else {
                         output = nil
                     }
-                } else if state.sent != nil {
-                    output = .deletion(sourcedID: result.sourcedID, studentSourcedID: result.studentSISID)
-                } else {
-                    output = nil
+                    if let output {
+                        item.results.append(output)
+                        state.sent = result.pointee.current
+                        state.sentAt = now
+                    }
+                    if !changed, state != before { changed = true }
+                    updated.append(result.pointee.studentSISID, state)
                 }
-                if let output {
-                    item.results.append(output)
-                    state.sent = result.current
-                    state.sentAt = now
-                }
-                if !changed, state != before { changed = true }
-                updated.append(result.studentSISID, state)
             }
             // Students no longer in the gradebook keep what Aspire has of them.
             if let stored {

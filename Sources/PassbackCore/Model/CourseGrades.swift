@@ -68,13 +68,11 @@ public struct CandidateLineItem: Sendable {
 
 /// One student's current grade for a line item. Students whose cell is `N/A` or unreadable are
 /// not candidates at all (nothing is sent or deleted for them).
+///
+/// The rules stage makes one per grade cell (millions a night) and most are not sent, so it
+/// holds no id: a result's `sourcedId` (`<line item sourcedId>:<student SIS id>`) is made by
+/// ``sourcedID(lineItem:)`` only for a result that goes out.
 public struct CandidateResult: Sendable, Equatable {
-    /// `canvas-<assignment id>:<student SIS id>`. Made only when asked for (a result that goes
-    /// out): the rules stage makes millions of candidates a night and most are not sent.
-    public var sourcedID: String {
-        get { explicitSourcedID ?? lineItemSourcedID + ":" + studentSISID }
-        set { explicitSourcedID = newValue }
-    }
     public var studentSISID: String
     /// The grade now; `nil` when the cell is blank or `-`.
     public var current: GradeValue?
@@ -82,31 +80,28 @@ public struct CandidateResult: Sendable, Equatable {
     public var gradedAt: Date?
     /// The date written as `ScoreDate`.
     public var scoreDate: LocalDate
-    /// The line item's `sourcedId` (shared by its candidates), or the id as given.
-    private var lineItemSourcedID: String
-    private var explicitSourcedID: String?
 
-    public init(sourcedID: String, studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
-        self.lineItemSourcedID = ""
-        self.explicitSourcedID = sourcedID
+    public init(studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
         self.studentSISID = studentSISID
         self.current = current
         self.gradedAt = gradedAt
         self.scoreDate = scoreDate
     }
 
-    /// The candidate of line item `lineItemSourcedID` for `studentSISID`; its ``sourcedID`` is
-    /// `<lineItemSourcedID>:<studentSISID>`.
-    init(lineItemSourcedID: String, studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
-        self.lineItemSourcedID = lineItemSourcedID
-        self.explicitSourcedID = nil
-        self.studentSISID = studentSISID
-        self.current = current
-        self.gradedAt = gradedAt
-        self.scoreDate = scoreDate
-    }
-
-    public static func == (a: CandidateResult, b: CandidateResult) -> Bool {
-        a.studentSISID == b.studentSISID && a.current == b.current && a.gradedAt == b.gradedAt && a.scoreDate == b.scoreDate && a.sourcedID == b.sourcedID
+    /// `canvas-<assignment id>:<student SIS id>`, given the line item's `canvas-<assignment id>`.
+    public func sourcedID(lineItem: String) -> String {
+        // Built in one allocation: a bulk run makes millions of these.
+        var lineItem = lineItem
+        var student = studentSISID
+        return lineItem.withUTF8 { prefix in
+            student.withUTF8 { suffix in
+                String(unsafeUninitializedCapacity: prefix.count + 1 + suffix.count) { buffer in
+                    _ = buffer.initialize(fromContentsOf: prefix)
+                    buffer[prefix.count] = UInt8(ascii: ":")
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[(prefix.count + 1)...]).initialize(fromContentsOf: suffix)
+                    return prefix.count + 1 + suffix.count
+                }
+            }
+        }
     }
 }

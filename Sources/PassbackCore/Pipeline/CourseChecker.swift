@@ -185,33 +185,35 @@ public struct CourseChecker: Sendable {
             )
             // Per student: no string is built and nothing is looked up unless it is needed (this
             // loop runs once per grade cell: millions of times a night); result ids are made
-            // only for results that go out (CandidateResult.sourcedID).
+            // only for results that go out (CandidateResult.sourcedID(lineItem:)). Students are read in
+            // place, not copied (a copy retains and releases each of their strings and cells).
             var candidates: [CandidateResult] = []
             candidates.reserveCapacity(students.count)
             let gradedAtPrefix = gradedAt.isEmpty ? "" : assignment.id + ":"
-            for student in students {
-                guard let sis = student.sisUserID else { continue }
-                let evaluation = evaluator.evaluate(student.cells[column], pointsPossible: assignment.pointsPossible)
-                if case .notAssigned = evaluation { continue }
-                let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + student.canvasUserID]
-                let scoreDate = when.map(settings.calendar.localDate(of:)) ?? today
-                func subject() -> ReportSubject {
-                    var subject = context.subject
-                    subject.studentSISID = sis
-                    return subject
-                }
-                switch evaluation {
-                case .notAssigned:
-                    continue
-                case .noGrade:
-                    candidates.append(CandidateResult(lineItemSourcedID: lineItem.sourcedID, studentSISID: sis, current: nil, gradedAt: when, scoreDate: scoreDate))
-                case .invalid(let message):
-                    result.diagnostics.append(.error(.invalidScore, message, subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: student.line)))
-                case .grade(let value, let extraCredit):
-                    if extraCredit, let score = value.score {
-                        result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: assignment.pointsPossible), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: student.line)))
+            let points = assignment.pointsPossible
+            students.withUnsafeBufferPointer { students in
+                for index in students.indices {
+                    guard let sis = students[index].sisUserID else { continue }
+                    let evaluation = evaluator.evaluate(students[index].cells[column], pointsPossible: points)
+                    switch evaluation {
+                    case .notAssigned:
+                        continue
+                    case .noGrade:
+                        let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + students[index].canvasUserID]
+                        candidates.append(CandidateResult(studentSISID: sis, current: nil, gradedAt: when, scoreDate: when.map(settings.calendar.localDate(of:)) ?? today))
+                    case .invalid(let message):
+                        var subject = context.subject
+                        subject.studentSISID = sis
+                        result.diagnostics.append(.error(.invalidScore, message, subject: subject, location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
+                    case .grade(let value, let extraCredit):
+                        if extraCredit, let score = value.score {
+                            var subject = context.subject
+                            subject.studentSISID = sis
+                            result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject, location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
+                        }
+                        let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + students[index].canvasUserID]
+                        candidates.append(CandidateResult(studentSISID: sis, current: value, gradedAt: when, scoreDate: when.map(settings.calendar.localDate(of:)) ?? today))
                     }
-                    candidates.append(CandidateResult(lineItemSourcedID: lineItem.sourcedID, studentSISID: sis, current: value, gradedAt: when, scoreDate: scoreDate))
                 }
             }
             result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))
