@@ -270,6 +270,54 @@ import Testing
         #expect(CanvasBundleFastReader.read(Data(json.utf8)) == nil, "\(json)")
     }
 
+    /// Every member name the reader knows is recognised as itself, and nothing else is.
+    @Test func knowsEachMemberByName() {
+        let names: [(String, CanvasBundleFastReader.Key)] = [
+            ("course", .course), ("sections", .sections), ("assignment_groups", .assignmentGroups), ("submissions", .submissions),
+            ("id", .id), ("name", .name), ("sis_course_id", .sisCourseID), ("workflow_state", .workflowState), ("term", .term),
+            ("sis_term_id", .sisTermID), ("sis_section_id", .sisSectionID), ("sis_source_id", .sisSourceID), ("assignments", .assignments),
+            ("published", .published), ("post_to_sis", .postToSIS), ("due_at", .dueAt), ("unlock_at", .unlockAt),
+            ("points_possible", .pointsPossible), ("grading_type", .gradingType), ("only_visible_to_overrides", .onlyVisibleToOverrides),
+            ("overrides", .overrides), ("student_ids", .studentIDs), ("course_section_id", .courseSectionID), ("group_id", .groupID),
+            ("assignment_id", .assignmentID), ("user_id", .userID), ("graded_at", .gradedAt),
+        ]
+        func key(_ text: String) -> CanvasBundleFastReader.Key {
+            Array(text.utf8).withUnsafeBufferPointer { CanvasBundleFastReader.key($0) }
+        }
+        for (name, expected) in names {
+            #expect(key(name) == expected, "\(name)")
+            #expect(key(name.uppercased()) == .other)
+            #expect(key(String(name.dropLast()) + "x") == .other)
+        }
+        #expect(Set(names.map { "\($0.1)" }).count == names.count)
+        for other in ["i", "ID", "course_id", "html_url", "lock_at", "position", "sis_user_id", "unlock_att"] {
+            #expect(key(other) == .other, "\(other)")
+        }
+    }
+
+    /// Ids are kept as the decoder spells them; one that may not fit an Int64 is its to judge.
+    @Test func readsLargeIdsAsTheDecoder() throws {
+        for id in ["0", "7", "123456789012345678", "\"000123\""] {
+            let json = "{\"course\":{\"id\":\(id),\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}"
+            let fast = try #require(CanvasBundleFastReader.read(Data(json.utf8)), "\(id)")
+            #expect(fast == (try CanvasBundleReader().decodeWithFoundation(Data(json.utf8))))
+        }
+        let long = "{\"course\":{\"id\":1234567890123456789,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}"
+        #expect(CanvasBundleFastReader.read(Data(long.utf8)) == nil)
+        #expect(try CanvasBundleReader().read(data: Data(long.utf8)).course.id == "1234567890123456789")
+    }
+
+    /// A kept string (an assignment's name) that is not UTF-8 is the decoder's to refuse.
+    @Test func leavesAKeptStringThatIsNotUTF8ToTheDecoder() {
+        var bytes = Array("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H".utf8)
+        bytes += [0xE2, 0x82]
+        bytes += Array("\",\"assignments\":[]}]}".utf8)
+        #expect(CanvasBundleFastReader.read(Data(bytes)) == nil)
+        #expect((try? CanvasBundleReader().read(data: Data(bytes))) == nil)
+        #expect([UInt8]([0xC3, 0xA9]).withUnsafeBufferPointer { CanvasBundleFastReader.validated($0) } == "é")
+        #expect([UInt8]([0xC3, 0x28]).withUnsafeBufferPointer { CanvasBundleFastReader.validated($0) } == nil)
+    }
+
     @Test func leavesInvalidUTF8ToTheDecoder() {
         var bytes = Array("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"x\":\"".utf8)
         bytes += [0xC3, 0x28]

@@ -22,11 +22,17 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ``init(iso:)`` from UTF-8 bytes.
     init?(isoBytes bytes: ArraySlice<UInt8>) {
-        let base = bytes.startIndex
-        guard bytes.count == 10, bytes[base + 4] == UInt8(ascii: "-"), bytes[base + 7] == UInt8(ascii: "-") else { return nil }
+        guard let date = bytes.withUnsafeBufferPointer({ LocalDate(isoBytes: $0) }) else { return nil }
+        self = date
+    }
+
+    /// ``init(iso:)`` from UTF-8 bytes.
+    init?(isoBytes bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
-            for byte in bytes[(base + range.lowerBound)..<(base + range.upperBound)] {
+            for index in range {
+                let byte = bytes[index]
                 guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
                 value = value * 10 + Int(byte - UInt8(ascii: "0"))
             }

@@ -77,19 +77,8 @@ extension String {
 public enum ISOTimestamp {
     public static func parse(_ text: String) -> Date? {
         // Fast path: nothing to trim (the ends are ASCII and not blank), no Foundation.
-        let utf8 = text.utf8
-        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
-            let bytes = Array(utf8)
-            if bytes.count == 10 {
-                guard let date = LocalDate(isoBytes: bytes[...]) else { return nil }
-                // Foundation's Gregorian calendar is Julian before 1582; leave those to it.
-                if date.year >= 1583 {
-                    return Date(timeIntervalSince1970: Double(daysFromCivil(year: date.year, month: date.month, day: date.day) * 86_400))
-                }
-            } else {
-                return parseDateTime(bytes)
-            }
-        }
+        var text = text
+        if let fast = text.withUTF8({ parseUntrimmed($0) }) { return fast }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.utf8.count == 10, let date = LocalDate(iso: trimmed) {
             var parts = DateComponents()
@@ -103,9 +92,32 @@ public enum ISOTimestamp {
         return parseDateTime(Array(trimmed.utf8))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`.
+    /// ``parse(_:)`` of UTF-8 bytes.
+    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        if let fast = parseUntrimmed(bytes) { return fast }
+        return parse(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The fast path: text whose ends are ASCII and not blank (nothing to trim), read without
+    /// Foundation. `.some(nil)` is a refusal; `nil` means Foundation must decide.
+    private static func parseUntrimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> Date?? {
+        guard let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 else { return nil }
+        if bytes.count == 10 {
+            guard let date = LocalDate(isoBytes: bytes) else { return .some(nil) }
+            // Foundation's Gregorian calendar is Julian before 1582; leave those to it.
+            guard date.year >= 1583 else { return nil }
+            return Date(timeIntervalSince1970: Double(daysFromCivil(year: date.year, month: date.month, day: date.day) * 86_400))
+        }
+        return .some(parseDateTime(bytes))
+    }
+
     private static func parseDateTime(_ b: [UInt8]) -> Date? {
-        guard b.count >= 20, let date = LocalDate(isoBytes: b[0..<10]),
+        b.withUnsafeBufferPointer { parseDateTime($0) }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`.
+    private static func parseDateTime(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard b.count >= 20, let date = LocalDate(isoBytes: UnsafeBufferPointer(rebasing: b[0..<10])),
             b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "),
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":")
         else { return nil }
@@ -140,7 +152,7 @@ public enum ISOTimestamp {
             guard index + 1 == b.count else { return nil }
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             let sign = b[index] == UInt8(ascii: "-") ? -1 : 1
-            let rest = Array(b[(index + 1)...])
+            let rest = Array(UnsafeBufferPointer(rebasing: b[(index + 1)...]))
             let digits: [UInt8]
             if rest.count == 5, rest[2] == UInt8(ascii: ":") {
                 digits = Array(rest[0..<2] + rest[3..<5])

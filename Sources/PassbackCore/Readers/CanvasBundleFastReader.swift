@@ -329,17 +329,25 @@ struct CanvasBundleFastReader {
             guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw GiveUp() }
             return text
         }
-        let text = try numberText()
-        // Plain non-negative integers only (no sign, fraction or exponent); the decoder decides
-        // (and words the refusal of) the rest.
-        guard let value = Int64(text), value >= 0, text.first != "-" else { throw GiveUp() }
-        return String(value)
+        // Plain non-negative integers of at most 18 digits (an Int64 whatever the digits; the
+        // grammar allows no leading zero, so the bytes are the decoder's `String(value)`). The
+        // decoder decides (and words the refusal of) the rest.
+        let range = try scanNumber()
+        let digits = UnsafeBufferPointer(rebasing: bytes[range])
+        guard digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw GiveUp() }
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// ``TimestampJSON``: `null` or ISO 8601 text.
     private mutating func timestamp() throws -> Date? {
         if try null() { return nil }
-        guard let date = ISOTimestamp.parse(try string()) else { throw GiveUp() }
+        let date: Date?
+        if let raw = try plainString() {
+            date = ISOTimestamp.parse(utf8: raw)
+        } else {
+            date = ISOTimestamp.parse(try string())
+        }
+        guard let date else { throw GiveUp() }
         return date
     }
 
@@ -393,25 +401,35 @@ struct CanvasBundleFastReader {
         case other
     }
 
-    private static let keys: [(Key, [UInt8])] = {
-        let names: [(Key, String)] = [
-            (.course, "course"), (.sections, "sections"), (.assignmentGroups, "assignment_groups"), (.submissions, "submissions"),
-            (.id, "id"), (.name, "name"), (.sisCourseID, "sis_course_id"), (.workflowState, "workflow_state"), (.term, "term"),
-            (.sisTermID, "sis_term_id"), (.sisSectionID, "sis_section_id"), (.sisSourceID, "sis_source_id"), (.assignments, "assignments"),
-            (.published, "published"), (.postToSIS, "post_to_sis"), (.dueAt, "due_at"), (.unlockAt, "unlock_at"),
-            (.pointsPossible, "points_possible"), (.gradingType, "grading_type"), (.onlyVisibleToOverrides, "only_visible_to_overrides"),
-            (.overrides, "overrides"), (.studentIDs, "student_ids"), (.courseSectionID, "course_section_id"), (.groupID, "group_id"),
-            (.assignmentID, "assignment_id"), (.userID, "user_id"), (.gradedAt, "graded_at"),
-        ]
-        return names.map { ($0.0, Array($0.1.utf8)) }
-    }()
-
-    /// ``keys`` by length (a key is found among two or three candidates).
-    private static let keysByLength: [[(Key, [UInt8])]] = {
-        var table = [[(Key, [UInt8])]](repeating: [], count: (keys.map(\.1.count).max() ?? 0) + 1)
-        for (key, text) in keys { table[text.count].append((key, text)) }
-        return table
-    }()
+    /// The key `bytes` spell: by length, then compared with the few names of that length.
+    /// (A table of names as arrays costs a lazy-global check and retains per key; a bundle has
+    /// about a thousand keys.)
+    static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key {
+        func named(_ name: StaticString) -> Bool {
+            name.utf8CodeUnitCount == bytes.count && name.utf8Start[0] == bytes[0] && memcmp(name.utf8Start, bytes.baseAddress!, bytes.count) == 0
+        }
+        switch bytes.count {
+        case 2: return named("id") ? .id : .other
+        case 4: return named("name") ? .name : named("term") ? .term : .other
+        case 6: return named("course") ? .course : named("due_at") ? .dueAt : .other
+        case 7: return named("user_id") ? .userID : .other
+        case 8: return named("sections") ? .sections : named("group_id") ? .groupID : .other
+        case 9:
+            return named("published") ? .published : named("unlock_at") ? .unlockAt : named("overrides") ? .overrides
+                : named("graded_at") ? .gradedAt : .other
+        case 11:
+            return named("submissions") ? .submissions : named("sis_term_id") ? .sisTermID : named("assignments") ? .assignments
+                : named("post_to_sis") ? .postToSIS : named("student_ids") ? .studentIDs : .other
+        case 12: return named("grading_type") ? .gradingType : .other
+        case 13:
+            return named("sis_course_id") ? .sisCourseID : named("sis_source_id") ? .sisSourceID : named("assignment_id") ? .assignmentID : .other
+        case 14: return named("workflow_state") ? .workflowState : named("sis_section_id") ? .sisSectionID : .other
+        case 15: return named("points_possible") ? .pointsPossible : .other
+        case 17: return named("assignment_groups") ? .assignmentGroups : named("course_section_id") ? .courseSectionID : .other
+        case 25: return named("only_visible_to_overrides") ? .onlyVisibleToOverrides : .other
+        default: return .other
+        }
+    }
 
     /// `{`; then ``nextKey(_:)`` until it returns `nil`, reading each member's value.
     private mutating func openObject() throws {
@@ -450,17 +468,9 @@ struct CanvasBundleFastReader {
         guard position < bytes.count else { throw GiveUp() }
         let keyBytes = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
-        var key = Key.other
-        if keyBytes.count < Self.keysByLength.count {
-            for (candidate, text) in Self.keysByLength[keyBytes.count] where text[0] == keyBytes[0] {
-                if text.withUnsafeBufferPointer({ memcmp($0.baseAddress!, keyBytes.baseAddress!, keyBytes.count) == 0 }) {
-                    key = candidate
-                    break
-                }
-            }
-        }
+        let key = keyBytes.isEmpty ? Key.other : Self.key(keyBytes)
         // Unknown keys may be any UTF-8; the decoder refuses invalid UTF-8.
-        if key == .other, !keyBytes.allSatisfy({ $0 < 0x80 }), String(validating: keyBytes, as: UTF8.self) == nil { throw GiveUp() }
+        if key == .other, !keyBytes.allSatisfy({ $0 < 0x80 }), Self.validated(keyBytes) == nil { throw GiveUp() }
         try expect(UInt8(ascii: ":"))
         return key
     }
@@ -514,10 +524,44 @@ struct CanvasBundleFastReader {
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
         if plain {
-            guard let text = String(validating: raw, as: UTF8.self) else { throw GiveUp() }
+            guard let text = Self.validated(raw) else { throw GiveUp() }
             return text
         }
         return try Self.unescape(raw)
+    }
+
+    /// A string value without escapes, as its bytes (not checked as UTF-8), consumed; `nil`
+    /// (nothing consumed) when it has escapes.
+    private mutating func plainString() throws -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "\"") else { throw GiveUp() }
+        var end = position + 1
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") { break }
+            guard byte >= 0x20 else { throw GiveUp() }
+            if byte == UInt8(ascii: "\\") { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { throw GiveUp() }
+        let raw = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end])
+        position = end + 1
+        return raw
+    }
+
+    /// The bytes as a `String` if they are valid UTF-8. (The standard library's generic
+    /// `String(validating:as:)` looks up type metadata on every call; this is most of a
+    /// bundle's strings' cost otherwise.)
+    static func validated(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for byte in raw where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        let text = String(decoding: raw, as: UTF8.self)
+        // Decoding repairs invalid UTF-8 (U+FFFD), which changes the bytes.
+        if !ascii, !text.utf8.elementsEqual(raw) { return nil }
+        return text
     }
 
     private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws -> String {
@@ -578,14 +622,8 @@ struct CanvasBundleFastReader {
             }
             i += 2
         }
-        guard let text = String(validating: out, as: UTF8.self) else { throw GiveUp() }
+        guard let text = out.withUnsafeBufferPointer({ Self.validated($0) }) else { throw GiveUp() }
         return text
-    }
-
-    /// The text of a JSON number (`-? int frac? exp?`), checked against the grammar.
-    private mutating func numberText() throws -> Substring {
-        let range = try scanNumber()
-        return Substring(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
     }
 
     /// Checks and skips a JSON number; returns where it is.
@@ -656,7 +694,7 @@ struct CanvasBundleFastReader {
             position += 1
         }
         guard position < bytes.count else { throw GiveUp() }
-        if !ascii, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) == nil { throw GiveUp() }
+        if !ascii, Self.validated(UnsafeBufferPointer(rebasing: bytes[start..<position])) == nil { throw GiveUp() }
         position += 1
     }
 }
