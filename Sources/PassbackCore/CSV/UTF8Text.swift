@@ -1,4 +1,5 @@
-/// Validating UTF-8 decoding for the few cells that become kept text.
+/// Validating UTF-8 decoding for the cells, JSON strings and stored ids that become kept text
+/// (the standard library's generic `String(validating:as:)` looks up type metadata on every call).
 ///
 /// `String(decoding:as:)` alone would turn bad bytes into U+FFFD silently, so a file saved in
 /// Windows-1252 would yield section names and ids that match nothing. Overlong forms, surrogates

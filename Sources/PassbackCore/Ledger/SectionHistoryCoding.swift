@@ -277,7 +277,7 @@ enum SectionHistoryCoding {
             guard n <= bytes.count - offset else { throw Self.damaged }
             let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
             offset += n
-            guard let text = String(validating: slice.bindMemory(to: UInt8.self), as: UTF8.self) else { throw Self.damaged }
+            guard let text = UTF8Text.decode(slice.bindMemory(to: UInt8.self)) else { throw Self.damaged }
             return text
         }
 

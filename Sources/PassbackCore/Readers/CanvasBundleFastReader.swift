@@ -470,7 +470,7 @@ struct CanvasBundleFastReader {
         position += 1
         let key = keyBytes.isEmpty ? Key.other : Self.key(keyBytes)
         // Unknown keys may be any UTF-8; the decoder refuses invalid UTF-8.
-        if key == .other, !keyBytes.allSatisfy({ $0 < 0x80 }), Self.validated(keyBytes) == nil { throw GiveUp() }
+        if key == .other, !keyBytes.allSatisfy({ $0 < 0x80 }), UTF8Text.decode(keyBytes) == nil { throw GiveUp() }
         try expect(UInt8(ascii: ":"))
         return key
     }
@@ -524,7 +524,7 @@ struct CanvasBundleFastReader {
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
         if plain {
-            guard let text = Self.validated(raw) else { throw GiveUp() }
+            guard let text = UTF8Text.decode(raw) else { throw GiveUp() }
             return text
         }
         return try Self.unescape(raw)
@@ -547,21 +547,6 @@ struct CanvasBundleFastReader {
         let raw = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end])
         position = end + 1
         return raw
-    }
-
-    /// The bytes as a `String` if they are valid UTF-8. (The standard library's generic
-    /// `String(validating:as:)` looks up type metadata on every call; this is most of a
-    /// bundle's strings' cost otherwise.)
-    static func validated(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        var ascii = true
-        for byte in raw where byte >= 0x80 {
-            ascii = false
-            break
-        }
-        let text = String(decoding: raw, as: UTF8.self)
-        // Decoding repairs invalid UTF-8 (U+FFFD), which changes the bytes.
-        if !ascii, !text.utf8.elementsEqual(raw) { return nil }
-        return text
     }
 
     private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws -> String {
@@ -622,7 +607,7 @@ struct CanvasBundleFastReader {
             }
             i += 2
         }
-        guard let text = out.withUnsafeBufferPointer({ Self.validated($0) }) else { throw GiveUp() }
+        guard let text = out.withUnsafeBufferPointer({ UTF8Text.decode($0) }) else { throw GiveUp() }
         return text
     }
 
@@ -694,7 +679,7 @@ struct CanvasBundleFastReader {
             position += 1
         }
         guard position < bytes.count else { throw GiveUp() }
-        if !ascii, Self.validated(UnsafeBufferPointer(rebasing: bytes[start..<position])) == nil { throw GiveUp() }
+        if !ascii, UTF8Text.decode(UnsafeBufferPointer(rebasing: bytes[start..<position])) == nil { throw GiveUp() }
         position += 1
     }
 }
