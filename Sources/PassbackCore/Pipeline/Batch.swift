@@ -29,6 +29,8 @@ struct Batch {
     private var publishedNames: Set<String> = []
     /// Per pending bundle (phase 3) that is not cancelled: its requests' ids.
     private var pendingRequests: [Int: [String]] = [:]
+    /// Phase 1, started by ``intake(_:)`` as bundles are claimed.
+    private var scanAhead: BundleScanAhead?
 
     init(pipeline: RunPipeline, ledger: Ledger, run: Ledger.RunRecord, calendar: SchoolCalendar) {
         self.pipeline = pipeline
@@ -49,12 +51,19 @@ struct Batch {
 
     /// Refuses what must not be read and claims the rest (a new run only).
     mutating func intake(_ scan: InboxScanner.Scan) throws {
-        try clock.measure(.intake) { try claim(scan) }
+        let scanAhead = BundleScanAhead(workers: workerCount, mover: mover, reader: stages.bundleReader)
+        self.scanAhead = scanAhead
+        do {
+            try clock.measure(.intake) { try claim(scan, scanAhead: scanAhead) }
+        } catch {
+            _ = scanAhead.finish()
+            throw error
+        }
         clock.mark("claimed")
         CrashPoint.afterClaim.reach()
     }
 
-    private mutating func claim(_ scan: InboxScanner.Scan) throws {
+    private mutating func claim(_ scan: InboxScanner.Scan, scanAhead: BundleScanAhead) throws {
         for rejection in scan.rejected {
             let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(rejection.code, rejection.message, location: SourceLocation(file: rejection.file.relativePath)))
             try ledger.appendReport(ReportChunk([row]), runID: runID)
@@ -64,16 +73,25 @@ struct Batch {
         }
         var folders: Set<String> = []
         defer { try? InputMover.syncFolders(folders) }
-        for file in scan.categoryExports + scan.bundles.flatMap({ [$0.gradebook, $0.json] }) {
+        // Whether the file is now in the work folder (else it went to quarantine).
+        func claimOne(_ file: InboxFile) throws -> Bool {
             folders.insert(try mover.claimDeferringSync(file))
             if let refusal = mover.refusalOfClaimed(file) {
                 let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(.unknownFile, refusal, location: SourceLocation(file: file.relativePath)))
                 try ledger.appendReport(ReportChunk([row]), runID: runID)
                 try mover.quarantine(file, code: .unknownFile, message: refusal, line: nil, claimed: true)
                 filesRejected += 1
-                continue
+                return false
             }
             filesClaimed += 1
+            return true
+        }
+        for file in scan.categoryExports {
+            _ = try claimOne(file)
+        }
+        for bundle in scan.bundles {
+            let gradebook = try claimOne(bundle.gradebook)
+            if try claimOne(bundle.json), gradebook { scanAhead.add(bundle) }
         }
         filesWaiting = scan.waiting.count
         try InputMover.syncFolders(folders)
@@ -93,6 +111,8 @@ struct Batch {
     /// transaction (``BundleCommitter``). A bundle whose Aspire section an earlier bundle of the
     /// run also sends to waits until that one is recorded, so it diffs against its history.
     mutating func processClaimed() throws {
+        // The threads scanning ahead end with this, whatever happens.
+        defer { _ = scanAhead?.finish() }
         let claimed = try mover.claimedFiles()
         if filesClaimed == 0 { filesClaimed = claimed.count }
         let groups = InputGroups(claimed)
@@ -127,7 +147,7 @@ struct Batch {
             }
         }
         clock.mark("categories")
-        let scans = try Self.scanBundles(fresh, mover: mover, reader: stages.bundleReader, workers: workerCount)
+        let scans = try scan(fresh)
         clock.mark("scanned")
 
         // Phase 2: duplicates, requests, supersession; in input order.
@@ -171,19 +191,36 @@ struct Batch {
         var scan: BundleScan
     }
 
+    /// Phase 1: digests and outlines, in input order; what ``intake(_:)`` scanned ahead, the
+    /// rest on every core.
+    private mutating func scan(_ bundles: [InboxScanner.Bundle]) throws -> [BundleScan] {
+        let ahead = scanAhead?.finish() ?? [:]
+        scanAhead = nil
+        let missing = bundles.filter { ahead[BundleScanAhead.key($0)] == nil }
+        let scanned = try Self.scanBundles(missing, mover: mover, reader: stages.bundleReader, workers: workerCount)
+        var late = Dictionary(zip(missing.map(BundleScanAhead.key), scanned), uniquingKeysWith: { a, _ in a })
+        return bundles.map { bundle in
+            let key = BundleScanAhead.key(bundle)
+            return ahead[key] ?? late.removeValue(forKey: key)!
+        }
+    }
+
     /// Phase 1 on `workers` threads: digests and outlines, in input order.
     static func scanBundles(_ bundles: [InboxScanner.Bundle], mover: InputMover, reader: any CanvasBundleReading, workers: Int) throws -> [BundleScan] {
         let results = ParallelMap(count: bundles.count)
-        let clock = StageClock.shared
-        results.run(workers: workers) { index in
-            let bundle = bundles[index]
-            let digests = try clock.measure(.intake) {
-                (try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.gradebook)), try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.json)))
-            }
-            let outline = clock.measure(.plan) { try? reader.outline(fileAt: mover.claimedPath(bundle.json)) }
-            return BundleScan(gradebookSHA256: digests.0, jsonSHA256: digests.1, canvas: outline)
-        }
+        results.run(workers: workers) { index in try scanBundle(bundles[index], mover: mover, reader: reader) }
         return try results.values(as: BundleScan.self)
+    }
+
+    /// A bundle's content digests and its course and sections (`nil` when the JSON does not read:
+    /// the bundle is rejected later).
+    static func scanBundle(_ bundle: InboxScanner.Bundle, mover: InputMover, reader: any CanvasBundleReading) throws -> BundleScan {
+        let clock = StageClock.shared
+        let digests = try clock.measure(.intake) {
+            (try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.gradebook)), try ContentDigest.sha256(fileAt: mover.claimedPath(bundle.json)))
+        }
+        let outline = clock.measure(.plan) { try? reader.outline(fileAt: mover.claimedPath(bundle.json)) }
+        return BundleScan(gradebookSHA256: digests.0, jsonSHA256: digests.1, canvas: outline)
     }
 
     /// Bundles byte-identical to one an earlier run processed without errors or held grades:
