@@ -69,7 +69,8 @@ struct StageBench {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let megabytes = Double(bytes) / 1e6
-        var line = String(format: "%-14@ %6d files  %7.3f s  %7.1f µs/file", name as NSString, files, best, best / Double(files) * 1e6)
+        var line = name.padding(toLength: 14, withPad: " ", startingAt: 0)
+        line += String(format: " %6d files  %7.3f s  %7.1f µs/file", files, best, best / Double(files) * 1e6)
         if bytes > 0 { line += String(format: "  %7.1f MB/s", megabytes / best) }
         if cells > 0 { line += String(format: "  %6.1f ns/cell", best / Double(cells) * 1e9) }
         print(line)

@@ -382,7 +382,10 @@ struct Batch {
             pendingRequests[index] = plan.requests[item.bundle.stem]?.map(\.id)
         }
         let maxBatch = Self.maximumBatch
-        let queue = BundleQueue(count: pending.count, dependsOn: dependsOn, lookahead: maxBatch + 4 * workerCount)
+        // Workers may run two batches ahead of what is recorded: while this thread publishes and
+        // records one batch, they prepare the whole next one (with one batch of room they
+        // stalled a few bundles in, and a 2,000-course incremental run took 2.6 s, not 2.3 s).
+        let queue = BundleQueue(count: pending.count, dependsOn: dependsOn, lookahead: 2 * maxBatch + 4 * workerCount)
         let workers = max(1, min(workerCount, pending.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
