@@ -1,6 +1,7 @@
 extension PipelineStages {
-    /// The production stages: the hand-written streaming CSV readers, Foundation's JSON decoder
-    /// for the API responses, libxml2 for category XML, the passback XML and its XSD check.
+    /// The production stages: the hand-written streaming CSV readers, the bundle JSON reader (a
+    /// byte-level fast path, Foundation's decoder for what it is unsure of), libxml2 for
+    /// category XML and for the passback XML's XSD check.
     public static var standard: PipelineStages {
         PipelineStages(
             gradebookReader: GradebookReader(),
