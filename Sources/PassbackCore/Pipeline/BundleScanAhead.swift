@@ -10,9 +10,11 @@ import Foundation
 /// same two files and scans whatever is missing (a failed scan is redone, and its error then
 /// thrown, in the usual place).
 final class BundleScanAhead: @unchecked Sendable {
-    // @unchecked: `pending`, `closed` and `results` are touched only under `condition`.
+    // @unchecked: `pending`, `next`, `closed` and `results` are touched only under `condition`.
     private let condition = NSCondition()
+    /// Every bundle added; `next` is the first not yet taken.
     private var pending: [InboxScanner.Bundle] = []
+    private var next = 0
     private var closed = false
     private var results: [String: Batch.BundleScan] = [:]
     private let group = DispatchGroup()
@@ -54,8 +56,10 @@ final class BundleScanAhead: @unchecked Sendable {
 
     private func take() -> InboxScanner.Bundle? {
         condition.withLock {
-            while pending.isEmpty && !closed { condition.wait() }
-            return pending.isEmpty ? nil : pending.removeFirst()
+            while next == pending.count && !closed { condition.wait() }
+            guard next < pending.count else { return nil }
+            defer { next += 1 }
+            return pending[next]
         }
     }
 }
