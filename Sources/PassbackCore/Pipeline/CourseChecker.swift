@@ -185,8 +185,9 @@ public struct CourseChecker: Sendable {
             )
             // Per student: no string is built and nothing is looked up unless it is needed (this
             // loop runs once per grade cell: millions of times a night); result ids are made
-            // only for results that go out (CandidateResult.sourcedID(lineItem:)). Students are read in
-            // place, not copied (a copy retains and releases each of their strings and cells).
+            // only for results that go out (`CandidateResult.sourcedID(lineItem:)`). Students
+            // are read in place, not copied (a copy retains and releases each of their strings
+            // and their cells).
             var candidates: [CandidateResult] = []
             candidates.reserveCapacity(students.count)
             let gradedAtPrefix = gradedAt.isEmpty ? "" : assignment.id + ":"
@@ -194,26 +195,28 @@ public struct CourseChecker: Sendable {
             students.withUnsafeBufferPointer { students in
                 for index in students.indices {
                     guard let sis = students[index].sisUserID else { continue }
-                    let evaluation = evaluator.evaluate(students[index].cells[column], pointsPossible: points)
-                    switch evaluation {
-                    case .notAssigned:
-                        continue
-                    case .noGrade:
-                        let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + students[index].canvasUserID]
-                        candidates.append(CandidateResult(studentSISID: sis, current: nil, gradedAt: when, scoreDate: when.map(settings.calendar.localDate(of:)) ?? today))
-                    case .invalid(let message):
+                    func subject() -> ReportSubject {
                         var subject = context.subject
                         subject.studentSISID = sis
-                        result.diagnostics.append(.error(.invalidScore, message, subject: subject, location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
+                        return subject
+                    }
+                    let current: GradeValue?
+                    switch evaluator.evaluate(students[index].cells[column], pointsPossible: points) {
+                    case .notAssigned:
+                        continue
+                    case .invalid(let message):
+                        result.diagnostics.append(.error(.invalidScore, message, subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
+                        continue
+                    case .noGrade:
+                        current = nil
                     case .grade(let value, let extraCredit):
                         if extraCredit, let score = value.score {
-                            var subject = context.subject
-                            subject.studentSISID = sis
-                            result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject, location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
+                            result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
                         }
-                        let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + students[index].canvasUserID]
-                        candidates.append(CandidateResult(studentSISID: sis, current: value, gradedAt: when, scoreDate: when.map(settings.calendar.localDate(of:)) ?? today))
+                        current = value
                     }
+                    let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + students[index].canvasUserID]
+                    candidates.append(CandidateResult(studentSISID: sis, current: current, gradedAt: when, scoreDate: when.map(settings.calendar.localDate(of:)) ?? today))
                 }
             }
             result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))
