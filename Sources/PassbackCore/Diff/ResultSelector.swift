@@ -49,7 +49,8 @@ public struct ResultSelector: Sendable {
             var lookup: [String: Int]?
             var updated = LineItemResults()
             updated.reserveCapacity(max(candidate.results.count, stored?.count ?? 0))
-            // Candidates are read in place (a copy per result would retain and release its id).
+            // Candidates are read in place: a copy per result (`for result in candidate.results`)
+            // retains and releases its strings, which made an unchanged run's diff 25% slower.
             candidate.results.withUnsafeBufferPointer { results in
                 for position in results.indices {
                     let result = UnsafePointer(results.baseAddress! + position)
