@@ -83,6 +83,27 @@ import Testing
         #expect(grades.sections[0].lineItems[0].results.map(\.studentSISID) == ["604874"])
     }
 
+    /// An id that a whitespace-collapsing reader would receive changed stops its own student
+    /// or section, not the others; one inner space is an id like any other.
+    @Test func idsThatWouldArriveChangedStopOnlyTheirStudentOrSection() {
+        var section = Make.period2
+        section.sisSectionID = "MST  0000008"
+        let grades = checker().check(
+            bundle: bundle([Make.assignment()], sections: [Make.period1, section]),
+            gradebook: gradebook([
+                Make.student("13", sis: "604\t863", line: 4, ["9"]), Make.student("14", sis: "604874", line: 5, ["8"]),
+                Make.student("15", sis: "604  875", line: 6, ["7"]), Make.student("16", sis: "604 876", line: 7, ["6"]),
+            ]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.map(\.code) == [.unknownSection])
+        #expect(grades.diagnostics.first?.message.contains("two spaces in a row") == true)
+        #expect(grades.sections.map(\.request.sectionSISID) == ["MST0000007Xy12"])
+        #expect(grades.sections[0].diagnostics.map(\.code) == [.studentWithoutSISID, .studentWithoutSISID])
+        #expect(grades.sections[0].diagnostics.map { $0.location?.line } == [4, 6])
+        #expect(grades.sections[0].lineItems[0].results.map(\.studentSISID) == ["604874", "604 876"])
+    }
+
     @Test func scoreDatesComeFromGradedAtInTheSchoolZone() {
         var canvas = bundle([Make.assignment()], sections: [Make.period1])
         canvas.submissions = [CanvasSubmission(assignmentID: "1001", userID: "13", gradedAt: Make.date("2025-09-13T04:00:00Z"))]

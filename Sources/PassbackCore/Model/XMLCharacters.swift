@@ -15,6 +15,22 @@ public enum XMLCharacters {
         text.unicodeScalars.allSatisfy(isAllowed)
     }
 
+    /// Whether `text` reaches a reader of an `xs:token` (the schema's student, section, term and
+    /// school ids) exactly as written: XML can carry it, and whitespace collapsing leaves it
+    /// unchanged (no tab, line break, leading or trailing space, or two spaces in a row). A
+    /// reader that collapses would otherwise match `604  863` or `604<tab>863` as `604 863`, a
+    /// student the id was not; such ids are reported, not sent.
+    public static func isExactToken(_ text: String) -> Bool {
+        var previousWasSpace = true  // no leading space
+        for scalar in text.unicodeScalars {
+            guard isAllowed(scalar), scalar != "\t", scalar != "\n", scalar != "\r" else { return false }
+            let isSpace = scalar == " "
+            if isSpace, previousWasSpace { return false }
+            previousWasSpace = isSpace
+        }
+        return !text.isEmpty && !previousWasSpace
+    }
+
     /// `text` with every character XML cannot carry replaced by U+FFFD.
     public static func sanitized(_ text: String) -> String {
         guard !isWritable(text) else { return text }

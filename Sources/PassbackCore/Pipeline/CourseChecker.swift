@@ -88,10 +88,11 @@ public struct CourseChecker: Sendable {
 
         var sections: [SectionGrades] = []
         for section in bundle.sections {
-            if let sis = section.sisSectionID, !XMLCharacters.isWritable(sis) {
+            if let sis = section.sisSectionID, !XMLCharacters.isExactToken(sis) {
+                let what = XMLCharacters.isWritable(sis) ? "a tab, a line break or two spaces in a row, which Aspire would receive changed" : "control characters, which Aspire cannot receive"
                 courseRows.append(.error(
                     .unknownSection,
-                    "The Canvas section \"\(section.name)\" (\(section.id)) has an SIS section id with control characters, which Aspire cannot receive; ask the Canvas admin to correct it.",
+                    "The Canvas section \"\(section.name)\" (\(section.id)) has an SIS section id with \(what); ask the Canvas admin to correct it.",
                     subject: courseSubject, location: bundleLocation
                 ))
                 continue

@@ -46,7 +46,7 @@ public struct AspireCategoryFields: Sendable, Equatable {
     }
 
     /// The longest identifier accepted (the contract's "token of 1 to 60 characters").
-    public static let maximumIdentifierLength = 60
+    public static let maximumIdentifierLength = AspireIdentifier.maximumLength
 
     /// Checks the fields and builds the category.
     /// - Throws: an ``InputFileError`` (`malformed-file`) naming the field and what is expected;
@@ -61,9 +61,7 @@ public struct AspireCategoryFields: Sendable, Equatable {
         }
         func identifier(_ value: String?, _ name: String) throws -> String {
             let text = try required(value, name)
-            guard text.unicodeScalars.count <= Self.maximumIdentifierLength,
-                text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !($0.properties.isWhitespace) })
-            else {
+            guard AspireIdentifier.isValid(text) else {
                 throw InputFileError(.malformedFile, "\(name) '\(text.prefix(70))' is not an identifier (1 to \(Self.maximumIdentifierLength) characters, no spaces or control characters).")
             }
             return text

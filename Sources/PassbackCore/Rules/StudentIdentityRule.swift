@@ -16,12 +16,21 @@ public struct StudentIdentityRule: Sendable {
             return .skipped(.testStudent, "Skipped Canvas's Test Student (Student View); its grades are never passed back.", subject: subject, location: location)
         }
         if let sis = student.sisUserID {
-            guard !XMLCharacters.isWritable(sis) else { return nil }
-            return .error(
-                .studentWithoutSISID,
-                "The student on this gradebook line has an SIS User ID with control characters, which Aspire cannot receive; ask the registrar to correct it in Canvas, then export the gradebook again.",
-                subject: subject, location: location
-            )
+            if !XMLCharacters.isWritable(sis) {
+                return .error(
+                    .studentWithoutSISID,
+                    "The student on this gradebook line has an SIS User ID with control characters, which Aspire cannot receive; ask the registrar to correct it in Canvas, then export the gradebook again.",
+                    subject: subject, location: location
+                )
+            }
+            if !XMLCharacters.isExactToken(sis) {
+                return .error(
+                    .studentWithoutSISID,
+                    "The student on this gradebook line has an SIS User ID with a tab, a line break or two spaces in a row, which Aspire would receive changed (as one space); ask the registrar to correct it in Canvas, then export the gradebook again. This student's grades are not sent; the others' are.",
+                    subject: subject, location: location
+                )
+            }
+            return nil
         }
         return .error(
             .studentWithoutSISID,
