@@ -53,29 +53,13 @@ struct CanvasBundleFastReader {
             case .course: try fresh(course); course = try self.course()
             case .sections:
                 try fresh(sections)
-                var list: [CanvasSection] = []
-                try openArray()
-                var more = true
-                while try nextElement(&more) { list.append(try section()) }
-                sections = list
+                sections = try list { try $0.section() }
             case .assignmentGroups:
                 try fresh(groups)
-                var list: [CanvasAssignmentGroup] = []
-                try openArray()
-                var more = true
-                while try nextElement(&more) { list.append(try group()) }
-                groups = list
+                groups = try list { try $0.group() }
             case .submissions:
                 try fresh(submissions)
-                if try null() {
-                    submissions = .some(nil)
-                } else {
-                    var list: [CanvasSubmission] = []
-                    try openArray()
-                    var more = true
-                    while try nextElement(&more) { list.append(try submission()) }
-                    submissions = list
-                }
+                submissions = .some(try nullableList { try $0.submission() })
             default: try skipValue()
             }
         }
@@ -154,15 +138,7 @@ struct CanvasBundleFastReader {
             case .sisSourceID: try fresh(sis); sis = try nullableString()
             case .assignments:
                 try fresh(assignments)
-                if try null() {
-                    assignments = .some(nil)
-                } else {
-                    var list: [CanvasAssignment] = []
-                    try openArray()
-                    var more = true
-                    while try nextElement(&more) { list.append(try assignment()) }
-                    assignments = list
-                }
+                assignments = .some(try nullableList { try $0.assignment() })
             default: try skipValue()
             }
         }
@@ -214,15 +190,7 @@ struct CanvasBundleFastReader {
             case .onlyVisibleToOverrides: try fresh(onlyVisible); onlyVisible = try null() ? .some(nil) : try bool()
             case .overrides:
                 try fresh(overrides)
-                if try null() {
-                    overrides = .some(nil)
-                } else {
-                    var list: [CanvasAssignmentOverride] = []
-                    try openArray()
-                    var more = true
-                    while try nextElement(&more) { list.append(try override()) }
-                    overrides = list
-                }
+                overrides = .some(try nullableList { try $0.override() })
             default: try skipValue()
             }
         }
@@ -249,15 +217,7 @@ struct CanvasBundleFastReader {
             case .id: try fresh(id); id = try null() ? .some(nil) : try canvasID()
             case .studentIDs:
                 try fresh(students)
-                if try null() {
-                    students = .some(nil)
-                } else {
-                    var list: [String] = []
-                    try openArray()
-                    var more = true
-                    while try nextElement(&more) { list.append(try canvasID()) }
-                    students = list
-                }
+                students = .some(try nullableList { try $0.canvasID() })
             case .courseSectionID: try fresh(section); section = try null() ? .some(nil) : try canvasID()
             case .groupID: try fresh(group); group = try null() ? .some(nil) : try canvasID()
             case .dueAt: try fresh(dueAt); dueAt = try timestamp()
@@ -480,6 +440,20 @@ struct CanvasBundleFastReader {
         try expect(UInt8(ascii: "["))
         depth += 1
         guard depth <= Self.maximumDepth else { throw GiveUp() }
+    }
+
+    /// `[element, ...]`, each element read by `element`.
+    private mutating func list<Element>(_ element: (inout Self) throws -> Element) throws -> [Element] {
+        var list: [Element] = []
+        try openArray()
+        var more = true
+        while try nextElement(&more) { list.append(try element(&self)) }
+        return list
+    }
+
+    /// `null`, or a ``list(_:)``.
+    private mutating func nullableList<Element>(_ element: (inout Self) throws -> Element) throws -> [Element]? {
+        try null() ? nil : try list(element)
     }
 
     /// Whether another element follows (its `,` consumed); `first` starts true.
