@@ -111,40 +111,26 @@ enum ReferenceCSV {
                         field.append(c)
                         i += 1
                     }
-                    fields.append(field)
-                    guard i < n else { break recordLoop }
-                    let c = bytes[i]
-                    if c == separator {
-                        i += 1
-                        continue recordLoop
-                    }
-                    if c == lf || c == cr {
-                        i += 1
-                        line += 1
-                        if c == cr, i < n, bytes[i] == lf { i += 1 }
-                        break recordLoop
-                    }
-                    throw Failure(line: line)
                 } else {
                     while i < n, ![separator, cr, lf, quote, 0].contains(bytes[i]) {
                         field.append(bytes[i])
                         i += 1
                     }
-                    fields.append(field)
-                    guard i < n else { break recordLoop }
-                    let c = bytes[i]
-                    if c == separator {
-                        i += 1
-                        continue recordLoop
-                    }
-                    if c == lf || c == cr {
-                        i += 1
-                        line += 1
-                        if c == cr, i < n, bytes[i] == lf { i += 1 }
-                        break recordLoop
-                    }
-                    throw Failure(line: line)
                 }
+                fields.append(field)
+                guard i < n else { break recordLoop }
+                let c = bytes[i]
+                if c == separator {
+                    i += 1
+                    continue recordLoop
+                }
+                if c == lf || c == cr {
+                    i += 1
+                    line += 1
+                    if c == cr, i < n, bytes[i] == lf { i += 1 }
+                    break recordLoop
+                }
+                throw Failure(line: line)
             }
             records.append(CSVTestRecord(line: recordLine, fields: fields))
         }
