@@ -44,16 +44,16 @@ import Testing
         ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-5}]}]}", "non-negative"),
         ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"overrides\":[{\"id\":3}]}]}]}", "an override needs"),
     ])
-    func malformedBundlesNameTheMember(json: String, expected: String) {
-        do {
-            _ = try CanvasBundleReader().read(data: Data(json.utf8))
-            Issue.record("accepted: \(json)")
-        } catch let error as InputFileError {
-            #expect(error.code == .malformedFile)
-            #expect(error.message.contains(expected), "\(error.message)")
-        } catch {
-            Issue.record("unexpected \(error)")
-        }
+    func malformedBundlesNameTheMember(json: String, expected: String) throws {
+        let message = try refusal(of: json)
+        #expect(message.contains(expected), "\(message)")
+    }
+
+    /// The `malformed-file` message the reader gives for `json`.
+    func refusal(of json: String) throws -> String {
+        let error = try #require(throws: InputFileError.self) { try CanvasBundleReader().read(data: Data(json.utf8)) }
+        #expect(error.code == .malformedFile)
+        return error.message
     }
 
     @Test func absurdSizesAreRefusedBeforeParsing() throws {
@@ -127,17 +127,10 @@ import Testing
         ("{\"course\":\n\n  tru}", "The file is not valid JSON"),
         ("{\"course\": {\"id\": 1,\n \"workflow_state\": 'available'}}", "unexpected text on line 2, column 20"),
     ])
-    func wrongTypesAndSyntaxAreSaidInWords(json: String, expected: String) {
-        do {
-            _ = try CanvasBundleReader().read(data: Data(json.utf8))
-            Issue.record("accepted: \(json)")
-        } catch let error as InputFileError {
-            #expect(error.code == .malformedFile)
-            #expect(error.message.contains(expected), "\(error.message)")
-            #expect(!error.message.contains("Expected to decode"), "\(error.message)")
-        } catch {
-            Issue.record("unexpected \(error)")
-        }
+    func wrongTypesAndSyntaxAreSaidInWords(json: String, expected: String) throws {
+        let message = try refusal(of: json)
+        #expect(message.contains(expected), "\(message)")
+        #expect(!message.contains("Expected to decode"), "\(message)")
     }
 }
 
