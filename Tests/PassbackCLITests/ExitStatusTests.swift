@@ -82,6 +82,12 @@ import Glibc
         let bad = try CommandRunner.run(["validate", inbox.appendingPathComponent("aspire-702-Q2.categories.csv").path])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("aspire-702-Q2.categories.csv:3: error malformed-file"))
+        // A course's two files, each read and noted, then the rules' findings.
+        let course = try CommandRunner.run(["validate", inbox.appendingPathComponent("algebra-1.gradebook.csv").path])
+        #expect(course.status == 1)
+        #expect(course.stdout.contains("algebra-1.gradebook.csv: ok: 6 students, 12 assignments"))
+        #expect(course.stdout.contains("algebra-1.canvas.json: ok: course 4242, 3 sections, 13 assignments"))
+        #expect(course.stdout.contains("error name-too-long assignment 1002"))
     }
 }
 

@@ -35,13 +35,10 @@ public struct FileValidator {
             switch InputKind(relativePath: path) {
             case .categoriesCSV, .categoriesXML:
                 let reader = InputKind(relativePath: path) == .categoriesXML ? stages.categoryXMLReader : stages.categoryCSVReader
-                do {
-                    let export = try reader.read(fileAt: path)
-                    catalog.replace(with: export.categories)
-                    findings.append(Finding(file: path, note: "ok: \(export.categories.count) categories for \(Set(export.categories.map(\.classSourcedID)).count) sections"))
-                } catch let error as InputFileError {
-                    findings.append(Finding(file: path, diagnostic: .error(error.code, error.message, location: SourceLocation(file: path, line: error.line))))
+                let export = try Self.read(path, into: &findings, { try reader.read(fileAt: path) }) {
+                    "\($0.categories.count) categories for \(Set($0.categories.map(\.classSourcedID)).count) sections"
                 }
+                if let export { catalog.replace(with: export.categories) }
             case .gradebook(let stem):
                 gradebooks[stem] = path
                 if jsons[stem] == nil, FileManager.default.fileExists(atPath: stem + ".canvas.json") { jsons[stem] = stem + ".canvas.json" }
@@ -65,19 +62,13 @@ public struct FileValidator {
             var gradebook: Gradebook?
             var bundle: CanvasBundle?
             if let path = gradebooks[stem] {
-                do {
-                    gradebook = try stages.gradebookReader.read(fileAt: path)
-                    findings.append(Finding(file: path, note: "ok: \(gradebook!.students.count) students, \(gradebook!.assignmentColumns.count) assignments"))
-                } catch let error as InputFileError {
-                    findings.append(Finding(file: path, diagnostic: .error(error.code, error.message, location: SourceLocation(file: path, line: error.line))))
+                gradebook = try Self.read(path, into: &findings, { try stages.gradebookReader.read(fileAt: path) }) {
+                    "\($0.students.count) students, \($0.assignmentColumns.count) assignments"
                 }
             }
             if let path = jsons[stem] {
-                do {
-                    bundle = try stages.bundleReader.read(fileAt: path)
-                    findings.append(Finding(file: path, note: "ok: course \(bundle!.course.id), \(bundle!.sections.count) sections, \(bundle!.assignmentGroups.reduce(0) { $0 + $1.assignments.count }) assignments"))
-                } catch let error as InputFileError {
-                    findings.append(Finding(file: path, diagnostic: .error(error.code, error.message, location: SourceLocation(file: path, line: error.line))))
+                bundle = try Self.read(path, into: &findings, { try stages.bundleReader.read(fileAt: path) }) {
+                    "course \($0.course.id), \($0.sections.count) sections, \($0.assignmentGroups.reduce(0) { $0 + $1.assignments.count }) assignments"
                 }
             }
             if let gradebook, let bundle, let g = gradebooks[stem], let j = jsons[stem] {
@@ -91,5 +82,18 @@ public struct FileValidator {
             }
         }
         return findings
+    }
+
+    /// Reads the file at `path` with `read` and adds a finding either way: `ok: ` and what
+    /// `note` says of what was read, or the reader's refusal.
+    private static func read<Value>(_ path: String, into findings: inout [Finding], _ read: () throws -> Value, note: (Value) -> String) throws -> Value? {
+        do {
+            let value = try read()
+            findings.append(Finding(file: path, note: "ok: " + note(value)))
+            return value
+        } catch let error as InputFileError {
+            findings.append(Finding(file: path, diagnostic: .error(error.code, error.message, location: SourceLocation(file: path, line: error.line))))
+            return nil
+        }
     }
 }
