@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// FERPA: logs carry counts, codes and file names, never a student's name or id; everything
 /// holding student records is private to the service account whatever the umask.
 @Suite struct PrivacyTests {
@@ -32,20 +36,42 @@ import Testing
         #expect(!report.contains("Zelda"), "the report never carries names")
     }
 
+    /// What the project writes (XML, reports, the ledger, reasons, its folders) is private
+    /// whatever the umask. What a registrar dropped keeps the mode they gave it (spec section 1,
+    /// v2: the project never changes the mode of a file it did not create), and is private
+    /// because every folder it sits in after the inbox is closed to others.
     @Test func outputsArePrivateWhateverTheUmask() throws {
         let root = try CommandRunner.sampleWorkspace()
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let manager = FileManager.default
+        var dropped: [String: Int] = [:]
+        for name in try manager.contentsOfDirectory(atPath: root.appendingPathComponent("inbox").path) {
+            let path = root.appendingPathComponent("inbox").appendingPathComponent(name).path
+            #expect(chmod(path, 0o644) == 0)
+            dropped[name] = 0o644
+        }
         // A permissive umask in the calling shell must not leak into the outputs.
         let result = try CommandRunner.runShell("umask 000; exec \"$0\" run --root \"$1\" --now 2025-10-01T09:00:00Z", arguments: [CommandRunner.binary.path, root.path])
         #expect(result.status == 1)
-        let manager = FileManager.default
+        var inputsSeen = 0
         for folder in ["outbox", "reports", "state", "archive", "quarantine"] {
-            guard let walker = manager.enumerator(atPath: root.appendingPathComponent(folder).path) else { continue }
+            let top = root.appendingPathComponent(folder).path
+            let topMode = (try manager.attributesOfItem(atPath: top)[.posixPermissions] as? Int) ?? 0o777
+            #expect(topMode & 0o077 == 0, "\(folder) is \(String(topMode, radix: 8))")
+            guard let walker = manager.enumerator(atPath: top) else { continue }
             while let path = walker.nextObject() as? String {
-                let full = root.appendingPathComponent(folder).appendingPathComponent(path).path
-                let mode = (try manager.attributesOfItem(atPath: full)[.posixPermissions] as? Int) ?? 0o777
-                #expect(mode & 0o077 == 0, "\(folder)/\(path) is \(String(mode, radix: 8))")
+                let full = top + "/" + path
+                let attributes = try manager.attributesOfItem(atPath: full)
+                let mode = (attributes[.posixPermissions] as? Int) ?? 0o777
+                let name = (path as NSString).lastPathComponent
+                if attributes[.type] as? FileAttributeType != .typeDirectory, let given = dropped[name], folder == "archive" || folder == "quarantine" {
+                    #expect(mode == given, "\(folder)/\(path): a dropped file's mode was changed to \(String(mode, radix: 8))")
+                    inputsSeen += 1
+                } else {
+                    #expect(mode & 0o077 == 0, "\(folder)/\(path) is \(String(mode, radix: 8))")
+                }
             }
         }
+        #expect(inputsSeen == dropped.count, "every dropped file was archived or quarantined")
     }
 }

@@ -28,6 +28,9 @@ public struct InboxScanner: Sendable {
         public var rejected: [Rejection] = []
         /// Files left in the inbox for a later run (still changing, or waiting for a partner).
         public var waiting: [InboxFile] = []
+        /// Subfolders of the inbox that could not be listed (no permission): skipped, named in
+        /// a warning; the rest of the inbox is claimed as usual.
+        public var unreadableFolders: [String] = []
 
         public var isEmpty: Bool { categoryExports.isEmpty && bundles.isEmpty && rejected.isEmpty }
     }
@@ -48,7 +51,9 @@ public struct InboxScanner: Sendable {
     public func scan(inbox: URL, now: Date) throws -> Scan {
         var scan = Scan()
         var settled: [InboxFile] = []
-        for (file, problem) in try list(inbox) {
+        let listing = try list(inbox)
+        scan.unreadableFolders = listing.unreadable
+        for (file, problem) in listing.files {
             if let problem {
                 scan.rejected.append(Rejection(file: file, code: .unknownFile, message: problem))
             } else if now.timeIntervalSince(file.modified) >= settleTime {
@@ -85,48 +90,56 @@ public struct InboxScanner: Sendable {
         return scan
     }
 
-    /// Every candidate file below `inbox`, with a refusal reason for what must not be read.
-    private func list(_ inbox: URL) throws -> [(InboxFile, String?)] {
+    /// Every candidate file below `inbox`, with a refusal reason for what must not be read, and
+    /// the subfolders that could not be listed.
+    ///
+    /// Walked through held folders (``FolderHandle``): a subfolder is entered by `openat` with
+    /// `O_NOFOLLOW`, so a folder replaced by a link while the walk runs is not followed, and each
+    /// entry is examined with `fstatat(AT_SYMLINK_NOFOLLOW)`.
+    private func list(_ inbox: URL) throws -> (files: [(InboxFile, String?)], unreadable: [String]) {
         var found: [(InboxFile, String?)] = []
-        var folders = [""]
-        while let folder = folders.popLast() {
-            let path = folder.isEmpty ? inbox.path : inbox.path + "/" + folder
-            let renamed = Self.renameNamesThatAreNotUTF8(in: path)
-            let names: [String]
+        var unreadable: [String] = []
+        let root: FolderHandle
+        do {
+            root = try FolderHandle.open(inbox.path)
+        } catch {
+            throw FileSystemError("cannot list \(inbox.path): \(error)")
+        }
+        var folders: [(FolderHandle, String)] = [(root, "")]
+        while let (folder, relativeFolder) = folders.popLast() {
+            let entries: [FolderHandle.Name]
             do {
-                names = try FileManager.default.contentsOfDirectory(atPath: path)
+                entries = try folder.names()
             } catch {
-                throw FileSystemError("cannot list \(path): \(error.localizedDescription)")
+                if relativeFolder.isEmpty { throw FileSystemError("cannot list \(inbox.path): \(error)") }
+                unreadable.append(relativeFolder)
+                continue
             }
+            let (names, renamed) = Self.renameNamesThatAreNotUTF8(entries, in: folder)
             for name in names.sorted() {
                 if InputKind.isIgnored(name: name) { continue }
-                let relative = folder.isEmpty ? name : folder + "/" + name
-                var info = stat()
-                guard lstat(inbox.path + "/" + relative, &info) == 0 else { continue }  // vanished
+                let relative = relativeFolder.isEmpty ? name : relativeFolder + "/" + name
+                guard let info = folder.entry(name) else { continue }  // vanished
+                let file = InboxFile(relativePath: relative, size: Int64(info.st_size), modified: info.modificationDate)
                 let type = info.st_mode & S_IFMT
-                let file = InboxFile(
-                    relativePath: relative, size: Int64(info.st_size),
-                    modified: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
-                )
                 if type != S_IFDIR, renamed.contains(name) {
                     found.append((file, Self.notUTF8))
                     continue
                 }
-                switch type {
-                case S_IFDIR:
-                    folders.append(relative)
-                case S_IFREG where info.st_nlink > 1:
-                    found.append((file, "Refused: the file has \(info.st_nlink) hard links, so someone else can still change it; copy it into the inbox instead of linking it."))
-                case S_IFREG:
-                    found.append((file, nil))
-                case S_IFLNK:
-                    found.append((file, "Refused: a symbolic link is not read from the inbox; copy the file itself in."))
-                default:
-                    found.append((file, "Refused: not a regular file (a pipe, socket or device); drop plain files only."))
+                if type == S_IFDIR {
+                    do {
+                        folders.append((try folder.folder(name), relative))
+                    } catch FolderHandle.Failure.notAFolder {
+                        continue  // replaced by a link since the look: the next listing refuses it
+                    } catch {
+                        unreadable.append(relative)
+                    }
+                } else {
+                    found.append((file, InputMover.refusal(of: info)))
                 }
             }
         }
-        return found.sorted { $0.0.relativePath < $1.0.relativePath }
+        return (found.sorted { $0.0.relativePath < $1.0.relativePath }, unreadable.sorted())
     }
 
     static let notUTF8 = "Refused: the file's name is not UTF-8 text, so it was renamed with its other bytes written %XX. Give the file a plain name (letters, digits, '-', '_', '.') and drop it again."
@@ -135,15 +148,13 @@ public struct InboxScanner: Sendable {
     /// server), which no Swift path can name: every byte of 0x80 and above becomes `%XX`, cut
     /// with a hash when too long, keeping the end that says what the file is. Without this they
     /// would never be claimed, quarantined or reported. Names that are never claimed (`.x`, `~$x`,
-    /// `x.tmp`) are left alone. Returns the new names.
-    static func renameNamesThatAreNotUTF8(in folder: String) -> Set<String> {
-        guard let directory = opendir(folder) else { return [] }  // the listing then says why
+    /// `x.tmp`) are left alone. Returns the folder's names after renaming, and the new names.
+    static func renameNamesThatAreNotUTF8(_ entries: [FolderHandle.Name], in folder: FolderHandle) -> (names: [String], renamed: Set<String>) {
+        var names: [String] = []
         var odd: [[UInt8]] = []
-        while let entry = readdir(directory) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if String(validating: bytes, as: UTF8.self) == nil { odd.append(bytes) }
+        for entry in entries {
+            if entry.isUTF8 { names.append(entry.name) } else { odd.append(entry.bytes) }
         }
-        closedir(directory)
         var renamed: Set<String> = []
         for bytes in odd {
             var name = ""
@@ -160,16 +171,15 @@ public struct InboxScanner: Sendable {
             if InputKind.isIgnored(name: name) { continue }
             var target = name
             var counter = 1
-            while renamed.contains(target) || access(folder + "/" + target, F_OK) == 0 {
+            while renamed.contains(target) || folder.contains(target) {
                 counter += 1
                 target = "\(counter)~" + name
             }
-            let source = Array(folder.utf8) + [UInt8(ascii: "/")] + bytes + [0]
-            let moved = source.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { Glibc.rename($0, folder + "/" + target) }
+            if folder.rename(bytes: bytes, to: target) {
+                renamed.insert(target)
+                names.append(target)
             }
-            if moved == 0 { renamed.insert(target) }
         }
-        return renamed
+        return (names, renamed)
     }
 }

@@ -7,95 +7,187 @@ import Glibc
 /// Moves inputs through the workspace by `rename(2)`, so a file is always in exactly one place:
 /// `inbox/` → `work/<run id>/` (claimed) → `archive/<date>/<run id>/` (processed) or
 /// `quarantine/<run id>/` (rejected, with `<name>.reason.txt`).
+///
+/// Every name is reached through held folders (``FolderHandle``), never by a path looked up
+/// again: a registrar can replace anything in the inbox by a link at any moment, and nothing here
+/// may follow one. A dropped file's mode is never changed (spec section 1, v2): it stays private
+/// because every folder it passes through after the inbox is closed to others.
 public struct InputMover: Sendable {
     public let workspace: Workspace
     public let runID: String
+    private let folders: Folders
 
     public init(workspace: Workspace, runID: String) {
         self.workspace = workspace
         self.runID = runID
+        folders = Folders(workspace: workspace)
     }
 
     public var workFolder: URL { workspace.work.appendingPathComponent(runID, isDirectory: true) }
 
-    /// Where a claimed file is during the run.
+    /// Where a claimed file is during the run (in the run's private work folder, where only the
+    /// service account can change anything, so readers may open it by path).
     public func claimedPath(_ file: InboxFile) -> String {
         workFolder.path + "/" + file.relativePath
     }
 
-    /// Checks what was claimed is still a plain file with one link: opened without following a
-    /// symlink or blocking on a FIFO, examined with `fstat` (the scan's `lstat` could have been
-    /// raced by a swap before the rename).
-    /// - Returns: why the file is refused, or `nil`.
-    public func refusalOfClaimed(_ file: InboxFile) -> String? {
-        let fd = open(claimedPath(file), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            return errno == ELOOP ? "Refused: a symbolic link is not read from the inbox; copy the file itself in." : "Refused: the file cannot be opened (\(String(cString: strerror(errno))))."
+    /// What became of a file the run tried to claim.
+    public enum Claim: Sendable, Equatable {
+        /// In the work folder, a plain file with one link.
+        case claimed
+        /// In the work folder, but not to be read (a link, a pipe, a device, a hard link or a
+        /// folder swapped in since the listing): quarantine it with this reason.
+        case refused(String)
+        /// Not claimed: gone since the listing, or a folder on its way is no longer a folder
+        /// (replaced by a link); nothing was moved. The reason is for the log.
+        case leftInInbox(String)
+    }
+
+    /// Claims a file: moves it from the inbox into the run's work folder by `renameat` between
+    /// held folders (a folder on its way replaced by a link is not entered), then opens what
+    /// arrived without following a link or blocking on a pipe and examines it with `fstat`.
+    /// The work folders are not synced here: ``syncClaims()`` syncs each once (a claim that a
+    /// power cut undoes leaves the file in the inbox, where the next run looks).
+    public func claim(_ file: InboxFile) throws -> Claim {
+        let (folder, name) = Self.split(file.relativePath)
+        let source: FolderHandle
+        do {
+            source = try folders.inbox(folder)
+        } catch let failure as FolderHandle.Failure {
+            return .leftInInbox(Self.unreachable(failure))
+        }
+        let target = try folders.work(runID, folder, create: true)
+        do {
+            try source.move(name, to: target, as: name)
+        } catch let failure as FolderHandle.Failure {
+            return .leftInInbox(Self.unreachable(failure))
+        }
+        folders.claimed(target)
+        if let refusal = Self.refusal(of: name, in: target) { return .refused(refusal) }
+        return .claimed
+    }
+
+    /// `fsync`s each work folder that claims moved files into, once.
+    public func syncClaims() throws {
+        try folders.syncClaimed()
+    }
+
+    private static func unreachable(_ failure: FolderHandle.Failure) -> String {
+        switch failure {
+        case .missing(let path): "gone since the inbox was listed (\(path))"
+        case .notAFolder(let path): "\(path) is no longer a folder (a link was put in its place); nothing in it was claimed"
+        }
+    }
+
+    /// Why the entry `name` of `folder` must not be read, or `nil` for a plain file with one
+    /// link. Opened with `O_NOFOLLOW | O_NONBLOCK` and examined with `fstat`: the listing's
+    /// `lstat` could have been raced by a swap before the claim.
+    static func refusal(of name: String, in folder: FolderHandle) -> String? {
+        let fd: Int32
+        do {
+            fd = try folder.openForReading(name)
+        } catch {
+            guard let info = folder.entry(name) else { return "Refused: the file cannot be opened." }
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK: return refusedLink
+            case S_IFSOCK: return refusedSpecial
+            default: return "Refused: the file cannot be opened (\(error))."
+            }
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return "Refused: the file cannot be examined." }
-        guard info.st_mode & S_IFMT == S_IFREG else { return "Refused: not a regular file (a pipe, socket or device); drop plain files only." }
-        guard info.st_nlink == 1 else { return "Refused: the file has \(info.st_nlink) hard links, so someone else can still change it; copy it into the inbox instead of linking it." }
-        // Inputs carry student records too: private from here on (best effort: a file dropped by
-        // another user of the registrars' group may not be ours to change; its folders are 0700).
-        _ = fchmod(fd, 0o600)
-        return nil
+        return refusal(of: info)
     }
 
-    /// Claims a file (moves it from the inbox into the run's work folder) without syncing the
-    /// work folder: the caller syncs every folder returned,
-    /// once, with ``syncFolders(_:)`` (a claim that a power cut undoes leaves the file in the
-    /// inbox, which is where the next run looks).
-    /// - Returns: the folder the file was moved into.
-    @discardableResult
-    public func claimDeferringSync(_ file: InboxFile) throws -> String {
-        try move(from: workspace.inbox.path + "/" + file.relativePath, to: claimedPath(file), sync: false)
-    }
-
-    /// `fsync`s each folder once.
-    public static func syncFolders(_ folders: Set<String>) throws {
-        for folder in folders.sorted() {
-            try DurableFile.syncDirectory(at: folder)
+    /// Why a file with this `lstat`/`fstat` must not be read, or `nil`.
+    static func refusal(of info: stat) -> String? {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG where info.st_nlink > 1:
+            "Refused: the file has \(info.st_nlink) hard links, so someone else can still change it; copy it into the inbox instead of linking it."
+        case S_IFREG: nil
+        case S_IFLNK: refusedLink
+        case S_IFDIR: "Refused: a folder was put here after the inbox was listed; drop plain files only."
+        default: refusedSpecial
         }
     }
 
+    static let refusedLink = "Refused: a symbolic link is not read from the inbox; copy the file itself in."
+    static let refusedSpecial = "Refused: not a regular file (a pipe, socket or device); drop plain files only."
+
     /// Moves a file (claimed, or still in the inbox) to `quarantine/<run id>/` and writes the
-    /// reason beside it.
-    public func quarantine(_ file: InboxFile, code: RuleCode, message: String, line: Int?, claimed: Bool) throws {
-        let target = workspace.quarantine.path + "/\(runID)/" + file.relativePath
-        let source = claimed ? claimedPath(file) : workspace.inbox.path + "/" + file.relativePath
-        try move(from: source, to: target)
-        _ = chmod(target, 0o600)
+    /// reason beside it. Whatever the entry is (a link, a pipe, a folder), it is moved as it is,
+    /// never opened, followed or changed.
+    /// - Returns: `false` when the file could not be reached without following a link (it is
+    ///   left where it is; the next run lists it again).
+    @discardableResult
+    public func quarantine(_ file: InboxFile, code: RuleCode, message: String, line: Int?, claimed: Bool) throws -> Bool {
+        let (folder, name) = Self.split(file.relativePath)
+        let source: FolderHandle
+        do {
+            source = claimed ? try folders.work(runID, folder, create: false) : try folders.inbox(folder)
+        } catch is FolderHandle.Failure {
+            return false
+        }
+        let target = try folders.quarantine(runID, folder)
+        do {
+            try source.move(name, to: target, as: name)
+        } catch is FolderHandle.Failure {
+            return false
+        }
         let where_ = line.map { " (line \($0))" } ?? ""
-        let reasonPath = Self.reasonPath(for: target)
+        let reasonName = Self.reasonName(for: name)
         var reason = "\(code.rawValue)\(where_): \(message)\n"
-        if reasonPath != target + Self.reasonSuffix { reason += "File: \(file.name)\n" }
-        let note = try DurableFile(finalPath: reasonPath)
-        try note.write(Array(reason.utf8))
-        try note.publish()
+        if reasonName != name + Self.reasonSuffix { reason += "File: \(file.name)\n" }
+        try Self.writeNote(Array(reason.utf8), named: reasonName, in: target)
+        return true
+    }
+
+    /// Writes a small file the project owns: a temporary name created exclusively without
+    /// following links, `fsync`, renamed into place, the folder `fsync`ed.
+    static func writeNote(_ bytes: [UInt8], named name: String, in folder: FolderHandle) throws {
+        let temporary = name + ".tmp"
+        folder.remove(temporary)
+        let fd = try folder.create(temporary)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                folder.remove(temporary)
+                throw FileSystemError.posix("write", folder.path + "/" + temporary, code)
+            }
+            written += count
+        }
+        guard fsync(fd) == 0 else {
+            let code = errno
+            close(fd)
+            throw FileSystemError.posix("fsync", folder.path + "/" + temporary, code)
+        }
+        close(fd)
+        try folder.move(temporary, to: folder, as: name)
+        try folder.sync()
     }
 
     /// The files in the run's work folder (claimed and not yet archived or quarantined), named
     /// by their path relative to it, which is their path in the inbox.
     public func claimedFiles() throws -> [InboxFile] {
         var files: [InboxFile] = []
-        var folders = [""]
-        let base = workFolder.path
-        while let folder = folders.popLast() {
-            let path = folder.isEmpty ? base : base + "/" + folder
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
-            for name in names where !(folder.isEmpty && name == Self.outputFolderName) {
-                let relative = folder.isEmpty ? name : folder + "/" + name
-                var info = stat()
-                guard lstat(base + "/" + relative, &info) == 0 else { continue }
+        guard let base = try? folders.work(runID, "", create: false) else { return [] }
+        var pending: [(FolderHandle, String)] = [(base, "")]
+        while let (folder, relativeFolder) = pending.popLast() {
+            guard let names = try? folder.names() else { continue }
+            for entry in names {
+                let name = entry.name
+                if relativeFolder.isEmpty, name == Self.outputFolderName { continue }
+                let relative = relativeFolder.isEmpty ? name : relativeFolder + "/" + name
+                guard let info = folder.entry(name) else { continue }
                 if info.st_mode & S_IFMT == S_IFDIR {
-                    folders.append(relative)
+                    if let child = try? folder.folder(name) { pending.append((child, relative)) }
                 } else {
-                    files.append(InboxFile(
-                        relativePath: relative, size: Int64(info.st_size),
-                        modified: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
-                    ))
+                    files.append(InboxFile(relativePath: relative, size: Int64(info.st_size), modified: info.modificationDate))
                 }
             }
         }
@@ -109,7 +201,18 @@ public struct InputMover: Sendable {
     /// Puts a claimed file back into the inbox (half a bundle whose partner a killed run never
     /// claimed): the next run claims the two together.
     public func returnToInbox(_ file: InboxFile) throws {
-        try move(from: claimedPath(file), to: workspace.inbox.path + "/" + file.relativePath)
+        let (folder, name) = Self.split(file.relativePath)
+        let source = try folders.work(runID, folder, create: false)
+        let target: FolderHandle
+        do {
+            target = try folders.inbox(folder, create: true)
+        } catch let failure as FolderHandle.Failure {
+            // The inbox folder it came from is a link now: back to the inbox's top instead.
+            _ = failure
+            target = try folders.inbox("")
+        }
+        try source.move(name, to: target, as: name)
+        try target.sync()
     }
 
     static let reasonSuffix = ".reason.txt"
@@ -120,16 +223,19 @@ public struct InputMover: Sendable {
     /// names the file in full.
     static func reasonPath(for target: String) -> String {
         let name = (target as NSString).lastPathComponent
-        let folder = String(target.dropLast(name.count))
+        return String(target.dropLast(name.count)) + reasonName(for: name)
+    }
+
+    static func reasonName(for name: String) -> String {
         let longest = 255 - reasonSuffix.utf8.count - ".tmp".utf8.count
-        guard name.utf8.count > longest else { return target + reasonSuffix }
+        guard name.utf8.count > longest else { return name + reasonSuffix }
         let tag = "~" + Workspace.nameHash(name.utf8)
         var kept = ""
         for character in name {
             if kept.utf8.count + character.utf8.count + tag.utf8.count > longest { break }
             kept.append(character)
         }
-        return folder + kept + tag + reasonSuffix
+        return kept + tag + reasonSuffix
     }
 
     /// Archives what is left in the run's work folder when the run ends (the inputs it processed:
@@ -143,63 +249,131 @@ public struct InputMover: Sendable {
     /// the files in the work folder, where the next run finds them; after it, the run has nothing
     /// left to archive.
     public func archiveWorkFolder(date: LocalDate) throws {
-        let manager = FileManager.default
-        try? manager.removeItem(at: outputFolder)
-        let work = workFolder.path
+        let workRoot = try folders.work(runID, nil, create: false)
+        guard let work = try? workRoot.folder(runID) else { return }
+        work.removeTree(Self.outputFolderName)
         // Empty folders (left by files quarantined or returned) are not archived.
-        func prune(_ path: String) -> Bool {
-            guard let names = try? manager.contentsOfDirectory(atPath: path) else { return false }
+        func prune(_ folder: FolderHandle) -> Bool {
+            guard let names = try? folder.names() else { return false }
             var empty = true
-            for name in names {
-                var info = stat()
-                let child = path + "/" + name
-                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, prune(child) { continue }
+            for entry in names {
+                if let info = folder.entry(entry.name), info.st_mode & S_IFMT == S_IFDIR,
+                   let child = try? folder.folder(entry.name), prune(child), folder.removeEmptyFolder(entry.name) {
+                    continue
+                }
                 empty = false
             }
-            if empty { rmdir(path) }
             return empty
         }
-        if prune(work) { return }
-        var info = stat()
-        guard lstat(work, &info) == 0 else { return }
-        let dated = workspace.archive.path + "/\(date)"
-        let target = dated + "/" + runID
-        if lstat(target, &info) != 0 {
-            if lstat(dated, &info) != 0 {
-                do {
-                    try manager.createDirectory(atPath: dated, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                } catch {
-                    throw FileSystemError("cannot create \(dated): \(error.localizedDescription)")
-                }
-            }
-            guard Glibc.rename(work, target) == 0 else { throw FileSystemError.posix("rename", work, errno) }
-            try Self.syncFolders([dated, workspace.work.path])
+        if prune(work) {
+            workRoot.removeEmptyFolder(runID)
             return
         }
-        var folders: Set<String> = []
-        for file in try claimedFiles() {
-            folders.insert(try move(from: claimedPath(file), to: target + "/" + file.relativePath, sync: false))
+        let archive = try FolderHandle.open(workspace.archive.path)
+        let dated = try archive.folder("\(date)", create: true)
+        if !dated.contains(runID) {
+            try workRoot.move(runID, to: dated, as: runID)
+            folders.forgetSubfolders()
+            try dated.sync()
+            try workRoot.sync()
+            return
         }
-        try Self.syncFolders(folders)
-        _ = prune(work)
+        let target = try dated.folder(runID)
+        var touched: [FolderHandle] = []
+        for file in try claimedFiles() {
+            let (folder, name) = Self.split(file.relativePath)
+            let into = try target.folder(folder, create: true)
+            try work.folder(folder).move(name, to: into, as: name)
+            touched.append(into)
+        }
+        for folder in touched { try folder.sync() }
+        if prune(work) { workRoot.removeEmptyFolder(runID) }
     }
 
-    @discardableResult
-    private func move(from source: String, to target: String, sync: Bool = true) throws -> String {
-        let folder = (target as NSString).deletingLastPathComponent
-        var info = stat()
-        if stat(folder, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw FileSystemError("cannot create \(folder): \(error.localizedDescription)")
-            }
+    /// A relative path's folder (`""` at the top) and name.
+    static func split(_ relativePath: String) -> (folder: String, name: String) {
+        guard let slash = relativePath.lastIndex(of: "/") else { return ("", relativePath) }
+        return (String(relativePath[..<slash]), String(relativePath[relativePath.index(after: slash)...]))
+    }
+}
+
+extension stat {
+    /// The modification time as a `Date`.
+    var modificationDate: Date {
+        Date(timeIntervalSince1970: TimeInterval(st_mtim.tv_sec) + TimeInterval(st_mtim.tv_nsec) / 1e9)
+    }
+}
+
+/// The folders a mover works in, held open for the run: the inbox's, the run's work folder's and
+/// its quarantine's, by relative path. Claims happen on one thread; the lock makes the type
+/// safe to share with the workers, which only read paths.
+private final class Folders: @unchecked Sendable {
+    // @unchecked: `held` and `claimedFolders` are touched only under `lock`.
+    let workspace: Workspace
+    private let lock = NSLock()
+    private var held: [String: FolderHandle] = [:]
+    private var claimedFolders: [ObjectIdentifier: FolderHandle] = [:]
+
+    init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// The root of one of the workspace's own folders, opened by path: only the service account
+    /// can change the workspace root's entries.
+    private func root(_ name: String) throws -> FolderHandle {
+        try lock.withLock {
+            if let handle = held[name] { return handle }
+            let handle = try FolderHandle.open(workspace.root.path + "/" + name)
+            held[name] = handle
+            return handle
         }
-        if sync {
-            try DurableFile.rename(source, to: target)
-        } else {
-            guard Glibc.rename(source, target) == 0 else { throw FileSystemError.posix("rename", source, errno) }
+    }
+
+    private func below(_ base: FolderHandle, key: String, _ relative: String, create: Bool, mode: mode_t) throws -> FolderHandle {
+        if relative.isEmpty { return base }
+        if let handle = lock.withLock({ held[key] }) { return handle }
+        let handle = try base.folder(relative, create: create, mode: mode)
+        lock.withLock {
+            // Subfolders of a district's inbox are few; keep the number of descriptors bounded.
+            if held.count > 256 { held = held.filter { !$0.key.contains("\u{0}") } }
+            held[key] = handle
         }
-        return folder
+        return handle
+    }
+
+    /// `inbox/<relative>`; each component opened with `O_NOFOLLOW`.
+    func inbox(_ relative: String, create: Bool = false) throws -> FolderHandle {
+        try below(try root("inbox"), key: "inbox\u{0}" + relative, relative, create: create, mode: 0o770)
+    }
+
+    /// `work/<run>/<relative>`; `nil` for `work/` itself.
+    func work(_ runID: String, _ relative: String?, create: Bool) throws -> FolderHandle {
+        let work = try root("work")
+        guard let relative else { return work }
+        let run = try below(work, key: "work\u{0}" + runID, runID, create: create, mode: 0o700)
+        return try below(run, key: "work\u{0}" + runID + "\u{0}" + relative, relative, create: create, mode: 0o700)
+    }
+
+    /// `quarantine/<run>/<relative>`, made when missing.
+    func quarantine(_ runID: String, _ relative: String) throws -> FolderHandle {
+        let run = try below(try root("quarantine"), key: "quarantine\u{0}" + runID, runID, create: true, mode: 0o700)
+        return try below(run, key: "quarantine\u{0}" + runID + "\u{0}" + relative, relative, create: true, mode: 0o700)
+    }
+
+    /// Drops every held subfolder (after the run's work folder moved under `archive/`).
+    func forgetSubfolders() {
+        lock.withLock { held = held.filter { !$0.key.contains("\u{0}") } }
+    }
+
+    func claimed(_ folder: FolderHandle) {
+        lock.withLock { claimedFolders[ObjectIdentifier(folder)] = folder }
+    }
+
+    func syncClaimed() throws {
+        let folders = lock.withLock {
+            defer { claimedFolders = [:] }
+            return Array(claimedFolders.values)
+        }
+        for folder in folders { try folder.sync() }
     }
 }

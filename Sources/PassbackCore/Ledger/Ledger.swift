@@ -39,7 +39,7 @@ public final class Ledger: @unchecked Sendable {
     /// The ledger and its `-wal`/`-shm` files hold student ids: owner only.
     static func restrictPermissions(_ path: String) {
         for suffix in ["", "-wal", "-shm"] {
-            chmod(path + suffix, 0o600)
+            DurableFile.restrictMode(ofOwnFileAt: path + suffix, to: 0o600)
         }
     }
 

@@ -67,24 +67,31 @@ struct Batch {
         for rejection in scan.rejected {
             let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(rejection.code, rejection.message, location: SourceLocation(file: rejection.file.relativePath)))
             try ledger.appendReport(ReportChunk([row]), runID: runID)
-            try mover.quarantine(rejection.file, code: rejection.code, message: rejection.message, line: nil, claimed: false)
+            guard try mover.quarantine(rejection.file, code: rejection.code, message: rejection.message, line: nil, claimed: false) else {
+                logger.warning("file left in the inbox: a folder on its path was replaced by a link", metadata: ["file": "\(rejection.file.relativePath)"])
+                continue
+            }
             filesRejected += 1
             logger.warning("file rejected", metadata: ["file": "\(rejection.file.relativePath)", "rule": "\(rejection.code)"])
         }
-        var folders: Set<String> = []
-        defer { try? InputMover.syncFolders(folders) }
-        // Whether the file is now in the work folder (else it went to quarantine).
+        defer { try? mover.syncClaims() }
+        // Whether the file is now in the work folder (else it went to quarantine, or was left).
         func claimOne(_ file: InboxFile) throws -> Bool {
-            folders.insert(try mover.claimDeferringSync(file))
-            if let refusal = mover.refusalOfClaimed(file) {
+            switch try mover.claim(file) {
+            case .claimed:
+                filesClaimed += 1
+                return true
+            case .refused(let refusal):
                 let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(.unknownFile, refusal, location: SourceLocation(file: file.relativePath)))
                 try ledger.appendReport(ReportChunk([row]), runID: runID)
                 try mover.quarantine(file, code: .unknownFile, message: refusal, line: nil, claimed: true)
                 filesRejected += 1
+                logger.warning("file rejected", metadata: ["file": "\(file.relativePath)", "rule": "\(RuleCode.unknownFile)"])
+                return false
+            case .leftInInbox(let why):
+                logger.warning("file not claimed", metadata: ["file": "\(file.relativePath)", "why": "\(why)"])
                 return false
             }
-            filesClaimed += 1
-            return true
         }
         for file in scan.categoryExports {
             _ = try claimOne(file)
@@ -94,8 +101,7 @@ struct Batch {
             if try claimOne(bundle.json), gradebook { scanAhead.add(bundle) }
         }
         filesWaiting = scan.waiting.count
-        try InputMover.syncFolders(folders)
-        folders = []
+        try mover.syncClaims()
     }
 
     // MARK: Processing

@@ -64,6 +64,9 @@ public final class RunPipeline {
         StageClock.shared.mark("opened")
         let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
         let scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
+        for folder in scan.unreadableFolders {
+            logger.warning("inbox folder skipped: it cannot be listed (give the service account read and search permission on it)", metadata: ["folder": "\(folder)"])
+        }
         guard !scan.isEmpty else {
             var summary = RunSummary()
             summary.filesWaiting = scan.waiting.count

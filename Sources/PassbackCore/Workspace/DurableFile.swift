@@ -87,6 +87,19 @@ public final class DurableFile {
         }
     }
 
+    /// Sets the mode of a file this process made (the ledger's, which SQLite creates) through
+    /// its descriptor: opened without following a link, and changed only when it is a plain file
+    /// with one link owned by this user (spec section 1: nothing changes the mode of a file the
+    /// project did not create).
+    static func restrictMode(ofOwnFileAt path: String, to mode: mode_t) {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1, info.st_uid == geteuid() else { return }
+        if info.st_mode & 0o7777 != mode { _ = fchmod(fd, mode) }
+    }
+
     /// `rename(2)` then `fsync` of the target directory.
     public static func rename(_ from: String, to: String) throws {
         guard Glibc.rename(from, to) == 0 else { throw FileSystemError.posix("rename", from, errno) }
