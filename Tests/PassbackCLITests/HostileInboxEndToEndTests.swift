@@ -1,5 +1,5 @@
 import Foundation
-import PassbackCore
+@testable import PassbackCore
 import Testing
 
 #if canImport(Glibc)

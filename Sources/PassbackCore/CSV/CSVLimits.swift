@@ -4,17 +4,17 @@
 /// The defaults are far above anything Canvas or Aspire write (a gradebook cell is a few bytes, a
 /// student row with 2,000 assignments about 20 KB, the longest header a few hundred KB) and far
 /// below what would hurt a nightly batch on a small machine.
-public struct CSVLimits: Sendable, Equatable {
+package struct CSVLimits: Sendable, Equatable {
     /// The longest field, after unescaping. Default 256 KiB: a custom gradebook column or a
     /// category title never comes near it, while a file with a stray quote (which turns the rest
     /// of the file into one field) hits it quickly.
-    public var maximumFieldBytes: Int
+    var maximumFieldBytes: Int
     /// The longest record, counted in raw bytes. Default 16 MiB.
-    public var maximumRecordBytes: Int
+    var maximumRecordBytes: Int
     /// The most fields one record may have. Default 131,072.
-    public var maximumFieldCount: Int
+    var maximumFieldCount: Int
 
-    public init(maximumFieldBytes: Int = 256 << 10, maximumRecordBytes: Int = 16 << 20, maximumFieldCount: Int = 1 << 17) {
+    init(maximumFieldBytes: Int = 256 << 10, maximumRecordBytes: Int = 16 << 20, maximumFieldCount: Int = 1 << 17) {
         precondition(maximumFieldBytes > 0 && maximumRecordBytes > 0 && maximumFieldCount > 0)
         self.maximumFieldBytes = maximumFieldBytes
         self.maximumRecordBytes = maximumRecordBytes
@@ -22,5 +22,5 @@ public struct CSVLimits: Sendable, Equatable {
     }
 
     /// The defaults.
-    public static let standard = CSVLimits()
+    static let standard = CSVLimits()
 }

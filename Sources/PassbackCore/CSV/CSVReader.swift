@@ -37,25 +37,25 @@ import Darwin
 /// The reader is noncopyable because it owns its buffers and, when opened from a path, the file
 /// descriptor; both are released when it goes out of scope. It is meant for one task at a time and
 /// is not `Sendable`.
-public struct CSVReader: ~Copyable {
+package struct CSVReader: ~Copyable {
     /// 1 MiB: as fast as memory-mapping the file here, with constant memory.
-    public static let defaultChunkSize = 1 << 20
+    static let defaultChunkSize = 1 << 20
 
     /// The byte between fields (`,` or `;`).
-    public private(set) var separator: UInt8
+    private(set) var separator: UInt8
     /// How many bytes each read asks for.
-    public let chunkSize: Int
-    public let limits: CSVLimits
+    let chunkSize: Int
+    let limits: CSVLimits
     /// The file's path when the reader opened it (for messages).
-    public let path: String?
+    let path: String?
 
     /// Whether the input started with a UTF-8 byte-order mark (which is not part of any field).
     /// Known once the first record (or ``leadingBytes(upTo:)``) has been read.
-    public private(set) var hasByteOrderMark = false
+    package private(set) var hasByteOrderMark = false
     /// The 1-based physical line on which the current record starts.
-    public private(set) var recordLine = 0
+    package private(set) var recordLine = 0
     /// The number of fields of the current record.
-    public private(set) var fieldCount = 0
+    package private(set) var fieldCount = 0
 
     private enum Source {
         case file(descriptor: Int32, closesWhenDone: Bool)
@@ -129,7 +129,7 @@ public struct CSVReader: ~Copyable {
 
     /// Reads the file at `path`, opened read-only.
     /// - Throws: ``FileReadError`` when the file cannot be opened.
-    public init(fileAt path: String, separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = defaultChunkSize, limits: CSVLimits = .standard) throws {
+    init(fileAt path: String, separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = defaultChunkSize, limits: CSVLimits = .standard) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileReadError(operation: "open", path: path, errorNumber: errno) }
         self.init(source: .file(descriptor: descriptor, closesWhenDone: true), path: path, separator: separator, chunkSize: chunkSize, limits: limits)
@@ -137,13 +137,13 @@ public struct CSVReader: ~Copyable {
 
     /// Reads from an open file descriptor (a pipe, standard input); closes it when done only if
     /// asked to.
-    public init(fileDescriptor: Int32, closesWhenDone: Bool, separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = defaultChunkSize, limits: CSVLimits = .standard) {
+    init(fileDescriptor: Int32, closesWhenDone: Bool, separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = defaultChunkSize, limits: CSVLimits = .standard) {
         self.init(source: .file(descriptor: fileDescriptor, closesWhenDone: closesWhenDone), path: nil, separator: separator, chunkSize: chunkSize, limits: limits)
     }
 
     /// Reads bytes held in memory, `chunkSize` at a time like a file (so tests can put chunk
     /// boundaries anywhere).
-    public init(bytes: [UInt8], separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = defaultChunkSize, limits: CSVLimits = .standard) {
+    package init(bytes: [UInt8], separator: UInt8 = UInt8(ascii: ","), chunkSize: Int = defaultChunkSize, limits: CSVLimits = .standard) {
         self.init(source: .memory(bytes), path: nil, separator: separator, chunkSize: chunkSize, limits: limits)
     }
 
@@ -157,7 +157,7 @@ public struct CSVReader: ~Copyable {
 
     /// Changes the separator; for callers that detect it from ``leadingBytes(upTo:)``. Call it
     /// before reading the first record.
-    public mutating func setSeparator(_ newSeparator: UInt8) {
+    mutating func setSeparator(_ newSeparator: UInt8) {
         precondition(Self.isUsableSeparator(newSeparator), "unusable separator")
         byteClass[Int(separator)] = Self.ordinary
         separator = newSeparator
@@ -173,7 +173,7 @@ public struct CSVReader: ~Copyable {
     /// Up to `count` bytes at the start of the content (after a byte-order mark), without
     /// consuming them: enough to recognise a header and its separator before reading records.
     /// Call it before the first ``next()``.
-    public mutating func leadingBytes(upTo count: Int) throws -> [UInt8] {
+    mutating func leadingBytes(upTo count: Int) throws -> [UInt8] {
         fieldCount = 0
         if !started { try start() }
         recordStart = position
@@ -190,7 +190,7 @@ public struct CSVReader: ~Copyable {
     /// - Returns: `false` at the end of the input (and on every later call).
     /// - Throws: ``InputFileError`` for input that is not well-formed CSV, ``FileReadError`` when
     ///   reading fails.
-    public mutating func next() throws -> Bool {
+    package mutating func next() throws -> Bool {
         fieldCount = 0
         if !started { try start() }
         recordStart = position
@@ -211,7 +211,7 @@ public struct CSVReader: ~Copyable {
     /// The unescaped bytes of field `index` of the current record, valid until the next call to
     /// ``next()``. Quotes around a field and doubled quotes are already resolved.
     @inline(__always)
-    public func field(at index: Int) -> UnsafeBufferPointer<UInt8> {
+    package func field(at index: Int) -> UnsafeBufferPointer<UInt8> {
         precondition(index >= 0 && index < fieldCount, "field index out of range")
         let start = fieldStarts[index]
         return UnsafeBufferPointer(start: buffer + start, count: fieldEnds[index] - start)
@@ -220,7 +220,7 @@ public struct CSVReader: ~Copyable {
     /// Field `index` as text. Only for the cells a caller keeps: scores are parsed from
     /// ``field(at:)`` without building strings.
     /// - Throws: ``InputFileError`` when the bytes are not valid UTF-8.
-    public func string(at index: Int) throws -> String {
+    package func string(at index: Int) throws -> String {
         let bytes = field(at: index)
         guard let text = UTF8Text.decode(bytes) else { throw notUTF8(field: index) }
         return text
@@ -228,7 +228,7 @@ public struct CSVReader: ~Copyable {
 
     /// Field `index` as text without surrounding spaces and tabs (ids, codes).
     /// - Throws: ``InputFileError`` when the bytes are not valid UTF-8.
-    public func trimmedString(at index: Int) throws -> String {
+    func trimmedString(at index: Int) throws -> String {
         let bytes = field(at: index)
         var start = 0
         var end = bytes.count
@@ -241,7 +241,7 @@ public struct CSVReader: ~Copyable {
     }
 
     /// Every field of the current record as text (for headers and small files).
-    public func strings() throws -> [String] {
+    func strings() throws -> [String] {
         var result: [String] = []
         result.reserveCapacity(fieldCount)
         for index in 0..<fieldCount { result.append(try string(at: index)) }
@@ -250,7 +250,7 @@ public struct CSVReader: ~Copyable {
 
     /// Whether every field of the current record is empty: an empty line, or a row of separators
     /// that a spreadsheet left behind.
-    public var isBlank: Bool {
+    package var isBlank: Bool {
         for index in 0..<fieldCount where fieldEnds[index] != fieldStarts[index] { return false }
         return true
     }

@@ -21,7 +21,7 @@ public struct Diagnostic: Sendable, Equatable {
     public var subject: ReportSubject
     public var location: SourceLocation?
 
-    public init(
+    init(
         _ severity: Severity,
         _ code: RuleCode,
         _ message: String,
@@ -35,15 +35,15 @@ public struct Diagnostic: Sendable, Equatable {
         self.location = location
     }
 
-    public static func error(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
+    static func error(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
         Diagnostic(.error, code, message, subject: subject, location: location)
     }
 
-    public static func warning(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
+    static func warning(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
         Diagnostic(.warning, code, message, subject: subject, location: location)
     }
 
-    public static func skipped(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
+    static func skipped(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
         Diagnostic(.skipped, code, message, subject: subject, location: location)
     }
 }
@@ -51,15 +51,15 @@ public struct Diagnostic: Sendable, Equatable {
 /// What a report row is about. Every member is optional: a rejected file has only a location, a
 /// bad score cell has everything.
 public struct ReportSubject: Sendable, Equatable, Hashable {
-    public var courseSISID: String?
+    var courseSISID: String?
     public var sectionSISID: String?
-    public var canvasCourseID: String?
+    var canvasCourseID: String?
     public var canvasAssignmentID: String?
-    public var assignmentName: String?
-    public var categorySourcedID: String?
-    public var studentSISID: String?
+    var assignmentName: String?
+    var categorySourcedID: String?
+    var studentSISID: String?
 
-    public init(
+    init(
         courseSISID: String? = nil,
         sectionSISID: String? = nil,
         canvasCourseID: String? = nil,
@@ -84,7 +84,7 @@ public struct SourceLocation: Sendable, Equatable, Hashable {
     public var file: String
     public var line: Int?
 
-    public init(file: String, line: Int? = nil) {
+    init(file: String, line: Int? = nil) {
         self.file = file
         self.line = line
     }

@@ -1,19 +1,19 @@
 /// A problem that stops one input file: it is not read further, it goes to quarantine with this
 /// reason, and the run goes on with the other files.
-public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: RuleCode
+package struct InputFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    var code: RuleCode
     /// What is wrong and what to do about it, in one or two sentences.
-    public var message: String
+    var message: String
     /// The 1-based line where the problem is, when one line is to blame.
-    public var line: Int?
+    var line: Int?
 
-    public init(_ code: RuleCode = .malformedFile, _ message: String, line: Int? = nil) {
+    init(_ code: RuleCode = .malformedFile, _ message: String, line: Int? = nil) {
         self.code = code
         self.message = message
         self.line = line
     }
 
-    public var description: String {
+    package var description: String {
         if let line { return "line \(line): \(code): \(message)" }
         return "\(code): \(message)"
     }
@@ -22,11 +22,11 @@ public struct InputFileError: Error, Sendable, Equatable, CustomStringConvertibl
 extension RuleCode {
     /// An input that cannot be read: bad CSV, JSON or XML, XML that breaks the schema, a missing
     /// required column. The file goes to quarantine.
-    public static let malformedFile = RuleCode("malformed-file")
+    static let malformedFile = RuleCode("malformed-file")
     /// Half a course bundle that waited longer than the setting allows.
-    public static let incompleteBundle = RuleCode("incomplete-bundle")
+    static let incompleteBundle = RuleCode("incomplete-bundle")
     /// Byte-identical to input already processed; archived, nothing resent.
-    public static let duplicateFile = RuleCode("duplicate-file")
+    static let duplicateFile = RuleCode("duplicate-file")
     /// A name that is neither a category export nor half of a course bundle.
-    public static let unknownFile = RuleCode("unknown-file")
+    static let unknownFile = RuleCode("unknown-file")
 }

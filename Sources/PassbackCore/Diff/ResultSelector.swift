@@ -9,32 +9,32 @@ import Foundation
 ///   time (the first run, or an assignment released from an error or from pending verification)
 ///   carries all its current grades, however old: nothing held back is lost to the window.
 /// - **bulk**: every current grade of every eligible line item, changed or not, plus deletions.
-public struct ResultSelector: Sendable {
-    public var mode: PassbackHeader.Mode
-    public var now: Date
+package struct ResultSelector: Sendable {
+    var mode: PassbackHeader.Mode
+    var now: Date
     /// How far back a change may lie and still be sent incrementally.
-    public var window: TimeInterval
+    var window: TimeInterval
 
-    public init(mode: PassbackHeader.Mode, now: Date, window: TimeInterval = 30 * 86_400) {
+    package init(mode: PassbackHeader.Mode, now: Date, window: TimeInterval = 30 * 86_400) {
         self.mode = mode
         self.now = now
         self.window = window
     }
 
     /// What goes out for one section, and the history to store once it is published.
-    public struct Selection: Sendable {
+    package struct Selection: Sendable {
         /// The line items to write, with their results (empty when nothing goes out).
-        public var lineItems: [PassbackLineItem]
+        var lineItems: [PassbackLineItem]
         /// The next history: to be stored only if the output is published.
-        public var history: SectionHistory
+        package var history: SectionHistory
         /// Results held back because their change is older than the window.
-        public var outsideWindow: Int
+        var outsideWindow: Int
         /// Whether ``history`` differs from the history given (when not, there is nothing to
         /// store).
-        public var historyChanged: Bool = true
+        var historyChanged: Bool = true
     }
 
-    public func select(_ section: SectionGrades, history: SectionHistory) -> Selection {
+    package func select(_ section: SectionGrades, history: SectionHistory) -> Selection {
         var next = history
         var lineItems: [PassbackLineItem] = []
         var outsideWindow = 0

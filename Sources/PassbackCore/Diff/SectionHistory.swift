@@ -11,24 +11,24 @@ import Foundation
 /// needs no hashing per result; a student out of place is found through an index built once for
 /// that line item. ``results`` gives the flat view by result `sourcedId`
 /// (`canvas-<assignment>:<student>`), for tests and tools.
-public struct SectionHistory: Sendable, Equatable {
-    public var lineItems: [String: LineItemFingerprint]
+package struct SectionHistory: Sendable, Equatable {
+    var lineItems: [String: LineItemFingerprint]
     /// Per line item `sourcedId`: its results' states.
-    public internal(set) var resultsByLineItem: [String: LineItemResults]
+    internal(set) var resultsByLineItem: [String: LineItemResults]
     /// Result ids that are not `<line item>:<student>` (never made by passback; kept as given).
     var looseResults: [String: ResultState]
 
-    public init(results: [String: ResultState] = [:], lineItems: [String: LineItemFingerprint] = [:]) {
+    init(results: [String: ResultState] = [:], lineItems: [String: LineItemFingerprint] = [:]) {
         self.lineItems = lineItems
         resultsByLineItem = [:]
         looseResults = [:]
         for (id, state) in results { set(state, forResultID: id) }
     }
 
-    public static let empty = SectionHistory()
+    package static let empty = SectionHistory()
 
     /// Every result's state by result `sourcedId` (a view built on each access: not for hot paths).
-    public var results: [String: ResultState] {
+    var results: [String: ResultState] {
         get {
             var flat = looseResults
             for (item, stored) in resultsByLineItem {
@@ -56,24 +56,24 @@ public struct SectionHistory: Sendable, Equatable {
         resultsByLineItem[item, default: LineItemResults()].set(state, for: student)
     }
 
-    public static func == (a: SectionHistory, b: SectionHistory) -> Bool {
+    package static func == (a: SectionHistory, b: SectionHistory) -> Bool {
         a.lineItems == b.lineItems && a.results == b.results
     }
 }
 
 /// The stored results of one line item in one section: student SIS ids and their states, same
 /// order. A student appears once (``set(_:for:)`` replaces).
-public struct LineItemResults: Sendable, Equatable {
-    public internal(set) var students: [String]
-    public internal(set) var states: [ResultState]
+struct LineItemResults: Sendable, Equatable {
+    internal(set) var students: [String]
+    internal(set) var states: [ResultState]
 
-    public init(students: [String] = [], states: [ResultState] = []) {
+    init(students: [String] = [], states: [ResultState] = []) {
         precondition(students.count == states.count)
         self.students = students
         self.states = states
     }
 
-    public var count: Int { students.count }
+    var count: Int { students.count }
 
     /// The index of `student`, trying `hint` (the position it had last time) first.
     func index(of student: String, hint: Int, lookup: inout [String: Int]?) -> Int? {
@@ -108,17 +108,17 @@ public struct LineItemResults: Sendable, Equatable {
 }
 
 /// One result's state in the ledger.
-public struct ResultState: Sendable, Equatable {
+struct ResultState: Sendable, Equatable {
     /// What Aspire has now: the grade last sent, or `nil` when nothing was sent or the last thing
     /// sent was a deletion.
-    public var sent: GradeValue?
+    var sent: GradeValue?
     /// When the last send (grade or deletion) was published.
-    public var sentAt: Date?
+    var sentAt: Date?
     /// The grade last seen in Canvas (`nil`: blank), and since when.
-    public var seen: GradeValue?
-    public var seenSince: Date?
+    var seen: GradeValue?
+    var seenSince: Date?
 
-    public init(sent: GradeValue? = nil, sentAt: Date? = nil, seen: GradeValue? = nil, seenSince: Date? = nil) {
+    init(sent: GradeValue? = nil, sentAt: Date? = nil, seen: GradeValue? = nil, seenSince: Date? = nil) {
         self.sent = sent
         self.sentAt = sentAt
         self.seen = seen
@@ -127,14 +127,14 @@ public struct ResultState: Sendable, Equatable {
 }
 
 /// What identifies the content of a line item: a change in any of these resends it.
-public struct LineItemFingerprint: Sendable, Hashable {
-    public var title: String
-    public var categorySourcedID: String
-    public var assignDate: LocalDate
-    public var dueDate: LocalDate
-    public var resultValueMax: ExactDecimal
+struct LineItemFingerprint: Sendable, Hashable {
+    var title: String
+    var categorySourcedID: String
+    var assignDate: LocalDate
+    var dueDate: LocalDate
+    var resultValueMax: ExactDecimal
 
-    public init(_ item: PassbackLineItem) {
+    init(_ item: PassbackLineItem) {
         title = item.title
         categorySourcedID = item.categorySourcedID
         assignDate = item.assignDate
@@ -142,7 +142,7 @@ public struct LineItemFingerprint: Sendable, Hashable {
         resultValueMax = item.resultValueMax
     }
 
-    public init(title: String, categorySourcedID: String, assignDate: LocalDate, dueDate: LocalDate, resultValueMax: ExactDecimal) {
+    init(title: String, categorySourcedID: String, assignDate: LocalDate, dueDate: LocalDate, resultValueMax: ExactDecimal) {
         self.title = title
         self.categorySourcedID = categorySourcedID
         self.assignDate = assignDate

@@ -7,8 +7,8 @@ import Glibc
 
 /// The SHA-256 of a file's bytes, in hex: the key that tells a re-dropped, byte-identical bundle
 /// from a new one (swift-crypto's implementation; BoringSSL underneath).
-public enum ContentDigest {
-    public static func sha256(fileAt path: String) throws -> String {
+enum ContentDigest {
+    static func sha256(fileAt path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw FileSystemError.posix("open", path, errno) }
         defer { close(fd) }

@@ -1,23 +1,23 @@
 import Foundation
 
 /// A file found in the inbox, named by its path relative to the inbox (`district/course-1.gradebook.csv`).
-public struct InboxFile: Sendable, Hashable {
-    public var relativePath: String
-    public var size: Int64
-    public var modified: Date
+struct InboxFile: Sendable, Hashable {
+    var relativePath: String
+    var size: Int64
+    var modified: Date
 
-    public init(relativePath: String, size: Int64, modified: Date) {
+    init(relativePath: String, size: Int64, modified: Date) {
         self.relativePath = relativePath
         self.size = size
         self.modified = modified
     }
 
     /// The file's name without folders.
-    public var name: String { (relativePath as NSString).lastPathComponent }
+    var name: String { (relativePath as NSString).lastPathComponent }
 }
 
 /// What a dropped file is, by its name (spec sections 2 and 6).
-public enum InputKind: Sendable, Equatable {
+enum InputKind: Sendable, Equatable {
     case categoriesCSV
     case categoriesXML
     /// `<stem>.gradebook.csv`; the stem keeps the folder so bundles pair within a folder.
@@ -27,7 +27,7 @@ public enum InputKind: Sendable, Equatable {
     case unknown
 
     /// Classifies a relative path; suffixes are matched case-insensitively.
-    public init(relativePath: String) {
+    init(relativePath: String) {
         let lower = relativePath.lowercased()
         func stem(_ suffix: String) -> String { String(relativePath.dropLast(suffix.count)) }
         if lower.hasSuffix(".categories.csv") {
@@ -44,7 +44,7 @@ public enum InputKind: Sendable, Equatable {
     }
 
     /// Names that are never claimed: hidden files, Office lock files, partial downloads.
-    public static func isIgnored(name: String) -> Bool {
+    static func isIgnored(name: String) -> Bool {
         let lower = name.lowercased()
         return name.hasPrefix(".") || name.hasPrefix("~$") || lower.hasSuffix(".tmp") || lower.hasSuffix(".part") || lower.hasSuffix(".crdownload")
     }
@@ -53,15 +53,15 @@ public enum InputKind: Sendable, Equatable {
 /// Files sorted by what their names say: category exports, course bundles (a gradebook and a
 /// bundle JSON of the same stem), halves of bundles, and names that are none of these. Both the
 /// inbox scan and a run's work folder are read this way.
-public struct InputGroups: Sendable {
-    public var categoryExports: [InboxFile] = []
+struct InputGroups: Sendable {
+    var categoryExports: [InboxFile] = []
     /// Complete bundles, by stem.
-    public var bundles: [InboxScanner.Bundle] = []
+    var bundles: [InboxScanner.Bundle] = []
     /// Gradebooks or bundle JSON files whose partner is not among the files, by stem.
-    public var halves: [(stem: String, file: InboxFile)] = []
-    public var unknown: [InboxFile] = []
+    var halves: [(stem: String, file: InboxFile)] = []
+    var unknown: [InboxFile] = []
 
-    public init(_ files: [InboxFile]) {
+    init(_ files: [InboxFile]) {
         var gradebooks: [String: InboxFile] = [:]
         var jsons: [String: InboxFile] = [:]
         for file in files {

@@ -11,44 +11,44 @@ import Glibc
 /// and half a bundle waits until the incomplete-bundle wait is over, then goes to quarantine.
 /// Anything that is not a plain regular file with one link (symlinks, FIFOs, devices, hard links)
 /// is refused.
-public struct InboxScanner: Sendable {
-    public var settleTime: TimeInterval
-    public var incompleteBundleWait: TimeInterval
+struct InboxScanner: Sendable {
+    var settleTime: TimeInterval
+    var incompleteBundleWait: TimeInterval
 
-    public init(settleTime: TimeInterval, incompleteBundleWait: TimeInterval) {
+    init(settleTime: TimeInterval, incompleteBundleWait: TimeInterval) {
         self.settleTime = settleTime
         self.incompleteBundleWait = incompleteBundleWait
     }
 
     /// What the scan found.
-    public struct Scan: Sendable, Equatable {
-        public var categoryExports: [InboxFile] = []
-        public var bundles: [Bundle] = []
+    struct Scan: Sendable, Equatable {
+        var categoryExports: [InboxFile] = []
+        var bundles: [Bundle] = []
         /// Files to quarantine now, with the reason.
-        public var rejected: [Rejection] = []
+        var rejected: [Rejection] = []
         /// Files left in the inbox for a later run (still changing, or waiting for a partner).
-        public var waiting: [InboxFile] = []
+        var waiting: [InboxFile] = []
         /// Subfolders of the inbox that could not be listed (no permission): skipped, named in
         /// a warning; the rest of the inbox is claimed as usual.
-        public var unreadableFolders: [String] = []
+        var unreadableFolders: [String] = []
 
-        public var isEmpty: Bool { categoryExports.isEmpty && bundles.isEmpty && rejected.isEmpty }
+        var isEmpty: Bool { categoryExports.isEmpty && bundles.isEmpty && rejected.isEmpty }
     }
 
-    public struct Bundle: Sendable, Equatable {
-        public var stem: String
-        public var gradebook: InboxFile
-        public var json: InboxFile
+    struct Bundle: Sendable, Equatable {
+        var stem: String
+        var gradebook: InboxFile
+        var json: InboxFile
     }
 
-    public struct Rejection: Sendable, Equatable {
-        public var file: InboxFile
-        public var code: RuleCode
-        public var message: String
+    struct Rejection: Sendable, Equatable {
+        var file: InboxFile
+        var code: RuleCode
+        var message: String
     }
 
     /// Lists `inbox` (recursively, hidden folders skipped) at wall-clock time `now`.
-    public func scan(inbox: URL, now: Date) throws -> Scan {
+    func scan(inbox: URL, now: Date) throws -> Scan {
         var scan = Scan()
         var settled: [InboxFile] = []
         let listing = try list(inbox)

@@ -12,27 +12,27 @@ import Glibc
 /// again: a registrar can replace anything in the inbox by a link at any moment, and nothing here
 /// may follow one. A dropped file's mode is never changed (spec section 1, v2): it stays private
 /// because every folder it passes through after the inbox is closed to others.
-public struct InputMover: Sendable {
-    public let workspace: Workspace
-    public let runID: String
+struct InputMover: Sendable {
+    let workspace: Workspace
+    let runID: String
     private let folders: Folders
 
-    public init(workspace: Workspace, runID: String) {
+    init(workspace: Workspace, runID: String) {
         self.workspace = workspace
         self.runID = runID
         folders = Folders(workspace: workspace)
     }
 
-    public var workFolder: URL { workspace.work.appendingPathComponent(runID, isDirectory: true) }
+    var workFolder: URL { workspace.work.appendingPathComponent(runID, isDirectory: true) }
 
     /// Where a claimed file is during the run (in the run's private work folder, where only the
     /// service account can change anything, so readers may open it by path).
-    public func claimedPath(_ file: InboxFile) -> String {
+    func claimedPath(_ file: InboxFile) -> String {
         workFolder.path + "/" + file.relativePath
     }
 
     /// What became of a file the run tried to claim.
-    public enum Claim: Sendable, Equatable {
+    enum Claim: Sendable, Equatable {
         /// In the work folder, a plain file with one link.
         case claimed
         /// In the work folder, but not to be read (a link, a pipe, a device, a hard link or a
@@ -48,7 +48,7 @@ public struct InputMover: Sendable {
     /// arrived without following a link or blocking on a pipe and examines it with `fstat`.
     /// The work folders are not synced here: ``syncClaims()`` syncs each once (a claim that a
     /// power cut undoes leaves the file in the inbox, where the next run looks).
-    public func claim(_ file: InboxFile) throws -> Claim {
+    func claim(_ file: InboxFile) throws -> Claim {
         let (folder, name) = Self.split(file.relativePath)
         let source: FolderHandle
         do {
@@ -68,7 +68,7 @@ public struct InputMover: Sendable {
     }
 
     /// `fsync`s each work folder that claims moved files into, once.
-    public func syncClaims() throws {
+    func syncClaims() throws {
         try folders.syncClaimed()
     }
 
@@ -121,7 +121,7 @@ public struct InputMover: Sendable {
     /// - Returns: `false` when the file could not be reached without following a link (it is
     ///   left where it is; the next run lists it again).
     @discardableResult
-    public func quarantine(_ file: InboxFile, code: RuleCode, message: String, line: Int?, claimed: Bool) throws -> Bool {
+    func quarantine(_ file: InboxFile, code: RuleCode, message: String, line: Int?, claimed: Bool) throws -> Bool {
         let (folder, name) = Self.split(file.relativePath)
         let source: FolderHandle
         do {
@@ -173,7 +173,7 @@ public struct InputMover: Sendable {
 
     /// The files in the run's work folder (claimed and not yet archived or quarantined), named
     /// by their path relative to it, which is their path in the inbox.
-    public func claimedFiles() throws -> [InboxFile] {
+    func claimedFiles() throws -> [InboxFile] {
         var files: [InboxFile] = []
         guard let base = try? folders.work(runID, "", create: false) else { return [] }
         var pending: [(FolderHandle, String)] = [(base, "")]
@@ -195,12 +195,12 @@ public struct InputMover: Sendable {
     }
 
     /// Where passback XML is written before it is validated and published.
-    public static let outputFolderName = ".out"
-    public var outputFolder: URL { workFolder.appendingPathComponent(Self.outputFolderName, isDirectory: true) }
+    static let outputFolderName = ".out"
+    var outputFolder: URL { workFolder.appendingPathComponent(Self.outputFolderName, isDirectory: true) }
 
     /// Puts a claimed file back into the inbox (half a bundle whose partner a killed run never
     /// claimed): the next run claims the two together.
-    public func returnToInbox(_ file: InboxFile) throws {
+    func returnToInbox(_ file: InboxFile) throws {
         let (folder, name) = Self.split(file.relativePath)
         let source = try folders.work(runID, folder, create: false)
         let target: FolderHandle
@@ -248,7 +248,7 @@ public struct InputMover: Sendable {
     /// passback began), the files are moved one by one into it. A crash before the rename leaves
     /// the files in the work folder, where the next run finds them; after it, the run has nothing
     /// left to archive.
-    public func archiveWorkFolder(date: LocalDate) throws {
+    func archiveWorkFolder(date: LocalDate) throws {
         let workRoot = try folders.work(runID, nil, create: false)
         guard let work = try? workRoot.folder(runID) else { return }
         work.removeTree(Self.outputFolderName)

@@ -5,14 +5,14 @@ import GRDB
 /// clock and mode, the report rows committed bundle by bundle, and which bundles are done.
 extension Ledger {
     /// A run as recorded.
-    public struct RunRecord: Sendable, Equatable {
-        public var id: String
-        public var clock: Date
-        public var mode: PassbackHeader.Mode
+    struct RunRecord: Sendable, Equatable {
+        var id: String
+        var clock: Date
+        var mode: PassbackHeader.Mode
     }
 
     /// Runs that started and never finished: their process died (the lock says nobody runs now).
-    public func unfinishedRuns() throws -> [RunRecord] {
+    func unfinishedRuns() throws -> [RunRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, clock, mode FROM run WHERE status = 'running' ORDER BY id").compactMap { row in
                 guard let clock = ISOTimestamp.parse(row["clock"]), let mode = PassbackHeader.Mode(rawValue: row["mode"]) else { return nil }
@@ -22,7 +22,7 @@ extension Ledger {
     }
 
     /// Appends report rows to the run's report (their own transaction).
-    public func appendReport(_ chunk: ReportChunk, runID: String) throws {
+    func appendReport(_ chunk: ReportChunk, runID: String) throws {
         try pool.write { db in try Self.insert(chunk, runID: runID, db) }
     }
 
@@ -34,7 +34,7 @@ extension Ledger {
     }
 
     /// The run's report rows, as CSV records, in the order they were committed.
-    public func reportBodies(runID: String, _ body: (Data) throws -> Void) throws {
+    func reportBodies(runID: String, _ body: (Data) throws -> Void) throws {
         try pool.read { db in
             let cursor = try Data.fetchCursor(db, sql: "SELECT body FROM report_chunk WHERE run_id = ? ORDER BY seq", arguments: [runID])
             while let data = try cursor.next() { try body(data) }
@@ -42,7 +42,7 @@ extension Ledger {
     }
 
     /// Counts of the run's report rows per status.
-    public func reportCounts(runID: String) throws -> [ReportRow.Status: Int] {
+    func reportCounts(runID: String) throws -> [ReportRow.Status: Int] {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT SUM(successes) s, SUM(errors) e, SUM(warnings) w, SUM(skipped) k FROM report_chunk WHERE run_id = ?", arguments: [runID]) else { return [:] }
             var counts: [ReportRow.Status: Int] = [:]
@@ -54,7 +54,7 @@ extension Ledger {
     }
 
     /// The run's requests per status, results sent and XML files published.
-    public func requestTotals(runID: String) throws -> (statuses: [SyncRequestStatus: Int], results: Int, files: Int) {
+    func requestTotals(runID: String) throws -> (statuses: [SyncRequestStatus: Int], results: Int, files: Int) {
         try pool.read { db in
             var statuses: [SyncRequestStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) n FROM sync_request WHERE run_id = ? GROUP BY status", arguments: [runID]) {
@@ -67,7 +67,7 @@ extension Ledger {
     }
 
     /// The run's requests per bundle stem (to reuse their ids when a killed run is finished).
-    public func requests(runID: String) throws -> [String: [SyncRequestRecord]] {
+    func requests(runID: String) throws -> [String: [SyncRequestRecord]] {
         try pool.read { db in
             var byStem: [String: [SyncRequestRecord]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM sync_request WHERE run_id = ? ORDER BY id", arguments: [runID]) {
@@ -79,14 +79,14 @@ extension Ledger {
     }
 
     /// Outbox files the run has recorded as published.
-    public func publishedFiles(runID: String) throws -> Set<String> {
+    func publishedFiles(runID: String) throws -> Set<String> {
         try pool.read { db in
             Set(try String.fetchAll(db, sql: "SELECT outbox_file FROM sync_request WHERE run_id = ? AND outbox_file IS NOT NULL", arguments: [runID]))
         }
     }
 
     /// Bundles of the run whose outcome is committed, by stem.
-    public func processedBundles(runID: String) throws -> [String: ProcessedBundle] {
+    func processedBundles(runID: String) throws -> [String: ProcessedBundle] {
         try pool.read { db in
             var result: [String: ProcessedBundle] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM processed_bundle WHERE run_id = ?", arguments: [runID]) {
@@ -105,12 +105,12 @@ extension Ledger {
 
     /// The run that already processed a bundle with these exact bytes and left nothing to redo
     /// (no error, nothing held), if any.
-    public func duplicateOf(gradebookSHA256: String, jsonSHA256: String) throws -> String? {
+    func duplicateOf(gradebookSHA256: String, jsonSHA256: String) throws -> String? {
         try duplicatesOf([(gradebookSHA256, jsonSHA256)])[0]
     }
 
     /// ``duplicateOf(gradebookSHA256:jsonSHA256:)`` for many bundles, in one read.
-    public func duplicatesOf(_ digests: [(gradebook: String, json: String)]) throws -> [String?] {
+    func duplicatesOf(_ digests: [(gradebook: String, json: String)]) throws -> [String?] {
         try pool.read { db in
             let statement = try db.cachedStatement(sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1")
             return try digests.map { try String.fetchOne(statement, arguments: [$0.gradebook, $0.json]) }
@@ -120,10 +120,10 @@ extension Ledger {
 
 /// Report rows already encoded as CSV records, with their counts: what a bundle adds to its run's
 /// report, committed with its outcome.
-public struct ReportChunk: Sendable {
-    public private(set) var body: [UInt8] = []
+struct ReportChunk: Sendable {
+    private(set) var body: [UInt8] = []
     /// Rows per status.
-    public var counts: [ReportRow.Status: Int] {
+    var counts: [ReportRow.Status: Int] {
         var counts: [ReportRow.Status: Int] = [:]
         for (status, n) in zip([ReportRow.Status.success, .error, .warning, .skipped], tally) where n > 0 { counts[status] = n }
         return counts
@@ -131,13 +131,13 @@ public struct ReportChunk: Sendable {
     /// success, error, warning, skipped.
     private var tally = [0, 0, 0, 0]
 
-    public init() {}
+    init() {}
 
-    public init(_ rows: [ReportRow]) {
+    init(_ rows: [ReportRow]) {
         for row in rows { append(row) }
     }
 
-    public mutating func append(_ row: ReportRow) {
+    mutating func append(_ row: ReportRow) {
         row.appendRecord(to: &body)
         switch row.status {
         case .success: tally[0] += 1
@@ -147,12 +147,12 @@ public struct ReportChunk: Sendable {
         }
     }
 
-    public var isEmpty: Bool { body.isEmpty }
+    var isEmpty: Bool { body.isEmpty }
 }
 
 /// A bundle's committed outcome in a run.
-public struct ProcessedBundle: Sendable, Equatable {
-    public enum Outcome: String, Sendable {
+struct ProcessedBundle: Sendable, Equatable {
+    enum Outcome: String, Sendable {
         /// Checked and sent (or nothing needed sending).
         case sent
         case cancelled
@@ -161,22 +161,22 @@ public struct ProcessedBundle: Sendable, Equatable {
     }
 
     /// Why a rejected bundle went to quarantine: the bad file and its reason.
-    public struct Rejection: Sendable, Equatable {
-        public var file: String
-        public var code: RuleCode
-        public var message: String
-        public var line: Int?
+    struct Rejection: Sendable, Equatable {
+        var file: String
+        var code: RuleCode
+        var message: String
+        var line: Int?
     }
 
-    public var stem: String
-    public var outcome: Outcome
-    public var gradebookSHA256: String?
-    public var jsonSHA256: String?
+    var stem: String
+    var outcome: Outcome
+    var gradebookSHA256: String?
+    var jsonSHA256: String?
     /// No error and nothing held: a byte-identical re-drop is a duplicate.
-    public var clean: Bool
-    public var rejection: Rejection?
+    var clean: Bool
+    var rejection: Rejection?
 
-    public init(stem: String, outcome: Outcome, gradebookSHA256: String?, jsonSHA256: String?, clean: Bool, rejection: Rejection? = nil) {
+    init(stem: String, outcome: Outcome, gradebookSHA256: String?, jsonSHA256: String?, clean: Bool, rejection: Rejection? = nil) {
         self.stem = stem
         self.outcome = outcome
         self.gradebookSHA256 = gradebookSHA256

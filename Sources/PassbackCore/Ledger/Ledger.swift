@@ -46,7 +46,7 @@ public final class Ledger: @unchecked Sendable {
     // MARK: Runs
 
     /// A new run id from the run's clock: `20261127T090000Z-01`, numbered within the second.
-    public func makeRunID(now: Date) throws -> String {
+    func makeRunID(now: Date) throws -> String {
         let stamp = ISOTimestamp.format(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
         return try pool.read { db in
             let used = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE id LIKE ?", arguments: [stamp + "-%"]) ?? 0
@@ -55,7 +55,7 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    public func beginRun(id: String, clock: Date, mode: PassbackHeader.Mode) throws {
+    func beginRun(id: String, clock: Date, mode: PassbackHeader.Mode) throws {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO run (id, started_at, clock, mode, status) VALUES (?, ?, ?, ?, 'running')",
@@ -64,7 +64,7 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    public func finishRun(id: String, status: String, exitCode: Int32, reportFile: String?, summary: String) throws {
+    func finishRun(id: String, status: String, exitCode: Int32, reportFile: String?, summary: String) throws {
         try pool.write { db in
             try db.execute(
                 sql: "UPDATE run SET finished_at = ?, status = ?, exit_code = ?, report_file = ?, summary = ? WHERE id = ?",
@@ -97,7 +97,7 @@ public final class Ledger: @unchecked Sendable {
 
     /// Stores an export: for each (term, section) it mentions, its categories replace the older.
     /// The file is marked processed by the run in the same transaction.
-    public func storeCategories(_ categories: [AspireCategory], sourceFile: String, runID: String) throws {
+    func storeCategories(_ categories: [AspireCategory], sourceFile: String, runID: String) throws {
         let keys = Set(categories.map { CategoryCatalog.Key(termSourcedID: $0.termSourcedID, classSourcedID: $0.classSourcedID) })
         try pool.write { db in
             try Self.insert(ProcessedBundle(stem: sourceFile, outcome: .sent, gradebookSHA256: nil, jsonSHA256: nil, clean: true), runID: runID, db)
@@ -138,7 +138,7 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: Section history
 
-    public func history(ofSection classSourcedID: String) throws -> SectionHistory {
+    func history(ofSection classSourcedID: String) throws -> SectionHistory {
         guard let blob = try storedHistory(ofSection: classSourcedID) else { return .empty }
         return try SectionHistoryCoding.decode(blob)
     }
@@ -153,7 +153,7 @@ public final class Ledger: @unchecked Sendable {
     // MARK: Sync requests
 
     /// Records requests as `in queue`.
-    public func enqueue(_ requests: [SyncRequestRecord], runID: String, at clock: Date) throws {
+    func enqueue(_ requests: [SyncRequestRecord], runID: String, at clock: Date) throws {
         try pool.write { db in
             for r in requests {
                 try db.cachedStatement(sql: """
@@ -170,7 +170,7 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    public func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date) throws {
+    func setStatus(_ status: SyncRequestStatus, requestIDs: [String], at clock: Date) throws {
         try pool.write { db in try Self.setStatus(status, requestIDs: requestIDs, at: clock, db) }
     }
 
@@ -183,19 +183,19 @@ public final class Ledger: @unchecked Sendable {
     /// whose output was published, the bundle's report rows and its content digests. Called
     /// after the XML is in `outbox/`, so a crash before this commit leaves nothing marked sent
     /// (and the next run finishes the bundle, adopting the published file).
-    public func commit(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date) throws {
+    func commit(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date) throws {
         try commit([LedgerEntry(outcomes: outcomes, report: report, bundle: bundle)], runID: runID, at: clock)
     }
 
     /// What one bundle adds to the ledger when its outcome is recorded: request status changes
     /// (in the order given), outcomes, report rows and the bundle's processed record.
-    public struct LedgerEntry: Sendable {
-        public var statusChanges: [(SyncRequestStatus, [String])]
-        public var outcomes: [SyncRequestOutcome]
-        public var report: ReportChunk
-        public var bundle: ProcessedBundle?
+    struct LedgerEntry: Sendable {
+        var statusChanges: [(SyncRequestStatus, [String])]
+        var outcomes: [SyncRequestOutcome]
+        var report: ReportChunk
+        var bundle: ProcessedBundle?
 
-        public init(statusChanges: [(SyncRequestStatus, [String])] = [], outcomes: [SyncRequestOutcome] = [], report: ReportChunk = ReportChunk(), bundle: ProcessedBundle? = nil) {
+        init(statusChanges: [(SyncRequestStatus, [String])] = [], outcomes: [SyncRequestOutcome] = [], report: ReportChunk = ReportChunk(), bundle: ProcessedBundle? = nil) {
             self.statusChanges = statusChanges
             self.outcomes = outcomes
             self.report = report
@@ -206,7 +206,7 @@ public final class Ledger: @unchecked Sendable {
     /// Records several bundles' outcomes in one transaction (one `fsync` of the WAL instead of
     /// one per bundle), in the order given, after marking `inProgress` requests as in progress.
     /// Every bundle's XML must be in `outbox/` before this is called.
-    public func commit(_ entries: [LedgerEntry], inProgress: [String] = [], runID: String, at clock: Date) throws {
+    func commit(_ entries: [LedgerEntry], inProgress: [String] = [], runID: String, at clock: Date) throws {
         guard !entries.isEmpty || !inProgress.isEmpty else { return }
         try pool.write { db in
             try Self.setStatus(.inProgress, requestIDs: inProgress, at: clock, db)
@@ -266,7 +266,7 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// `PRAGMA integrity_check`, for the crash tests.
-    public func integrityCheck() throws -> String {
+    func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }
 }
@@ -282,37 +282,37 @@ public enum SyncRequestStatus: String, Sendable, CaseIterable, Codable {
 }
 
 /// A request as created at the start of a run.
-public struct SyncRequestRecord: Sendable {
-    public var id: String
-    public var key: SyncRequestKey
+struct SyncRequestRecord: Sendable {
+    var id: String
+    var key: SyncRequestKey
 
-    public init(id: String, key: SyncRequestKey) {
+    init(id: String, key: SyncRequestKey) {
         self.id = id
         self.key = key
     }
 }
 
 /// How a request ended, with what the ledger keeps of it.
-public struct SyncRequestOutcome: Sendable {
-    public var requestID: String
-    public var runID: String
-    public var classSourcedID: String
-    public var status: SyncRequestStatus
-    public var lineItems: Int
-    public var resultsSent: Int
-    public var errors: Int
-    public var warnings: Int
-    public var outboxFile: String?
+struct SyncRequestOutcome: Sendable {
+    var requestID: String
+    var runID: String
+    var classSourcedID: String
+    var status: SyncRequestStatus
+    var lineItems: Int
+    var resultsSent: Int
+    var errors: Int
+    var warnings: Int
+    var outboxFile: String?
     /// Student SIS ids the request sent or reported, for `status --search`.
-    public var students: [String]
+    var students: [String]
     /// The section's next history; `nil` when nothing about it may be recorded.
-    public var history: SectionHistory?
+    var history: SectionHistory?
     /// ``history`` already encoded (``SectionHistoryCoding``), so that a worker thread does the
     /// encoding and the ledger's writer only stores it; `nil` with a `nil` ``history`` when the
     /// stored history is already exactly this (nothing to write).
     var encodedHistory: Data?
 
-    public init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {
+    init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {
         self.requestID = requestID
         self.runID = runID
         self.classSourcedID = classSourcedID

@@ -331,7 +331,7 @@ enum SectionHistoryCoding {
 }
 
 /// The ledger is damaged or refused an operation.
-public struct LedgerError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+struct LedgerError: Error, CustomStringConvertible, Sendable {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -2,21 +2,21 @@
 /// ledger, replaced per (term, section) by the exports of this run.
 public struct CategoryCatalog: Sendable, Equatable {
     /// A (term, section) pair: the unit an export replaces.
-    public struct Key: Hashable, Sendable, Comparable {
-        public var termSourcedID: String
-        public var classSourcedID: String
+    struct Key: Hashable, Sendable, Comparable {
+        var termSourcedID: String
+        var classSourcedID: String
 
-        public init(termSourcedID: String, classSourcedID: String) {
+        init(termSourcedID: String, classSourcedID: String) {
             self.termSourcedID = termSourcedID
             self.classSourcedID = classSourcedID
         }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool {
+        static func < (lhs: Key, rhs: Key) -> Bool {
             (lhs.termSourcedID, lhs.classSourcedID) < (rhs.termSourcedID, rhs.classSourcedID)
         }
     }
 
-    public private(set) var categoriesByKey: [Key: [AspireCategory]]
+    private(set) var categoriesByKey: [Key: [AspireCategory]]
 
     public init(_ categories: [AspireCategory] = []) {
         categoriesByKey = [:]
@@ -24,7 +24,7 @@ public struct CategoryCatalog: Sendable, Equatable {
     }
 
     /// Replaces, for every (term, section) the categories mention, what was known before.
-    public mutating func replace(with categories: [AspireCategory]) {
+    mutating func replace(with categories: [AspireCategory]) {
         var fresh: [Key: [AspireCategory]] = [:]
         for category in categories {
             fresh[Key(termSourcedID: category.termSourcedID, classSourcedID: category.classSourcedID), default: []].append(category)
@@ -34,11 +34,11 @@ public struct CategoryCatalog: Sendable, Equatable {
         }
     }
 
-    public func categories(term: String, section: String) -> [AspireCategory] {
+    func categories(term: String, section: String) -> [AspireCategory] {
         categoriesByKey[Key(termSourcedID: term, classSourcedID: section)] ?? []
     }
 
-    public var allCategories: [AspireCategory] {
+    var allCategories: [AspireCategory] {
         categoriesByKey.keys.sorted().flatMap { categoriesByKey[$0]! }
     }
 }

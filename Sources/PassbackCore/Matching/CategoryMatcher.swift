@@ -1,18 +1,18 @@
 /// The outcome of matching an assignment group to an Aspire category of one section and term.
-public enum CategoryMatch: Sendable, Equatable {
+enum CategoryMatch: Sendable, Equatable {
     /// The group has no SIS source id: it was made in Canvas.
     case notImported
     case matched(AspireCategory)
     case notFound(CategoryMatchFailure)
 
-    public var matched: AspireCategory? {
+    var matched: AspireCategory? {
         if case .matched(let category) = self { return category }
         return nil
     }
 }
 
 /// Why an imported group found no category, so the message can say what to do.
-public enum CategoryMatchFailure: Sendable, Equatable {
+enum CategoryMatchFailure: Sendable, Equatable {
     case courseHasNoTerm
     case noCategoriesForSection(term: String)
     case noMatch(term: String)
@@ -23,14 +23,14 @@ public enum CategoryMatchFailure: Sendable, Equatable {
 /// Matches an imported assignment group to a category of one Aspire section and term: by
 /// `categorySourcedId` = the group's `sis_source_id`, else by title (trimmed, case-insensitive),
 /// as spec section 3 rule 2 says. Categories marked `tobedeleted` never match.
-public struct CategoryMatcher: Sendable {
-    public var catalog: CategoryCatalog
+package struct CategoryMatcher: Sendable {
+    var catalog: CategoryCatalog
 
-    public init(catalog: CategoryCatalog) {
+    package init(catalog: CategoryCatalog) {
         self.catalog = catalog
     }
 
-    public func match(group: CanvasAssignmentGroup, termSourcedID: String?, classSourcedID: String) -> CategoryMatch {
+    func match(group: CanvasAssignmentGroup, termSourcedID: String?, classSourcedID: String) -> CategoryMatch {
         guard let sourceID = group.sisSourceID else { return .notImported }
         guard let term = termSourcedID, XMLCharacters.isWritable(term) else { return .notFound(.courseHasNoTerm) }
         let candidates = catalog.categories(term: term, section: classSourcedID)

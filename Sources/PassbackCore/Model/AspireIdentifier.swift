@@ -1,16 +1,16 @@
 /// What the passback schema's `AspireIdentifier` type takes (a `CategorySourcedId`; the
 /// contract's "token of 1 to 60 characters" for category ids): 1 to 60 characters, none of them
 /// a space or a control character. Category exports are checked with it as they are read.
-public enum AspireIdentifier {
-    public static let maximumLength = 60
+enum AspireIdentifier {
+    static let maximumLength = 60
 
     /// Why `text` cannot be an Aspire id.
-    public enum Problem: Sendable, Equatable {
+    enum Problem: Sendable, Equatable {
         case empty, tooLong, space, controlCharacter
     }
 
     /// Why `text` cannot be an Aspire id, or `nil` when it can.
-    public static func problem(_ text: String) -> Problem? {
+    static func problem(_ text: String) -> Problem? {
         var count = 0
         for scalar in text.unicodeScalars {
             count += 1
@@ -21,7 +21,7 @@ public enum AspireIdentifier {
         return count > maximumLength ? .tooLong : nil
     }
 
-    public static func isValid(_ text: String) -> Bool {
+    static func isValid(_ text: String) -> Bool {
         problem(text) == nil
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// The Canvas REST API responses of one course bundle (`<stem>.canvas.json`): what the rules need
 /// about the course, its sections and its assignments. Unknown members are ignored.
-public struct CanvasBundle: Sendable, Equatable {
-    public var course: CanvasCourse
-    public var sections: [CanvasSection]
-    public var assignmentGroups: [CanvasAssignmentGroup]
+package struct CanvasBundle: Sendable, Equatable {
+    var course: CanvasCourse
+    var sections: [CanvasSection]
+    var assignmentGroups: [CanvasAssignmentGroup]
     /// `graded_at` per (assignment, Canvas user), when the bundle carries submissions.
-    public var submissions: [CanvasSubmission]
+    var submissions: [CanvasSubmission]
 
-    public init(course: CanvasCourse, sections: [CanvasSection], assignmentGroups: [CanvasAssignmentGroup], submissions: [CanvasSubmission] = []) {
+    init(course: CanvasCourse, sections: [CanvasSection], assignmentGroups: [CanvasAssignmentGroup], submissions: [CanvasSubmission] = []) {
         self.course = course
         self.sections = sections
         self.assignmentGroups = assignmentGroups
@@ -20,28 +20,28 @@ public struct CanvasBundle: Sendable, Equatable {
 extension CanvasBundle {
     /// What a run must know of every bundle before it processes any: the course and its
     /// sections (to create requests and to find newer bundles of the same course).
-    public struct Outline: Sendable, Equatable {
-        public var course: CanvasCourse
-        public var sections: [CanvasSection]
+    struct Outline: Sendable, Equatable {
+        var course: CanvasCourse
+        var sections: [CanvasSection]
 
-        public init(course: CanvasCourse, sections: [CanvasSection]) {
+        init(course: CanvasCourse, sections: [CanvasSection]) {
             self.course = course
             self.sections = sections
         }
     }
 
-    public var outline: Outline { Outline(course: course, sections: sections) }
+    var outline: Outline { Outline(course: course, sections: sections) }
 }
 
 /// `GET /api/v1/courses/:id?include[]=term`.
-public struct CanvasCourse: Sendable, Equatable {
-    public var id: String
-    public var name: String?
-    public var sisCourseID: String?
-    public var workflowState: String
-    public var sisTermID: String?
+struct CanvasCourse: Sendable, Equatable {
+    var id: String
+    var name: String?
+    var sisCourseID: String?
+    var workflowState: String
+    var sisTermID: String?
 
-    public init(id: String, name: String? = nil, sisCourseID: String? = nil, workflowState: String, sisTermID: String?) {
+    init(id: String, name: String? = nil, sisCourseID: String? = nil, workflowState: String, sisTermID: String?) {
         self.id = id
         self.name = name
         self.sisCourseID = sisCourseID
@@ -50,17 +50,17 @@ public struct CanvasCourse: Sendable, Equatable {
     }
 
     /// Canvas calls a course published when it is `available` (or `completed`, after its end).
-    public var isPublished: Bool { workflowState == "available" || workflowState == "completed" }
+    var isPublished: Bool { workflowState == "available" || workflowState == "completed" }
 }
 
 /// `GET /api/v1/courses/:id/sections`.
-public struct CanvasSection: Sendable, Equatable {
-    public var id: String
-    public var name: String
+struct CanvasSection: Sendable, Equatable {
+    var id: String
+    var name: String
     /// The Aspire section (`classSourcedId`); `nil` when blank.
-    public var sisSectionID: String?
+    var sisSectionID: String?
 
-    public init(id: String, name: String, sisSectionID: String?) {
+    init(id: String, name: String, sisSectionID: String?) {
         self.id = id
         self.name = name
         self.sisSectionID = sisSectionID
@@ -68,14 +68,14 @@ public struct CanvasSection: Sendable, Equatable {
 }
 
 /// `GET /api/v1/courses/:id/assignment_groups?include[]=assignments&include[]=overrides`.
-public struct CanvasAssignmentGroup: Sendable, Equatable {
-    public var id: String
-    public var name: String
+struct CanvasAssignmentGroup: Sendable, Equatable {
+    var id: String
+    var name: String
     /// Set when the group was imported from Aspire; `nil` when blank.
-    public var sisSourceID: String?
-    public var assignments: [CanvasAssignment]
+    var sisSourceID: String?
+    var assignments: [CanvasAssignment]
 
-    public init(id: String, name: String, sisSourceID: String?, assignments: [CanvasAssignment]) {
+    init(id: String, name: String, sisSourceID: String?, assignments: [CanvasAssignment]) {
         self.id = id
         self.name = name
         self.sisSourceID = sisSourceID
@@ -83,20 +83,20 @@ public struct CanvasAssignmentGroup: Sendable, Equatable {
     }
 }
 
-public struct CanvasAssignment: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var published: Bool
+struct CanvasAssignment: Sendable, Equatable {
+    var id: String
+    var name: String
+    var published: Bool
     /// `post_to_sis`; Canvas writes `null` where SIS sync is off, read as `false`.
-    public var postToSIS: Bool
-    public var dueAt: Date?
-    public var unlockAt: Date?
-    public var pointsPossible: ExactDecimal?
-    public var gradingType: String?
-    public var onlyVisibleToOverrides: Bool
-    public var overrides: [CanvasAssignmentOverride]
+    var postToSIS: Bool
+    var dueAt: Date?
+    var unlockAt: Date?
+    var pointsPossible: ExactDecimal?
+    var gradingType: String?
+    var onlyVisibleToOverrides: Bool
+    var overrides: [CanvasAssignmentOverride]
 
-    public init(
+    init(
         id: String, name: String, published: Bool = true, postToSIS: Bool = true, dueAt: Date? = nil,
         unlockAt: Date? = nil, pointsPossible: ExactDecimal? = nil, gradingType: String? = "points",
         onlyVisibleToOverrides: Bool = false, overrides: [CanvasAssignmentOverride] = []
@@ -115,9 +115,9 @@ public struct CanvasAssignment: Sendable, Equatable {
 }
 
 /// One assignment override: for a list of students, a section or a group.
-public struct CanvasAssignmentOverride: Sendable, Equatable {
+struct CanvasAssignmentOverride: Sendable, Equatable {
     /// Whom the override is for.
-    public enum Target: Sendable, Equatable {
+    enum Target: Sendable, Equatable {
         case students([String])
         case section(String)
         case group(String)
@@ -126,18 +126,18 @@ public struct CanvasAssignmentOverride: Sendable, Equatable {
     /// Whether the override sets a due date, and which. Canvas omits `due_at` from an override
     /// that does not override the due date (the assignment's applies) and writes `null` for an
     /// override that removes it.
-    public enum DueDate: Sendable, Equatable {
+    enum DueDate: Sendable, Equatable {
         case inherited
         case none
         case date(Date)
     }
 
-    public var id: String?
-    public var target: Target
-    public var dueAt: DueDate
-    public var unlockAt: Date?
+    var id: String?
+    var target: Target
+    var dueAt: DueDate
+    var unlockAt: Date?
 
-    public init(id: String? = nil, target: Target, dueAt: DueDate, unlockAt: Date? = nil) {
+    init(id: String? = nil, target: Target, dueAt: DueDate, unlockAt: Date? = nil) {
         self.id = id
         self.target = target
         self.dueAt = dueAt
@@ -146,13 +146,13 @@ public struct CanvasAssignmentOverride: Sendable, Equatable {
 }
 
 /// `GET /api/v1/courses/:id/students/submissions`: when a grade last changed.
-public struct CanvasSubmission: Sendable, Equatable {
-    public var assignmentID: String
+struct CanvasSubmission: Sendable, Equatable {
+    var assignmentID: String
     /// The Canvas user id (the gradebook's `ID` column).
-    public var userID: String
-    public var gradedAt: Date?
+    var userID: String
+    var gradedAt: Date?
 
-    public init(assignmentID: String, userID: String, gradedAt: Date?) {
+    init(assignmentID: String, userID: String, gradedAt: Date?) {
         self.assignmentID = assignmentID
         self.userID = userID
         self.gradedAt = gradedAt

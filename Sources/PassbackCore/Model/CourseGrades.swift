@@ -3,26 +3,26 @@ import Foundation
 /// What the rules and matching stages make of one course bundle: per Aspire section, the line
 /// items that may be sent with every student's current grade, and the rows to report. The diff
 /// stage (``ResultSelector``) then picks what goes out in this run.
-public struct CourseGrades: Sendable {
+package struct CourseGrades: Sendable {
     /// Rows about the bundle as a whole (students in unknown sections, mismatched files).
-    public var diagnostics: [Diagnostic]
-    public var sections: [SectionGrades]
+    var diagnostics: [Diagnostic]
+    package var sections: [SectionGrades]
 
-    public init(diagnostics: [Diagnostic] = [], sections: [SectionGrades] = []) {
+    init(diagnostics: [Diagnostic] = [], sections: [SectionGrades] = []) {
         self.diagnostics = diagnostics
         self.sections = sections
     }
 }
 
 /// Identifies a sync request before it has an id: one course bundle, one Aspire section.
-public struct SyncRequestKey: Sendable, Hashable {
-    public var bundleStem: String
-    public var courseSISID: String?
-    public var canvasCourseID: String
-    public var sectionSISID: String
-    public var canvasSectionID: String
+struct SyncRequestKey: Sendable, Hashable {
+    var bundleStem: String
+    var courseSISID: String?
+    var canvasCourseID: String
+    var sectionSISID: String
+    var canvasSectionID: String
 
-    public init(bundleStem: String, courseSISID: String?, canvasCourseID: String, sectionSISID: String, canvasSectionID: String) {
+    init(bundleStem: String, courseSISID: String?, canvasCourseID: String, sectionSISID: String, canvasSectionID: String) {
         self.bundleStem = bundleStem
         self.courseSISID = courseSISID
         self.canvasCourseID = canvasCourseID
@@ -32,16 +32,16 @@ public struct SyncRequestKey: Sendable, Hashable {
 }
 
 /// One Aspire section of a course bundle: the future sync request.
-public struct SectionGrades: Sendable {
-    public var request: SyncRequestKey
-    public var termSourcedID: String
+package struct SectionGrades: Sendable {
+    var request: SyncRequestKey
+    var termSourcedID: String
     /// The school, from the section's Aspire categories; `nil` when none is known.
-    public var schoolID: String?
-    public var lineItems: [CandidateLineItem]
+    var schoolID: String?
+    var lineItems: [CandidateLineItem]
     /// Rule rows, bad cells, students without SIS ids: in the order found.
-    public var diagnostics: [Diagnostic]
+    var diagnostics: [Diagnostic]
 
-    public init(request: SyncRequestKey, termSourcedID: String, schoolID: String?, lineItems: [CandidateLineItem] = [], diagnostics: [Diagnostic] = []) {
+    init(request: SyncRequestKey, termSourcedID: String, schoolID: String?, lineItems: [CandidateLineItem] = [], diagnostics: [Diagnostic] = []) {
         self.request = request
         self.termSourcedID = termSourcedID
         self.schoolID = schoolID
@@ -51,14 +51,14 @@ public struct SectionGrades: Sendable {
 }
 
 /// A line item that passed every rule, with every student's current grade.
-public struct CandidateLineItem: Sendable {
+struct CandidateLineItem: Sendable {
     /// The line item as it would be written, with no results yet.
-    public var lineItem: PassbackLineItem
-    public var assignmentName: String
-    public var canvasAssignmentID: String
-    public var results: [CandidateResult]
+    var lineItem: PassbackLineItem
+    var assignmentName: String
+    var canvasAssignmentID: String
+    var results: [CandidateResult]
 
-    public init(lineItem: PassbackLineItem, assignmentName: String, canvasAssignmentID: String, results: [CandidateResult]) {
+    init(lineItem: PassbackLineItem, assignmentName: String, canvasAssignmentID: String, results: [CandidateResult]) {
         self.lineItem = lineItem
         self.assignmentName = assignmentName
         self.canvasAssignmentID = canvasAssignmentID
@@ -72,16 +72,16 @@ public struct CandidateLineItem: Sendable {
 /// The rules stage makes one per grade cell (millions a night) and most are not sent, so it
 /// holds no id: a result's `sourcedId` (`<line item sourcedId>:<student SIS id>`) is made by
 /// ``sourcedID(lineItem:)`` only for a result that goes out.
-public struct CandidateResult: Sendable, Equatable {
-    public var studentSISID: String
+struct CandidateResult: Sendable, Equatable {
+    var studentSISID: String
     /// The grade now; `nil` when the cell is blank or `-`.
-    public var current: GradeValue?
+    var current: GradeValue?
     /// When Canvas graded it (`graded_at`), when the bundle says.
-    public var gradedAt: Date?
+    var gradedAt: Date?
     /// The date written as `ScoreDate`.
-    public var scoreDate: LocalDate
+    var scoreDate: LocalDate
 
-    public init(studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
+    init(studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
         self.studentSISID = studentSISID
         self.current = current
         self.gradedAt = gradedAt
@@ -89,7 +89,7 @@ public struct CandidateResult: Sendable, Equatable {
     }
 
     /// `canvas-<assignment id>:<student SIS id>`, given the line item's `canvas-<assignment id>`.
-    public func sourcedID(lineItem: String) -> String {
+    func sourcedID(lineItem: String) -> String {
         // Built in one allocation: a bulk run makes millions of these.
         var lineItem = lineItem
         var student = studentSISID

@@ -8,25 +8,25 @@
 ///
 /// Values are kept normalised (no trailing zeros in the fraction), so `9`, `9.0` and `9.00` are
 /// equal by `==` and print the same.
-public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The digits, with the sign.
-    public private(set) var mantissa: Int64
+    private(set) var mantissa: Int64
     /// How many of the mantissa's digits are after the decimal point (0...18).
-    public private(set) var scale: UInt8
+    private(set) var scale: UInt8
 
     /// The largest number of significant digits a parsed value may have; keeps every product of
     /// two parsed values inside `Int64`.
-    public static let maximumDigits = 15
+    static let maximumDigits = 15
 
-    public static let zero = ExactDecimal(0)
+    static let zero = ExactDecimal(0)
 
-    public init(_ integer: Int64) {
+    init(_ integer: Int64) {
         mantissa = integer
         scale = 0
     }
 
     /// Creates `mantissa × 10^-scale`, normalised.
-    public init(mantissa: Int64, scale: UInt8) {
+    init(mantissa: Int64, scale: UInt8) {
         self.mantissa = mantissa
         self.scale = scale
         normalize()
@@ -48,14 +48,14 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         }
     }
 
-    public var isNegative: Bool { mantissa < 0 }
-    public var isZero: Bool { mantissa == 0 }
+    var isNegative: Bool { mantissa < 0 }
+    var isZero: Bool { mantissa == 0 }
 
     /// Parses the strict score grammar from bytes: `-?[0-9]*([sep][0-9]+)?` with at least one
     /// digit, at most ``maximumDigits`` digits, where `sep` is one of `decimalSeparators`.
     /// Returns `nil` for anything else (empty text, `NaN`, `inf`, `0x1p3`, `1e5`, `+1`, `1,234.5`,
     /// `٣`, `１`, a trailing `.`).
-    public static func parse<Bytes: Collection>(_ bytes: Bytes, decimalSeparators: DecimalSeparators = .point) -> ExactDecimal?
+    static func parse<Bytes: Collection>(_ bytes: Bytes, decimalSeparators: DecimalSeparators = .point) -> ExactDecimal?
     where Bytes.Element == UInt8 {
         var index = bytes.startIndex
         guard index != bytes.endIndex else { return nil }
@@ -96,14 +96,14 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Parses the strict grammar from a string (for values from trusted JSON or the ledger).
-    public static func parse(_ text: String, decimalSeparators: DecimalSeparators = .point) -> ExactDecimal? {
+    static func parse(_ text: String, decimalSeparators: DecimalSeparators = .point) -> ExactDecimal? {
         parse(Array(text.utf8), decimalSeparators: decimalSeparators)
     }
 
     /// Converts a JSON number that Foundation decoded as `Double` (points possible) by its
     /// shortest round-trip spelling, so `0.1` is exactly one tenth. `nil` for NaN, infinities and
     /// values with more than ``maximumDigits`` significant digits.
-    public init?(jsonNumber value: Double) {
+    init?(jsonNumber value: Double) {
         guard value.isFinite else { return nil }
         let text = "\(value)"
         // Swift spells large and small magnitudes with an exponent: "1e-05", "1.5e+20".
@@ -127,7 +127,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// `self × other`, or `nil` on overflow.
-    public func multiplied(by other: ExactDecimal) -> ExactDecimal? {
+    func multiplied(by other: ExactDecimal) -> ExactDecimal? {
         let (product, overflow) = mantissa.multipliedReportingOverflow(by: other.mantissa)
         guard !overflow else { return nil }
         var scale = Int(self.scale) + Int(other.scale)
@@ -141,7 +141,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// `self / 100`, exact.
-    public func dividedByHundred() -> ExactDecimal? {
+    func dividedByHundred() -> ExactDecimal? {
         guard scale <= 16 else { return nil }
         return ExactDecimal(mantissa: mantissa, scale: scale + 2)
     }
@@ -167,7 +167,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return (x, y)
     }
 
-    public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+    static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
         if let (x, y) = aligned(lhs, rhs) { return x < y }
         // Overflow while aligning means magnitudes differ hugely; compare the integer parts.
         return lhs.integerPart < rhs.integerPart
@@ -180,7 +180,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Plain decimal notation, never an exponent: `9`, `8.5`, `-0.25`, `0.001`.
-    public var description: String {
+    var description: String {
         if scale == 0 { return String(mantissa) }
         let negative = mantissa < 0
         var digits = String(mantissa.magnitude)
@@ -194,13 +194,13 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 }
 
 /// The bytes accepted as a decimal separator in score cells.
-public struct DecimalSeparators: Sendable, Equatable {
-    public var bytes: [UInt8]
+struct DecimalSeparators: Sendable, Equatable {
+    var bytes: [UInt8]
 
     /// `.` only: gradebooks separated by `,`.
-    public static let point = DecimalSeparators(bytes: [UInt8(ascii: ".")])
+    static let point = DecimalSeparators(bytes: [UInt8(ascii: ".")])
     /// `.` or `,`: gradebooks separated by `;`, which Canvas writes with decimal commas.
-    public static let pointOrComma = DecimalSeparators(bytes: [UInt8(ascii: "."), UInt8(ascii: ",")])
+    static let pointOrComma = DecimalSeparators(bytes: [UInt8(ascii: "."), UInt8(ascii: ",")])
 
     @inline(__always)
     func contains(_ byte: UInt8) -> Bool { bytes.contains(byte) }

@@ -3,14 +3,14 @@
 ///
 /// One course's gradebook is the unit held in memory; ``GradebookReader`` builds it from a
 /// streamed file.
-public struct Gradebook: Sendable, Equatable {
+package struct Gradebook: Sendable, Equatable {
     /// `,` or `;` as found in the header.
-    public var separator: UInt8
-    public var hasByteOrderMark: Bool
-    public var assignmentColumns: [GradebookAssignmentColumn]
-    public var students: [GradebookStudent]
+    var separator: UInt8
+    var hasByteOrderMark: Bool
+    package var assignmentColumns: [GradebookAssignmentColumn]
+    package var students: [GradebookStudent]
 
-    public init(separator: UInt8, hasByteOrderMark: Bool, assignmentColumns: [GradebookAssignmentColumn], students: [GradebookStudent]) {
+    init(separator: UInt8, hasByteOrderMark: Bool, assignmentColumns: [GradebookAssignmentColumn], students: [GradebookStudent]) {
         self.separator = separator
         self.hasByteOrderMark = hasByteOrderMark
         self.assignmentColumns = assignmentColumns
@@ -19,16 +19,16 @@ public struct Gradebook: Sendable, Equatable {
 }
 
 /// An assignment column, `<name> (<assignment id>)`.
-public struct GradebookAssignmentColumn: Sendable, Equatable {
+package struct GradebookAssignmentColumn: Sendable, Equatable {
     /// The name as written in the header, without the ` (<id>)` suffix.
-    public var name: String
-    public var assignmentID: String
+    var name: String
+    var assignmentID: String
     /// The `    Points Possible` row's value, when the row is there and the cell is a number.
-    public var pointsPossible: ExactDecimal?
+    var pointsPossible: ExactDecimal?
     /// The posting row's text for this column (`Manual Posting`, `Muted`), when there is one.
-    public var postingNote: String?
+    var postingNote: String?
 
-    public init(name: String, assignmentID: String, pointsPossible: ExactDecimal? = nil, postingNote: String? = nil) {
+    init(name: String, assignmentID: String, pointsPossible: ExactDecimal? = nil, postingNote: String? = nil) {
         self.name = name
         self.assignmentID = assignmentID
         self.pointsPossible = pointsPossible
@@ -37,24 +37,24 @@ public struct GradebookAssignmentColumn: Sendable, Equatable {
 }
 
 /// One student row of the gradebook.
-public struct GradebookStudent: Sendable, Equatable {
+package struct GradebookStudent: Sendable, Equatable {
     /// The Canvas user id (`ID` column), which overrides' `student_ids` and submissions'
     /// `user_id` refer to.
-    public var canvasUserID: String
+    var canvasUserID: String
     /// `SIS User ID`; `nil` when blank.
-    public var sisUserID: String?
+    var sisUserID: String?
     /// The `Section` cell as written: one name, or several joined the way Canvas joins them
     /// (`Period 1 and Period 2`, `A, B, and C`). ``SectionNameList`` splits it against the
     /// course's section names.
-    public var sectionText: String
+    var sectionText: String
     /// The 1-based physical line where the row starts.
-    public var line: Int
+    var line: Int
     /// Canvas's Test Student (Student View), which it writes last.
-    public var isTestStudent: Bool
+    var isTestStudent: Bool
     /// One cell per ``Gradebook/assignmentColumns`` entry, same order.
-    public var cells: [ScoreCell]
+    var cells: [ScoreCell]
 
-    public init(canvasUserID: String, sisUserID: String?, sectionText: String, line: Int, isTestStudent: Bool = false, cells: [ScoreCell]) {
+    init(canvasUserID: String, sisUserID: String?, sectionText: String, line: Int, isTestStudent: Bool = false, cells: [ScoreCell]) {
         self.canvasUserID = canvasUserID
         self.sisUserID = sisUserID
         self.sectionText = sectionText

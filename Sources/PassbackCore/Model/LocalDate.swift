@@ -4,19 +4,19 @@ import Foundation
 ///
 /// Canvas timestamps become `LocalDate`s in the school's time zone (`2025-09-12T05:59:59Z` is
 /// `2025-09-11` in America/Denver) through ``SchoolCalendar``.
-public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var year: Int
-    public var month: Int
-    public var day: Int
+struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    var year: Int
+    var month: Int
+    var day: Int
 
-    public init(year: Int, month: Int, day: Int) {
+    init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
     /// Parses exactly `YYYY-MM-DD` with a real calendar date (no `2025-02-30`).
-    public init?(iso text: some StringProtocol) {
+    init?(iso text: some StringProtocol) {
         self.init(isoBytes: Array(text.utf8)[...])
     }
 
@@ -52,7 +52,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    public var description: String {
+    var description: String {
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -60,7 +60,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+    static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }

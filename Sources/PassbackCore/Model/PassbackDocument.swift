@@ -9,11 +9,11 @@ public struct PassbackHeader: Sendable, Equatable {
         case bulk
     }
 
-    public var runID: String
-    public var mode: Mode
-    public var generatedAt: Date
+    var runID: String
+    var mode: Mode
+    var generatedAt: Date
 
-    public init(runID: String, mode: Mode, generatedAt: Date) {
+    init(runID: String, mode: Mode, generatedAt: Date) {
         self.runID = runID
         self.mode = mode
         self.generatedAt = generatedAt
@@ -21,15 +21,15 @@ public struct PassbackHeader: Sendable, Equatable {
 }
 
 /// `<Section>`: one Aspire section (class) and the Canvas course and section it comes from.
-public struct PassbackSection: Sendable, Equatable {
-    public var classSourcedID: String
-    public var termSourcedID: String
-    public var schoolID: String
-    public var canvasCourseID: String
-    public var canvasSectionID: String
-    public var lineItems: [PassbackLineItem]
+struct PassbackSection: Sendable, Equatable {
+    var classSourcedID: String
+    var termSourcedID: String
+    var schoolID: String
+    var canvasCourseID: String
+    var canvasSectionID: String
+    var lineItems: [PassbackLineItem]
 
-    public init(classSourcedID: String, termSourcedID: String, schoolID: String, canvasCourseID: String, canvasSectionID: String, lineItems: [PassbackLineItem]) {
+    init(classSourcedID: String, termSourcedID: String, schoolID: String, canvasCourseID: String, canvasSectionID: String, lineItems: [PassbackLineItem]) {
         self.classSourcedID = classSourcedID
         self.termSourcedID = termSourcedID
         self.schoolID = schoolID
@@ -40,25 +40,25 @@ public struct PassbackSection: Sendable, Equatable {
 }
 
 /// OneRoster's `status` of a line item or result.
-public enum PassbackStatus: String, Sendable, Equatable, Hashable {
+enum PassbackStatus: String, Sendable, Equatable, Hashable {
     case active
     case toBeDeleted = "tobedeleted"
 }
 
 /// `<LineItem>`: one Canvas assignment in one Aspire section.
-public struct PassbackLineItem: Sendable, Equatable {
+struct PassbackLineItem: Sendable, Equatable {
     /// `canvas-<assignment id>`.
-    public var sourcedID: String
-    public var status: PassbackStatus
-    public var title: String
-    public var categorySourcedID: String
-    public var assignDate: LocalDate
-    public var dueDate: LocalDate
-    public var resultValueMin: ExactDecimal
-    public var resultValueMax: ExactDecimal
-    public var results: [PassbackResult]
+    var sourcedID: String
+    var status: PassbackStatus
+    var title: String
+    var categorySourcedID: String
+    var assignDate: LocalDate
+    var dueDate: LocalDate
+    var resultValueMin: ExactDecimal
+    var resultValueMax: ExactDecimal
+    var results: [PassbackResult]
 
-    public init(sourcedID: String, status: PassbackStatus = .active, title: String, categorySourcedID: String, assignDate: LocalDate, dueDate: LocalDate, resultValueMin: ExactDecimal = .zero, resultValueMax: ExactDecimal, results: [PassbackResult]) {
+    init(sourcedID: String, status: PassbackStatus = .active, title: String, categorySourcedID: String, assignDate: LocalDate, dueDate: LocalDate, resultValueMin: ExactDecimal = .zero, resultValueMax: ExactDecimal, results: [PassbackResult]) {
         self.sourcedID = sourcedID
         self.status = status
         self.title = title
@@ -72,7 +72,7 @@ public struct PassbackLineItem: Sendable, Equatable {
 }
 
 /// OneRoster's score statuses.
-public enum ScoreStatus: String, Sendable, Equatable, Hashable, CaseIterable {
+enum ScoreStatus: String, Sendable, Equatable, Hashable, CaseIterable {
     case exempt
     case fullyGraded = "fully graded"
     case notSubmitted = "not submitted"
@@ -81,19 +81,19 @@ public enum ScoreStatus: String, Sendable, Equatable, Hashable, CaseIterable {
 }
 
 /// `<Result>`: one student's grade for a line item, or its deletion.
-public struct PassbackResult: Sendable, Equatable {
+struct PassbackResult: Sendable, Equatable {
     /// `canvas-<assignment id>:<student SIS id>`.
-    public var sourcedID: String
-    public var status: PassbackStatus
-    public var studentSourcedID: String
+    var sourcedID: String
+    var status: PassbackStatus
+    var studentSourcedID: String
     /// `nil` only for a deletion.
-    public var scoreStatus: ScoreStatus?
+    var scoreStatus: ScoreStatus?
     /// `nil` for `exempt` and for a deletion.
-    public var score: ExactDecimal?
+    var score: ExactDecimal?
     /// `nil` only for a deletion.
-    public var scoreDate: LocalDate?
+    var scoreDate: LocalDate?
 
-    public init(sourcedID: String, status: PassbackStatus = .active, studentSourcedID: String, scoreStatus: ScoreStatus?, score: ExactDecimal?, scoreDate: LocalDate?) {
+    init(sourcedID: String, status: PassbackStatus = .active, studentSourcedID: String, scoreStatus: ScoreStatus?, score: ExactDecimal?, scoreDate: LocalDate?) {
         self.sourcedID = sourcedID
         self.status = status
         self.studentSourcedID = studentSourcedID
@@ -103,7 +103,7 @@ public struct PassbackResult: Sendable, Equatable {
     }
 
     /// A deletion of a result sent before.
-    public static func deletion(sourcedID: String, studentSourcedID: String) -> PassbackResult {
+    static func deletion(sourcedID: String, studentSourcedID: String) -> PassbackResult {
         PassbackResult(sourcedID: sourcedID, status: .toBeDeleted, studentSourcedID: studentSourcedID, scoreStatus: nil, score: nil, scoreDate: nil)
     }
 }

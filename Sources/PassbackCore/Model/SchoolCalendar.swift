@@ -14,7 +14,7 @@ public struct SchoolCalendar: Sendable {
         self.init(timeZone: zone)
     }
 
-    public init(timeZone: TimeZone) {
+    init(timeZone: TimeZone) {
         self.timeZone = timeZone
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -25,7 +25,7 @@ public struct SchoolCalendar: Sendable {
     ///
     /// Remembered per instant: a district's assignments share a few hundred due and unlock
     /// times, and Foundation's calendar arithmetic was 3% of a run.
-    public func localDate(of instant: Date) -> LocalDate {
+    func localDate(of instant: Date) -> LocalDate {
         if let known = cache.get(instant) { return known }
         let parts = calendar.dateComponents([.year, .month, .day], from: instant)
         let date = LocalDate(year: parts.year!, month: parts.month!, day: parts.day!)

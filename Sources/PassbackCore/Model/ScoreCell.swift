@@ -1,6 +1,6 @@
 /// A gradebook score cell, classified (spec section 4). What it is sent as depends on the
 /// assignment's points possible, which ``ScoreEvaluation`` applies.
-public enum ScoreCell: Sendable, Equatable, Hashable {
+enum ScoreCell: Sendable, Equatable, Hashable {
     /// Blank or `-`: no grade (a deletion if one was sent before).
     case blank
     /// `N/A`: not assigned to this student; nothing is sent.
@@ -23,7 +23,7 @@ public enum ScoreCell: Sendable, Equatable, Hashable {
     indirect case invalid(text: String, reason: InvalidScoreReason)
 }
 
-public enum InvalidScoreReason: String, Sendable, Equatable, Hashable {
+enum InvalidScoreReason: String, Sendable, Equatable, Hashable {
     case unreadable
     case negative
 }

@@ -2,16 +2,16 @@
 /// [#x10000-#x10FFFF]`). Text from the inputs is checked before it reaches the writer: an id with a
 /// control character is refused with a report row (an id must go out exactly or not at all); a
 /// title has such characters replaced, as they could not be shown anyway.
-public enum XMLCharacters {
+enum XMLCharacters {
     @inline(__always)
-    public static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+    static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
         default: return false
         }
     }
 
-    public static func isWritable(_ text: String) -> Bool {
+    static func isWritable(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy(isAllowed)
     }
 
@@ -20,7 +20,7 @@ public enum XMLCharacters {
     /// unchanged (no tab, line break, leading or trailing space, or two spaces in a row). A
     /// reader that collapses would otherwise match `604  863` or `604<tab>863` as `604 863`, a
     /// student the id was not; such ids are reported, not sent.
-    public static func isExactToken(_ text: String) -> Bool {
+    static func isExactToken(_ text: String) -> Bool {
         var previousWasSpace = true  // no leading space
         for scalar in text.unicodeScalars {
             guard isAllowed(scalar), scalar != "\t", scalar != "\n", scalar != "\r" else { return false }
@@ -32,7 +32,7 @@ public enum XMLCharacters {
     }
 
     /// `text` with every character XML cannot carry replaced by U+FFFD.
-    public static func sanitized(_ text: String) -> String {
+    static func sanitized(_ text: String) -> String {
         guard !isWritable(text) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

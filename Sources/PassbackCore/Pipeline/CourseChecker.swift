@@ -3,39 +3,39 @@ import Foundation
 extension RuleCode {
     /// The two files of a bundle disagree: the gradebook has an assignment the API responses
     /// lack, or a synced assignment has no gradebook column.
-    public static let bundleMismatch = RuleCode("bundle-mismatch")
+    static let bundleMismatch = RuleCode("bundle-mismatch")
 }
 
 /// The rules and matching stages for one course bundle: splits the gradebook's students into
 /// Aspire sections, checks every assignment in every section against the ``RuleBook``, matches
 /// categories, and evaluates score cells. Pure: everything it needs comes in, ``CourseGrades``
 /// comes out, so bundles can be checked in parallel and tested alone.
-public struct CourseChecker: Sendable {
-    public var rules: RuleBook
-    public var matcher: CategoryMatcher
-    public var settings: RuleSettings
-    public var evaluator = ScoreEvaluator()
+package struct CourseChecker: Sendable {
+    var rules: RuleBook
+    var matcher: CategoryMatcher
+    var settings: RuleSettings
+    var evaluator = ScoreEvaluator()
 
-    public init(rules: RuleBook = .standard, matcher: CategoryMatcher, settings: RuleSettings) {
+    package init(rules: RuleBook = .standard, matcher: CategoryMatcher, settings: RuleSettings) {
         self.rules = rules
         self.matcher = matcher
         self.settings = settings
     }
 
     /// The files a bundle came from, as dropped (relative to the inbox), for report rows.
-    public struct Sources: Sendable {
-        public var stem: String
-        public var gradebookFile: String
-        public var bundleFile: String
+    package struct Sources: Sendable {
+        var stem: String
+        var gradebookFile: String
+        var bundleFile: String
 
-        public init(stem: String, gradebookFile: String, bundleFile: String) {
+        package init(stem: String, gradebookFile: String, bundleFile: String) {
             self.stem = stem
             self.gradebookFile = gradebookFile
             self.bundleFile = bundleFile
         }
     }
 
-    public func check(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CourseGrades {
+    package func check(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CourseGrades {
         let course = bundle.course
         let courseSubject = ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id)
         var courseRows: [Diagnostic] = []

@@ -10,7 +10,7 @@ import Glibc
 ///
 /// Armed by `PASSBACK_CRASH_AT=<point>` or `PASSBACK_CRASH_AT=<point>:<n>` (die the n-th time the
 /// point is reached), in debug builds only: a release binary ignores the variable.
-public enum CrashPoint: String, Sendable, CaseIterable {
+enum CrashPoint: String, Sendable, CaseIterable {
     /// Inputs moved from the inbox into `work/<run id>/`.
     case afterClaim = "after-claim"
     /// One category export stored in the ledger, not yet archived.
@@ -38,7 +38,7 @@ public enum CrashPoint: String, Sendable, CaseIterable {
     #endif
 
     /// Dies here if a test armed this point.
-    public func reach() {
+    func reach() {
         #if DEBUG
         guard let armed = Self.armed, armed.point == rawValue else { return }
         Self.lock.lock()

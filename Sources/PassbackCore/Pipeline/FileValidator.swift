@@ -8,9 +8,9 @@ import Foundation
 /// on the same command line plus, with a workspace, those in its ledger. A gradebook or bundle
 /// JSON alone is checked as a file.
 public struct FileValidator {
-    public var stages: PipelineStages
-    public var settings: Settings
-    public var now: Date
+    var stages: PipelineStages
+    var settings: Settings
+    var now: Date
 
     public init(stages: PipelineStages, settings: Settings, now: Date) {
         self.stages = stages

@@ -1,31 +1,31 @@
 import Foundation
 
 /// Reads a Canvas gradebook export (the read stage).
-public protocol GradebookReading: Sendable {
+protocol GradebookReading: Sendable {
     func read(fileAt path: String) throws -> Gradebook
 }
 
 /// Reads a course bundle's API responses (the read stage).
-public protocol CanvasBundleReading: Sendable {
+protocol CanvasBundleReading: Sendable {
     func read(fileAt path: String) throws -> CanvasBundle
     /// The course and sections of the bundle; throws exactly when ``read(fileAt:)`` would.
     func outline(fileAt path: String) throws -> CanvasBundle.Outline
 }
 
 extension CanvasBundleReading {
-    public func outline(fileAt path: String) throws -> CanvasBundle.Outline {
+    func outline(fileAt path: String) throws -> CanvasBundle.Outline {
         try read(fileAt: path).outline
     }
 }
 
 /// Reads an Aspire category export of one encoding (the read stage).
-public protocol CategoryExportReading: Sendable {
+protocol CategoryExportReading: Sendable {
     func read(fileAt path: String) throws -> AspireCategoryExport
 }
 
 /// Writes one passback XML file and checks it against the XSD (the write stage). The pipeline
 /// publishes the file only when ``validate(fileAt:)`` finds no problem.
-public protocol PassbackFileWriting: Sendable {
+protocol PassbackFileWriting: Sendable {
     func write(header: PassbackHeader, sections: [PassbackSection], to path: String) throws
     /// Problems found by the XSD, empty when the file is valid.
     func validate(fileAt path: String) -> [String]
@@ -34,14 +34,14 @@ public protocol PassbackFileWriting: Sendable {
 /// The replaceable stages of a run: intake → read → rules → match → diff → write → report →
 /// ledger. The defaults are the production readers and writer; tests swap any of them.
 public struct PipelineStages: Sendable {
-    public var gradebookReader: any GradebookReading
-    public var bundleReader: any CanvasBundleReading
-    public var categoryCSVReader: any CategoryExportReading
-    public var categoryXMLReader: any CategoryExportReading
-    public var passbackWriter: any PassbackFileWriting
-    public var rules: RuleBook
+    var gradebookReader: any GradebookReading
+    var bundleReader: any CanvasBundleReading
+    var categoryCSVReader: any CategoryExportReading
+    var categoryXMLReader: any CategoryExportReading
+    var passbackWriter: any PassbackFileWriting
+    var rules: RuleBook
 
-    public init(gradebookReader: any GradebookReading, bundleReader: any CanvasBundleReading, categoryCSVReader: any CategoryExportReading, categoryXMLReader: any CategoryExportReading, passbackWriter: any PassbackFileWriting, rules: RuleBook = .standard) {
+    init(gradebookReader: any GradebookReading, bundleReader: any CanvasBundleReading, categoryCSVReader: any CategoryExportReading, categoryXMLReader: any CategoryExportReading, passbackWriter: any PassbackFileWriting, rules: RuleBook = .standard) {
         self.gradebookReader = gradebookReader
         self.bundleReader = bundleReader
         self.categoryCSVReader = categoryCSVReader

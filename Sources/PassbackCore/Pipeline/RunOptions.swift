@@ -2,12 +2,12 @@ import Foundation
 
 /// How one batch runs.
 public struct RunOptions: Sendable {
-    public var mode: PassbackHeader.Mode
+    var mode: PassbackHeader.Mode
     /// The run's clock (`--now`): what "now" means for verification, the incremental window,
     /// score dates and ids. Fixing it makes a run reproducible.
-    public var clock: Date
+    var clock: Date
     /// The real clock, for deciding whether a dropped file has settled.
-    public var wallClock: Date
+    var wallClock: Date
 
     public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date()) {
         self.mode = mode
@@ -19,19 +19,19 @@ public struct RunOptions: Sendable {
 /// What a run did, for the command line's exit status and summary line.
 public struct RunSummary: Sendable, Equatable {
     /// `nil` when there was nothing to do (no run was recorded).
-    public var runID: String?
+    var runID: String?
     public var reportPath: String?
-    public var requests: [SyncRequestStatus: Int] = [:]
+    var requests: [SyncRequestStatus: Int] = [:]
     public var rows: [ReportRow.Status: Int] = [:]
-    public var filesClaimed = 0
-    public var filesRejected = 0
-    public var filesWaiting = 0
-    public var xmlFiles = 0
-    public var resultsSent = 0
+    var filesClaimed = 0
+    var filesRejected = 0
+    var filesWaiting = 0
+    var xmlFiles = 0
+    var resultsSent = 0
     /// Runs that a crash had left unfinished and this invocation finished first.
-    public var resumed: [RunSummary] = []
+    var resumed: [RunSummary] = []
 
-    public init() {}
+    init() {}
 
     /// 0 when every request succeeded or there was nothing to do; 1 when anything was reported as
     /// an error (a request with errors or failed, a rejected file).
@@ -58,10 +58,10 @@ public struct RunSummary: Sendable, Equatable {
 /// A run that started but could not finish (the disk is full, the ledger refused a write).
 /// Nothing of the unfinished bundle is marked sent.
 public struct RunFailure: Error, CustomStringConvertible, Sendable {
-    public var runID: String
+    var runID: String
     public var description: String
 
-    public init(runID: String, _ description: String) {
+    init(runID: String, _ description: String) {
         self.runID = runID
         self.description = description
     }

@@ -7,9 +7,9 @@ import Glibc
 
 extension RuleCode {
     /// A bundle superseded by a newer bundle of the same course in the same run.
-    public static let superseded = RuleCode("superseded")
+    static let superseded = RuleCode("superseded")
     /// The project wrote XML that breaks its own schema: a bug; nothing is published for it.
-    public static let invalidOutput = RuleCode("invalid-output")
+    static let invalidOutput = RuleCode("invalid-output")
 }
 
 /// One batch over a workspace: intake → read → rules → match → diff → write → report → ledger.
@@ -19,10 +19,10 @@ extension RuleCode {
 /// order (``Batch``), so memory does not grow with the inbox. A bundle's XML is published to
 /// `outbox/` first and the ledger records it as sent after (one transaction per batch).
 public final class RunPipeline {
-    public let workspace: Workspace
-    public let settings: Settings
-    public let stages: PipelineStages
-    public var logger: Logger
+    let workspace: Workspace
+    let settings: Settings
+    let stages: PipelineStages
+    var logger: Logger
 
     public init(workspace: Workspace, settings: Settings, stages: PipelineStages, logger: Logger = Logger(label: "passback")) {
         self.workspace = workspace

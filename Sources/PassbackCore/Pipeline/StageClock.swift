@@ -12,7 +12,7 @@ public final class StageClock: @unchecked Sendable {
     // @unchecked: every mutable field is read and written under `lock`.
 
     /// The stages, in pipeline order.
-    public enum Stage: String, CaseIterable, Sendable {
+    enum Stage: String, CaseIterable, Sendable {
         /// Listing and claiming the inbox, content digests, category imports.
         case intake
         /// Learning each bundle's course and sections before processing (requests, supersession).
@@ -49,38 +49,38 @@ public final class StageClock: @unchecked Sendable {
     private var marks: [(String, Double)] = []
     private let started = ContinuousClock.now
 
-    public init(enabled: Bool) {
+    init(enabled: Bool) {
         isEnabled = enabled
     }
 
     /// Runs `body`, adding its duration to `stage` when the clock is enabled.
     @inline(__always)
-    public func measure<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
+    func measure<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
         guard isEnabled else { return try body() }
         let start = ContinuousClock.now
         defer { add(stage, ContinuousClock.now - start) }
         return try body()
     }
 
-    public func add(_ stage: Stage, _ duration: Duration) {
+    func add(_ stage: Stage, _ duration: Duration) {
         lock.withLock { totals[stage, default: .zero] += duration }
     }
 
     /// Adds to a named count (bundles, results written, XML bytes).
-    public func count(_ name: String, _ value: Int) {
+    func count(_ name: String, _ value: Int) {
         guard isEnabled else { return }
         lock.withLock { counters[name, default: 0] += value }
     }
 
     /// Notes the wall time since start under `name` (phase boundaries: the timeline of a run).
-    public func mark(_ name: String) {
+    func mark(_ name: String) {
         guard isEnabled else { return }
         let now = ContinuousClock.now
         lock.withLock { marks.append((name, Self.seconds(now - started))) }
     }
 
     /// Seconds per stage so far.
-    public func seconds() -> [Stage: Double] {
+    func seconds() -> [Stage: Double] {
         lock.withLock { totals.mapValues(Self.seconds) }
     }
 

@@ -3,31 +3,31 @@ import Foundation
 /// The fields of one category as an export states them (a CSV row or an XML `Category`), before
 /// checking. Both category readers fill this and call ``makeCategory()``, so the CSV and XML
 /// forms obey exactly the same rules.
-public struct AspireCategoryFields: Sendable, Equatable {
-    public var categorySourcedID: String?
-    public var title: String?
-    public var classSourcedID: String?
-    public var termSourcedID: String?
-    public var termCode: String?
-    public var termStartDate: String?
-    public var termEndDate: String?
-    public var schoolID: String?
-    public var status: String?
-    public var verifiedAt: String?
-    public var weight: String?
-    public var dateLastModified: String?
+struct AspireCategoryFields: Sendable, Equatable {
+    var categorySourcedID: String?
+    var title: String?
+    var classSourcedID: String?
+    var termSourcedID: String?
+    var termCode: String?
+    var termStartDate: String?
+    var termEndDate: String?
+    var schoolID: String?
+    var status: String?
+    var verifiedAt: String?
+    var weight: String?
+    var dateLastModified: String?
 
-    public init() {}
+    init() {}
 
     /// Field names as the contract spells them (CSV headers are matched case-insensitively).
-    public static let requiredNames = [
+    static let requiredNames = [
         "categorySourcedId", "title", "classSourcedId", "termSourcedId", "termCode", "termStartDate",
         "termEndDate", "schoolId",
     ]
-    public static let optionalNames = ["status", "verifiedAt", "weight", "dateLastModified"]
+    static let optionalNames = ["status", "verifiedAt", "weight", "dateLastModified"]
 
     /// Sets a field by its contract name (case-insensitive); unknown names are ignored.
-    public mutating func set(_ name: String, _ value: String) {
+    mutating func set(_ name: String, _ value: String) {
         switch name.lowercased() {
         case "categorysourcedid": categorySourcedID = value
         case "title": title = value
@@ -46,12 +46,12 @@ public struct AspireCategoryFields: Sendable, Equatable {
     }
 
     /// The longest identifier accepted (the contract's "token of 1 to 60 characters").
-    public static let maximumIdentifierLength = AspireIdentifier.maximumLength
+    static let maximumIdentifierLength = AspireIdentifier.maximumLength
 
     /// Checks the fields and builds the category.
     /// - Throws: an ``InputFileError`` (`malformed-file`) naming the field and what is expected;
     ///   the caller adds the line.
-    public func makeCategory() throws -> AspireCategory {
+    func makeCategory() throws -> AspireCategory {
         func required(_ value: String?, _ name: String) throws -> String {
             let trimmed = value?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !trimmed.isEmpty else {

@@ -11,15 +11,15 @@ import Glibc
 /// bundles; whatever it is not sure of goes to Foundation's `JSONDecoder` with the `Decodable`
 /// conformances below, which are strict about what the rules need, ignore everything else, and
 /// say what is wrong: a failure names the member and what was expected.
-public struct CanvasBundleReader: Sendable {
+package struct CanvasBundleReader: Sendable {
     /// Larger files are refused before parsing (a course bundle is a few hundred KiB).
-    public var maximumFileSize: Int
+    var maximumFileSize: Int
 
-    public init(maximumFileSize: Int = 64 << 20) {
+    package init(maximumFileSize: Int = 64 << 20) {
         self.maximumFileSize = maximumFileSize
     }
 
-    public func read(fileAt path: String) throws -> CanvasBundle {
+    func read(fileAt path: String) throws -> CanvasBundle {
         try read(data: try contents(ofFileAt: path))
     }
 
@@ -59,7 +59,7 @@ public struct CanvasBundleReader: Sendable {
         return data
     }
 
-    public func read(data: Data) throws -> CanvasBundle {
+    package func read(data: Data) throws -> CanvasBundle {
         guard data.count <= maximumFileSize else {
             throw InputFileError(.malformedFile, "The bundle JSON is \(data.count) bytes, more than the \(maximumFileSize) allowed.")
         }
@@ -72,7 +72,7 @@ public struct CanvasBundleReader: Sendable {
 
     /// For the fuzzer: where the fast path read a bundle, the reference path must read the same.
     /// - Returns: a description of the disagreement, or `nil`.
-    public static func fastPathDisagreement(_ data: Data) -> String? {
+    package static func fastPathDisagreement(_ data: Data) -> String? {
         guard let fast = CanvasBundleFastReader.read(data) else { return nil }
         do {
             let reference = try CanvasBundleReader().decodeWithFoundation(data)

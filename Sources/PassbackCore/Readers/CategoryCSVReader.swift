@@ -12,12 +12,12 @@ import Foundation
 /// missing ones are named) or a known column twice; a row with more or fewer fields than the
 /// header; a row that breaks a field rule; the same (term, section, category) twice; a header
 /// with no categories under it. Blank lines are skipped.
-public struct CategoryCSVReader: Sendable {
+package struct CategoryCSVReader: Sendable {
     /// Bytes per read; tests use a few bytes to put chunk boundaries everywhere.
-    public var chunkSize: Int
-    public var limits: CSVLimits
+    var chunkSize: Int
+    var limits: CSVLimits
 
-    public init(chunkSize: Int = CSVReader.defaultChunkSize, limits: CSVLimits = .standard) {
+    package init(chunkSize: Int = CSVReader.defaultChunkSize, limits: CSVLimits = .standard) {
         self.chunkSize = chunkSize
         self.limits = limits
     }
@@ -25,14 +25,14 @@ public struct CategoryCSVReader: Sendable {
     /// Reads the category export at `path`.
     /// - Throws: ``InputFileError`` for content that breaks the contract, ``FileReadError`` when
     ///   the file cannot be opened or read.
-    public func read(fileAt path: String) throws -> AspireCategoryExport {
+    package func read(fileAt path: String) throws -> AspireCategoryExport {
         var reader = try CSVReader(fileAt: path, chunkSize: chunkSize, limits: limits)
         return try read(&reader)
     }
 
     /// Reads a category export held in memory.
     /// - Throws: ``InputFileError`` for content that breaks the contract.
-    public func read(bytes: [UInt8]) throws -> AspireCategoryExport {
+    package func read(bytes: [UInt8]) throws -> AspireCategoryExport {
         var reader = CSVReader(bytes: bytes, chunkSize: chunkSize, limits: limits)
         return try read(&reader)
     }

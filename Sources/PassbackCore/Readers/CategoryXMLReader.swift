@@ -18,11 +18,11 @@ internal import CLibXML2
 /// Each `Category`, with its `Term`'s attributes, goes through ``AspireCategoryFields`` (the
 /// same checks as the CSV form). Every failure is an ``InputFileError`` with code
 /// `malformed-file` and, where libxml2 or the reader knows it, the line.
-public struct CategoryXMLReader: Sendable {
+package struct CategoryXMLReader: Sendable {
     /// The export's namespace.
-    public static let namespace = "urn:aspire-categories:1"
+    static let namespace = "urn:aspire-categories:1"
     /// The deepest element nesting accepted (the schema needs 3 levels).
-    public static let maximumDepth = 16
+    static let maximumDepth = 16
 
     /// Parser options for untrusted input: no network; line numbers past 65535 kept; no
     /// XInclude nodes (XInclude itself is off). Deliberately absent: `XML_PARSE_NOENT`,
@@ -30,13 +30,13 @@ public struct CategoryXMLReader: Sendable {
     /// `XML_PARSE_RECOVER`.
     static let parserOptions = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOXINCNODE.rawValue)
 
-    public init() {}
+    package init() {}
 
     /// Reads the export at `path`.
     /// - Throws: ``InputFileError`` (`malformed-file`) for a file that cannot be read, is not
     ///   well-formed XML, declares a DOCTYPE, breaks the schema, or states a category wrongly or
     ///   twice.
-    public func read(fileAt path: String) throws -> AspireCategoryExport {
+    func read(fileAt path: String) throws -> AspireCategoryExport {
         var status = stat()
         if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size == 0 {
             throw Self.emptyFile
@@ -50,7 +50,7 @@ public struct CategoryXMLReader: Sendable {
 
     /// Reads an export held in memory.
     /// - Throws: ``InputFileError`` as ``read(fileAt:)`` does.
-    public func read(bytes: [UInt8]) throws -> AspireCategoryExport {
+    package func read(bytes: [UInt8]) throws -> AspireCategoryExport {
         guard !bytes.isEmpty else { throw Self.emptyFile }
         guard bytes.count <= Int(Int32.max) else {
             throw InputFileError(.malformedFile, "The file is larger than 2 GB; no category export is that large.")

@@ -16,12 +16,12 @@
 /// more or fewer fields than the header; a student row whose `ID` is not a Canvas user id; the
 /// same `ID` twice; two columns for one assignment. A header, a `Points Possible` row and no
 /// students is a valid, empty course.
-public struct GradebookReader: Sendable {
+package struct GradebookReader: Sendable {
     /// Bytes per read; tests use a few bytes to put chunk boundaries everywhere.
-    public var chunkSize: Int
-    public var limits: CSVLimits
+    var chunkSize: Int
+    var limits: CSVLimits
 
-    public init(chunkSize: Int = CSVReader.defaultChunkSize, limits: CSVLimits = .standard) {
+    package init(chunkSize: Int = CSVReader.defaultChunkSize, limits: CSVLimits = .standard) {
         self.chunkSize = chunkSize
         self.limits = limits
     }
@@ -29,14 +29,14 @@ public struct GradebookReader: Sendable {
     /// Reads the gradebook file at `path`.
     /// - Throws: ``InputFileError`` for content that is not a Canvas gradebook export,
     ///   ``FileReadError`` when the file cannot be opened or read.
-    public func read(fileAt path: String) throws -> Gradebook {
+    func read(fileAt path: String) throws -> Gradebook {
         var reader = try CSVReader(fileAt: path, chunkSize: chunkSize, limits: limits)
         return try read(&reader)
     }
 
     /// Reads a gradebook held in memory.
     /// - Throws: ``InputFileError`` for content that is not a Canvas gradebook export.
-    public func read(bytes: [UInt8]) throws -> Gradebook {
+    package func read(bytes: [UInt8]) throws -> Gradebook {
         var reader = CSVReader(bytes: bytes, chunkSize: chunkSize, limits: limits)
         return try read(&reader)
     }

@@ -4,17 +4,17 @@ public struct ReportRow: Sendable, Equatable {
         case success, error, warning, skipped
     }
 
-    public var runID: String
-    public var requestID: String?
-    public var status: Status
-    public var rule: RuleCode?
-    public var subject: ReportSubject
+    var runID: String
+    var requestID: String?
+    var status: Status
+    var rule: RuleCode?
+    var subject: ReportSubject
     /// For a success row: the results in the line item (deletions included).
-    public var count: Int?
-    public var location: SourceLocation?
-    public var message: String
+    var count: Int?
+    var location: SourceLocation?
+    var message: String
 
-    public init(runID: String, requestID: String?, status: Status, rule: RuleCode?, subject: ReportSubject, count: Int? = nil, location: SourceLocation? = nil, message: String) {
+    init(runID: String, requestID: String?, status: Status, rule: RuleCode?, subject: ReportSubject, count: Int? = nil, location: SourceLocation? = nil, message: String) {
         self.runID = runID
         self.requestID = requestID
         self.status = status
@@ -25,7 +25,7 @@ public struct ReportRow: Sendable, Equatable {
         self.message = message
     }
 
-    public init(runID: String, requestID: String?, diagnostic: Diagnostic) {
+    init(runID: String, requestID: String?, diagnostic: Diagnostic) {
         let status: Status
         switch diagnostic.severity {
         case .error: status = .error
@@ -36,7 +36,7 @@ public struct ReportRow: Sendable, Equatable {
     }
 
     /// The report's columns, in order.
-    public static let columns = [
+    static let columns = [
         "run_id", "request_id", "status", "rule", "course_sis_id", "section_sis_id", "canvas_course_id",
         "canvas_assignment_id", "assignment_name", "category_sourced_id", "student_sis_id", "count",
         "source_file", "source_line", "message",
@@ -44,7 +44,7 @@ public struct ReportRow: Sendable, Equatable {
 
     /// Appends the row as one CSV record (``SpreadsheetCSV``), the same bytes as
     /// `SpreadsheetCSV.appendRecord(cells, to:)` without building the array of cells.
-    public func appendRecord(to buffer: inout [UInt8]) {
+    func appendRecord(to buffer: inout [UInt8]) {
         func cell(_ text: String, first: Bool = false) {
             if !first { buffer.append(UInt8(ascii: ",")) }
             SpreadsheetCSV.appendCell(text, to: &buffer)
@@ -68,7 +68,7 @@ public struct ReportRow: Sendable, Equatable {
     }
 
     /// The cells, in the order of ``columns``.
-    public var cells: [String] {
+    var cells: [String] {
         [
             runID, requestID ?? "", status.rawValue, rule?.rawValue ?? "", subject.courseSISID ?? "",
             subject.sectionSISID ?? "", subject.canvasCourseID ?? "", subject.canvasAssignmentID ?? "",

@@ -1,31 +1,31 @@
 /// Writes `reports/<run id>.csv`: UTF-8 with a byte-order mark and CRLF line ends (it is opened
 /// in Excel), the columns of ``ReportRow/columns``, formula-looking text made inert. Rows stream
 /// to a temporary file that is published complete.
-public final class ReportWriter {
+final class ReportWriter {
     private let file: DurableFile
     private var buffer: [UInt8] = []
-    public private(set) var rowCount = 0
+    private(set) var rowCount = 0
 
-    public init(path: String) throws {
+    init(path: String) throws {
         file = try DurableFile(finalPath: path)
         buffer.append(contentsOf: SpreadsheetCSV.byteOrderMark)
         SpreadsheetCSV.appendRecord(ReportRow.columns, to: &buffer)
     }
 
-    public func append(_ row: ReportRow) throws {
+    func append(_ row: ReportRow) throws {
         SpreadsheetCSV.appendRecord(row.cells, to: &buffer)
         rowCount += 1
         if buffer.count >= 1 << 16 { try file.write(&buffer) }
     }
 
     /// Appends records already encoded by ``SpreadsheetCSV`` (rows committed to the ledger).
-    public func appendRaw(_ bytes: some Sequence<UInt8>) throws {
+    func appendRaw(_ bytes: some Sequence<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try file.write(&buffer) }
     }
 
     /// Writes the rest and publishes the file.
-    public func finish() throws {
+    func finish() throws {
         try file.write(&buffer)
         try file.publish()
     }

@@ -4,12 +4,12 @@
 /// A cell starting with `=`, `+`, `-`, `@`, tab, CR or LF gets a leading `'` (OWASP's advice on
 /// CSV injection), so `=HYPERLINK(...)` in an assignment name shows as text in Excel and
 /// LibreOffice. A cell with a quote, comma, CR or LF is quoted, quotes doubled.
-public enum SpreadsheetCSV {
-    public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
-    public static let lineEnd: [UInt8] = [0x0D, 0x0A]
+enum SpreadsheetCSV {
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    static let lineEnd: [UInt8] = [0x0D, 0x0A]
 
     /// Appends one record (cells and CRLF) to `buffer`.
-    public static func appendRecord(_ cells: [String], to buffer: inout [UInt8]) {
+    static func appendRecord(_ cells: [String], to buffer: inout [UInt8]) {
         for (index, cell) in cells.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
             appendCell(cell, to: &buffer)
@@ -17,7 +17,7 @@ public enum SpreadsheetCSV {
         buffer.append(contentsOf: lineEnd)
     }
 
-    public static func appendCell(_ cell: String, to buffer: inout [UInt8]) {
+    static func appendCell(_ cell: String, to buffer: inout [UInt8]) {
         // Scanned as contiguous bytes: a run's report has hundreds of thousands of cells, and
         // walking `String.UTF8View` byte by byte was most of the cost of writing them.
         var cell = cell

@@ -1,15 +1,15 @@
 extension RuleCode {
     /// The imported group matches no category of this section and term.
-    public static let categoryNotFound = RuleCode("category-not-found")
+    static let categoryNotFound = RuleCode("category-not-found")
 }
 
 /// Rule 2, second half: the imported group matches an Aspire category of this section and term
 /// (see ``CategoryMatcher``).
-public struct CategoryMatchRule: PassbackRule {
-    public init() {}
-    public var code: RuleCode { .categoryNotFound }
+struct CategoryMatchRule: PassbackRule {
+    init() {}
+    var code: RuleCode { .categoryNotFound }
 
-    public func check(_ context: RuleContext) -> Diagnostic? {
+    func check(_ context: RuleContext) -> Diagnostic? {
         guard context.group.sisSourceID != nil else { return nil }
         switch context.category {
         case .matched, .notImported:

@@ -1,16 +1,16 @@
 extension RuleCode {
     /// The matched category is not verified in Aspire yet: grades are held, not lost.
-    public static let categoryPendingVerification = RuleCode("category-pending-verification")
+    static let categoryPendingVerification = RuleCode("category-pending-verification")
 }
 
 /// Rule 2, last part: Aspire has verified the category (`verifiedAt` set and not in the future).
 /// A warning: nothing is sent now, and the first run after verification that sees the course
 /// again sends those grades.
-public struct CategoryVerificationRule: PassbackRule {
-    public init() {}
-    public var code: RuleCode { .categoryPendingVerification }
+struct CategoryVerificationRule: PassbackRule {
+    init() {}
+    var code: RuleCode { .categoryPendingVerification }
 
-    public func check(_ context: RuleContext) -> Diagnostic? {
+    func check(_ context: RuleContext) -> Diagnostic? {
         guard let category = context.category.matched else { return nil }
         if let verified = category.verifiedAt, verified <= context.settings.now { return nil }
         return .warning(

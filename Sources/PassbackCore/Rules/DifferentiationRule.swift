@@ -1,15 +1,15 @@
 extension RuleCode {
     /// The assignment is given to individual students or groups rather than whole sections.
-    public static let differentiated = RuleCode("differentiated")
+    static let differentiated = RuleCode("differentiated")
 }
 
 /// Rule 5: an assignment visible only to overrides must be assigned to whole sections: no student
 /// (`student_ids`) or group (`group_id`) overrides.
-public struct DifferentiationRule: PassbackRule {
-    public init() {}
-    public var code: RuleCode { .differentiated }
+struct DifferentiationRule: PassbackRule {
+    init() {}
+    var code: RuleCode { .differentiated }
 
-    public func check(_ context: RuleContext) -> Diagnostic? {
+    func check(_ context: RuleContext) -> Diagnostic? {
         guard context.schedule.differentiatingOverrides > 0 else { return nil }
         return context.error(
             .differentiated,

@@ -1,15 +1,15 @@
 extension RuleCode {
     /// The assignment's name is longer than Aspire accepts.
-    public static let nameTooLong = RuleCode("name-too-long")
+    static let nameTooLong = RuleCode("name-too-long")
 }
 
 /// Rule 1: the name has at most the configured number of characters, counted as Canvas counts
 /// them (Unicode scalars, so `é` written as `e` + combining accent is two).
-public struct NameLengthRule: PassbackRule {
-    public init() {}
-    public var code: RuleCode { .nameTooLong }
+struct NameLengthRule: PassbackRule {
+    init() {}
+    var code: RuleCode { .nameTooLong }
 
-    public func check(_ context: RuleContext) -> Diagnostic? {
+    func check(_ context: RuleContext) -> Diagnostic? {
         let length = context.assignment.name.unicodeScalars.count
         let limit = context.settings.nameLengthLimit
         guard length > limit else { return nil }

@@ -7,26 +7,26 @@ import Foundation
 /// sync, or the `warning` of a category Aspire has not verified yet). Rules run in the order of
 /// ``RuleBook/standard`` and are independent types, so tests can check each alone and a district
 /// can change the book.
-public protocol PassbackRule: Sendable {
+protocol PassbackRule: Sendable {
     /// The code this rule reports, for tables and documentation.
     var code: RuleCode { get }
     func check(_ context: RuleContext) -> Diagnostic?
 }
 
 /// What the rules know about one assignment in one Aspire section.
-public struct RuleContext: Sendable {
-    public var course: CanvasCourse
-    public var group: CanvasAssignmentGroup
-    public var assignment: CanvasAssignment
+struct RuleContext: Sendable {
+    var course: CanvasCourse
+    var group: CanvasAssignmentGroup
+    var assignment: CanvasAssignment
     /// The Canvas section; its `sisSectionID` is the Aspire section.
-    public var section: CanvasSection
-    public var category: CategoryMatch
-    public var schedule: SectionSchedule
-    public var settings: RuleSettings
+    var section: CanvasSection
+    var category: CategoryMatch
+    var schedule: SectionSchedule
+    var settings: RuleSettings
     /// Where rule rows point: the course's `.canvas.json`.
-    public var location: SourceLocation?
+    var location: SourceLocation?
 
-    public init(course: CanvasCourse, group: CanvasAssignmentGroup, assignment: CanvasAssignment, section: CanvasSection, category: CategoryMatch, schedule: SectionSchedule, settings: RuleSettings, location: SourceLocation?) {
+    init(course: CanvasCourse, group: CanvasAssignmentGroup, assignment: CanvasAssignment, section: CanvasSection, category: CategoryMatch, schedule: SectionSchedule, settings: RuleSettings, location: SourceLocation?) {
         self.course = course
         self.group = group
         self.assignment = assignment
@@ -38,7 +38,7 @@ public struct RuleContext: Sendable {
     }
 
     /// The report's identifying columns for a row about this assignment and section.
-    public var subject: ReportSubject {
+    var subject: ReportSubject {
         ReportSubject(
             courseSISID: course.sisCourseID,
             sectionSISID: section.sisSectionID,
@@ -60,14 +60,14 @@ public struct RuleContext: Sendable {
 }
 
 /// The settings rules depend on.
-public struct RuleSettings: Sendable {
+package struct RuleSettings: Sendable {
     /// Longest assignment name Aspire accepts, in Unicode scalars (Canvas accounts use 50 or 30).
-    public var nameLengthLimit: Int
-    public var calendar: SchoolCalendar
+    var nameLengthLimit: Int
+    var calendar: SchoolCalendar
     /// The run's clock (`--now`), for "verified and not in the future".
-    public var now: Date
+    var now: Date
 
-    public init(nameLengthLimit: Int = 50, calendar: SchoolCalendar, now: Date) {
+    package init(nameLengthLimit: Int = 50, calendar: SchoolCalendar, now: Date) {
         self.nameLengthLimit = nameLengthLimit
         self.calendar = calendar
         self.now = now

@@ -3,17 +3,17 @@
 /// ``SyncRule`` comes first and alone: an assignment the teacher did not set to sync is skipped
 /// without further complaints. All the others are checked together, so a teacher sees every
 /// problem of an assignment in one report rather than one per night.
-public struct RuleBook: Sendable {
-    public var gate: [any PassbackRule]
-    public var rules: [any PassbackRule]
+package struct RuleBook: Sendable {
+    var gate: [any PassbackRule]
+    var rules: [any PassbackRule]
 
-    public init(gate: [any PassbackRule], rules: [any PassbackRule]) {
+    init(gate: [any PassbackRule], rules: [any PassbackRule]) {
         self.gate = gate
         self.rules = rules
     }
 
     /// Spec section 3, in its table's order.
-    public static let standard = RuleBook(
+    static let standard = RuleBook(
         gate: [SyncRule()],
         rules: [
             NameLengthRule(),
@@ -30,11 +30,11 @@ public struct RuleBook: Sendable {
     )
 
     /// Every code the book can report, in order.
-    public var codes: [RuleCode] { (gate + rules).map(\.code) }
+    var codes: [RuleCode] { (gate + rules).map(\.code) }
 
     /// Checks one assignment in one section.
     /// - Returns: the rows to report; empty means the grades may be sent.
-    public func check(_ context: RuleContext) -> [Diagnostic] {
+    func check(_ context: RuleContext) -> [Diagnostic] {
         for rule in gate {
             if let finding = rule.check(context) { return [finding] }
         }

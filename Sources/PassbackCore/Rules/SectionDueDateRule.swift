@@ -1,16 +1,16 @@
 extension RuleCode {
     /// Students of one section have different due dates.
-    public static let dueDateDiffersInSection = RuleCode("due-date-differs-in-section")
+    static let dueDateDiffersInSection = RuleCode("due-date-differs-in-section")
 }
 
 /// Rule 6: every student of the section has the same due date (compared as dates in the school's
 /// time zone, which is what Aspire receives): no student override, and no group override, with
 /// another.
-public struct SectionDueDateRule: PassbackRule {
-    public init() {}
-    public var code: RuleCode { .dueDateDiffersInSection }
+struct SectionDueDateRule: PassbackRule {
+    init() {}
+    var code: RuleCode { .dueDateDiffersInSection }
 
-    public func check(_ context: RuleContext) -> Diagnostic? {
+    func check(_ context: RuleContext) -> Diagnostic? {
         let schedule = context.schedule
         if schedule.studentsWithOtherDueDate > 0 {
             let students = schedule.studentsWithOtherDueDate == 1 ? "1 student has" : "\(schedule.studentsWithOtherDueDate) students have"

@@ -1,6 +1,6 @@
 extension RuleCode {
     /// A gradebook section name that no Canvas section has, or a Canvas section without an SIS id.
-    public static let unknownSection = RuleCode("unknown-section")
+    static let unknownSection = RuleCode("unknown-section")
 }
 
 /// Splits a gradebook `Section` cell into the course's section names.
@@ -8,17 +8,17 @@ extension RuleCode {
 /// Canvas joins a student's sections with Rails' `to_sentence` (`A and B`, `A, B, and C`), and
 /// section names may themselves contain `and` or commas, so the cell is split only where the pieces
 /// are all real section names of the course (the longest names are tried first).
-public struct SectionNameList: Sendable {
-    public let knownNames: Set<String>
+struct SectionNameList: Sendable {
+    let knownNames: Set<String>
     private let namesLongestFirst: [String]
 
-    public init(knownNames: some Sequence<String>) {
+    init(knownNames: some Sequence<String>) {
         self.knownNames = Set(knownNames)
         namesLongestFirst = self.knownNames.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
     }
 
     /// The section names in `text`, or `nil` when it cannot be read as a list of known names.
-    public func split(_ text: String) -> [String]? {
+    func split(_ text: String) -> [String]? {
         let trimmed = text.trimmedOfWhitespaces
         if knownNames.contains(trimmed) { return [trimmed] }
         return split(Substring(trimmed), first: true)

@@ -2,30 +2,30 @@ import Foundation
 
 /// How an assignment is assigned and dated for one section, worked out from its overrides:
 /// the input of the differentiation and due-date rules, and the dates of the line item.
-public struct SectionSchedule: Sendable, Equatable {
+struct SectionSchedule: Sendable, Equatable {
     /// Whether anybody in the section has the assignment. `false` only for an assignment visible
     /// to overrides alone that covers neither the section nor any of its students: the section
     /// simply gets no line item.
-    public var isAssigned: Bool
+    var isAssigned: Bool
     /// Whether the whole section has the assignment (it is not visible to overrides alone, or a
     /// section override covers the section). Due dates are judged only then; otherwise the
     /// assignment is differentiated.
-    public var isSectionWide: Bool
+    var isSectionWide: Bool
     /// The section's due date: its override's `due_at`, else the assignment's.
-    public var dueAt: Date?
+    var dueAt: Date?
     /// When the assignment opens for the section: its override's `unlock_at`, else the
     /// assignment's.
-    public var unlockAt: Date?
+    var unlockAt: Date?
     /// Student overrides (with students of this section) and group overrides that make an
     /// only-visible-to-overrides assignment differentiated here.
-    public var differentiatingOverrides: Int
+    var differentiatingOverrides: Int
     /// Students of this section whose own override gives another due date (as a local date).
-    public var studentsWithOtherDueDate: Int
+    var studentsWithOtherDueDate: Int
     /// Group overrides with another due date; their members cannot be placed in sections from
     /// the bundle, so they count against every section.
-    public var groupOverridesWithOtherDueDate: Int
+    var groupOverridesWithOtherDueDate: Int
 
-    public init(isAssigned: Bool, isSectionWide: Bool = true, dueAt: Date?, unlockAt: Date?, differentiatingOverrides: Int = 0, studentsWithOtherDueDate: Int = 0, groupOverridesWithOtherDueDate: Int = 0) {
+    init(isAssigned: Bool, isSectionWide: Bool = true, dueAt: Date?, unlockAt: Date?, differentiatingOverrides: Int = 0, studentsWithOtherDueDate: Int = 0, groupOverridesWithOtherDueDate: Int = 0) {
         self.isAssigned = isAssigned
         self.isSectionWide = isSectionWide
         self.dueAt = dueAt
@@ -37,7 +37,7 @@ public struct SectionSchedule: Sendable, Equatable {
 
     /// - Parameters:
     ///   - sectionStudents: Canvas user ids of the section's students (from the gradebook).
-    public static func resolve(assignment: CanvasAssignment, section: CanvasSection, sectionStudents: Set<String>, calendar: SchoolCalendar) -> SectionSchedule {
+    static func resolve(assignment: CanvasAssignment, section: CanvasSection, sectionStudents: Set<String>, calendar: SchoolCalendar) -> SectionSchedule {
         let sectionOverride = assignment.overrides.first {
             if case .section(let id) = $0.target { return id == section.id }
             return false

@@ -1,17 +1,17 @@
 extension RuleCode {
     /// A student without an SIS User ID: Aspire cannot match the grades.
-    public static let studentWithoutSISID = RuleCode("student-without-sis-id")
+    static let studentWithoutSISID = RuleCode("student-without-sis-id")
     /// Canvas's Test Student (Student View): never passed back.
-    public static let testStudent = RuleCode("test-student")
+    static let testStudent = RuleCode("test-student")
 }
 
 /// Spec section 4: a student is passed back only with an SIS User ID; the Test Student is
 /// skipped.
-public struct StudentIdentityRule: Sendable {
-    public init() {}
+struct StudentIdentityRule: Sendable {
+    init() {}
 
     /// - Returns: the row for the student, or `nil` when their grades may be sent.
-    public func check(_ student: GradebookStudent, subject: ReportSubject, location: SourceLocation) -> Diagnostic? {
+    func check(_ student: GradebookStudent, subject: ReportSubject, location: SourceLocation) -> Diagnostic? {
         if student.isTestStudent {
             return .skipped(.testStudent, "Skipped Canvas's Test Student (Student View); its grades are never passed back.", subject: subject, location: location)
         }

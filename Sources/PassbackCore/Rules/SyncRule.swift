@@ -1,14 +1,14 @@
 extension RuleCode {
     /// The assignment's "Sync to SIS" (`post_to_sis`) is off.
-    public static let notSetToSync = RuleCode("not-set-to-sync")
+    static let notSetToSync = RuleCode("not-set-to-sync")
 }
 
 /// Rule 4: only assignments set to sync are passed back. Not an error: the teacher chose it.
-public struct SyncRule: PassbackRule {
-    public init() {}
-    public var code: RuleCode { .notSetToSync }
+struct SyncRule: PassbackRule {
+    init() {}
+    var code: RuleCode { .notSetToSync }
 
-    public func check(_ context: RuleContext) -> Diagnostic? {
+    func check(_ context: RuleContext) -> Diagnostic? {
         guard !context.assignment.postToSIS else { return nil }
         return .skipped(
             .notSetToSync,

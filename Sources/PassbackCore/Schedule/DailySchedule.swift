@@ -6,9 +6,9 @@ import Foundation
 /// hour later by the wall clock (03:30); on the day they fall back a time that happens twice runs
 /// once, the first time.
 public struct DailySchedule: Sendable, Equatable {
-    public var hour: Int
-    public var minute: Int
-    public var timeZone: TimeZone
+    var hour: Int
+    var minute: Int
+    var timeZone: TimeZone
 
     /// Parses `HH:MM` (24-hour clock).
     public init(_ text: String, timeZone: TimeZone) throws {

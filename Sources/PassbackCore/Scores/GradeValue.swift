@@ -1,30 +1,30 @@
 /// A grade as Aspire receives it: a score, or an exemption. Its ``ledgerText`` is what the
 /// ledger keeps as "last sent", so `9`, `9.0` and `9.00` are the same grade.
-public enum GradeValue: Sendable, Hashable, CustomStringConvertible {
+enum GradeValue: Sendable, Hashable, CustomStringConvertible {
     case score(ExactDecimal)
     case exempt
 
-    public var scoreStatus: ScoreStatus {
+    var scoreStatus: ScoreStatus {
         switch self {
         case .score: return .fullyGraded
         case .exempt: return .exempt
         }
     }
 
-    public var score: ExactDecimal? {
+    var score: ExactDecimal? {
         if case .score(let value) = self { return value }
         return nil
     }
 
     /// `9.5`, or `EX`.
-    public var ledgerText: String {
+    var ledgerText: String {
         switch self {
         case .score(let value): return value.description
         case .exempt: return "EX"
         }
     }
 
-    public init?(ledgerText: String) {
+    init?(ledgerText: String) {
         if ledgerText == "EX" {
             self = .exempt
         } else if let value = ExactDecimal.parse(ledgerText) {
@@ -34,5 +34,5 @@ public enum GradeValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { ledgerText }
+    var description: String { ledgerText }
 }

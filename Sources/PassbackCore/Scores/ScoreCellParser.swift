@@ -1,12 +1,12 @@
 /// Classifies a gradebook score cell from its bytes (spec section 4) without building a string
 /// for the common cases: numbers, blanks, `EX`, `N/A`.
-public struct ScoreCellParser: Sendable {
-    public let decimalSeparators: DecimalSeparators
+struct ScoreCellParser: Sendable {
+    let decimalSeparators: DecimalSeparators
     /// Whether `,` is a decimal separator (`;` files), for the fast path.
     private let acceptsDecimalComma: Bool
 
     /// - Parameter separator: the gradebook's field separator; `;` files use decimal commas.
-    public init(fieldSeparator separator: UInt8) {
+    init(fieldSeparator separator: UInt8) {
         decimalSeparators = separator == UInt8(ascii: ";") ? .pointOrComma : .point
         acceptsDecimalComma = separator == UInt8(ascii: ";")
     }
@@ -15,7 +15,7 @@ public struct ScoreCellParser: Sendable {
     static let quotedTextLimit = 40
 
     @inline(__always)
-    public func parse(_ raw: UnsafeBufferPointer<UInt8>) -> ScoreCell {
+    func parse(_ raw: UnsafeBufferPointer<UInt8>) -> ScoreCell {
         // Most cells are blank or numbers as Canvas writes them (`9.00`); read those without
         // the general grammar's detours.
         if raw.isEmpty { return .blank }
@@ -129,7 +129,7 @@ public struct ScoreCellParser: Sendable {
     }
 
     /// Convenience for tests and small inputs.
-    public func parse(_ text: String) -> ScoreCell {
+    func parse(_ text: String) -> ScoreCell {
         var bytes = Array(text.utf8)
         return bytes.withUnsafeMutableBufferPointer { parse(UnsafeBufferPointer($0)) }
     }

@@ -1,16 +1,16 @@
 extension RuleCode {
     /// A score cell that is not a grade: unreadable text, a negative number, a percentage of an
     /// assignment without points.
-    public static let invalidScore = RuleCode("invalid-score")
+    static let invalidScore = RuleCode("invalid-score")
     /// More than points possible: sent, with a warning.
-    public static let extraCredit = RuleCode("extra-credit")
+    static let extraCredit = RuleCode("extra-credit")
 }
 
 /// Turns a classified score cell into what is sent (spec section 4), given the assignment's
 /// points possible.
-public struct ScoreEvaluator: Sendable {
+struct ScoreEvaluator: Sendable {
     /// What a cell means for Aspire.
-    public enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         /// Send this grade; `extraCredit` when the score is above points possible.
         case grade(GradeValue, extraCredit: Bool)
         /// `N/A`: the student does not have the assignment; nothing is sent or deleted.
@@ -21,9 +21,9 @@ public struct ScoreEvaluator: Sendable {
         case invalid(message: String)
     }
 
-    public init() {}
+    init() {}
 
-    public func evaluate(_ cell: ScoreCell, pointsPossible: ExactDecimal?) -> Outcome {
+    func evaluate(_ cell: ScoreCell, pointsPossible: ExactDecimal?) -> Outcome {
         let points = pointsPossible ?? .zero
         switch cell {
         case .blank:
@@ -57,7 +57,7 @@ public struct ScoreEvaluator: Sendable {
     }
 
     /// The warning's message for a score above points possible.
-    public static func extraCreditMessage(score: ExactDecimal, points: ExactDecimal?) -> String {
+    static func extraCreditMessage(score: ExactDecimal, points: ExactDecimal?) -> String {
         "Sent as extra credit: \(score) is more than the \(points ?? .zero) points possible. Check the score if that was not meant."
     }
 }

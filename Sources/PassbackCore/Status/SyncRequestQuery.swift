@@ -8,9 +8,9 @@ public struct SyncRequestQuery: Sendable {
     public var status: SyncRequestStatus?
     /// Matches a course or section SIS id (containing the text, case-insensitive) or the exact
     /// SIS id of a student the request sent or reported.
-    public var search: String?
-    public var runID: String?
-    public var limit: Int?
+    var search: String?
+    var runID: String?
+    var limit: Int?
 
     public init(status: SyncRequestStatus? = nil, search: String? = nil, runID: String? = nil, limit: Int? = nil) {
         self.status = status
@@ -22,19 +22,19 @@ public struct SyncRequestQuery: Sendable {
 
 /// One sync request as `status` shows it.
 public struct SyncRequestSummary: Sendable, Equatable, Codable {
-    public var id: String
-    public var runID: String
-    public var updatedAt: String
-    public var bundleStem: String
-    public var courseSISID: String?
-    public var canvasCourseID: String
-    public var sectionSISID: String
-    public var status: SyncRequestStatus
-    public var lineItems: Int
-    public var resultsSent: Int
-    public var errors: Int
-    public var warnings: Int
-    public var outboxFile: String?
+    var id: String
+    var runID: String
+    var updatedAt: String
+    var bundleStem: String
+    var courseSISID: String?
+    var canvasCourseID: String
+    var sectionSISID: String
+    var status: SyncRequestStatus
+    var lineItems: Int
+    var resultsSent: Int
+    var errors: Int
+    var warnings: Int
+    var outboxFile: String?
 
     enum CodingKeys: String, CodingKey {
         case id = "request_id", runID = "run_id", updatedAt = "updated_at", bundleStem = "bundle"

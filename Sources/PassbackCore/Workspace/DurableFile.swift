@@ -8,15 +8,15 @@ import Glibc
 /// renamed into place, and its directory `fsync`ed, so a reader sees it complete or not at all
 /// and a crash after the rename cannot lose it. Created 0600 whatever the umask: reports and
 /// passback XML carry student records.
-public final class DurableFile {
-    public let finalPath: String
-    public let temporaryPath: String
+final class DurableFile {
+    let finalPath: String
+    let temporaryPath: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private static let flushThreshold = 1 << 16
 
     /// Creates the temporary file (`<final>.tmp`, replaced if a crashed run left one).
-    public init(finalPath: String) throws {
+    init(finalPath: String) throws {
         self.finalPath = finalPath
         temporaryPath = finalPath + ".tmp"
         unlink(temporaryPath)
@@ -32,12 +32,12 @@ public final class DurableFile {
         }
     }
 
-    public func write(_ bytes: [UInt8]) throws {
+    func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
-    public func write(_ bytes: inout [UInt8]) throws {
+    func write(_ bytes: inout [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         bytes.removeAll(keepingCapacity: true)
         if buffer.count >= Self.flushThreshold { try flush() }
@@ -59,7 +59,7 @@ public final class DurableFile {
     }
 
     /// Flushes, `fsync`s, renames into place and `fsync`s the directory.
-    public func publish() throws {
+    func publish() throws {
         try flush()
         guard fsync(descriptor) == 0 else { throw FileSystemError.posix("fsync", temporaryPath, errno) }
         guard close(descriptor) == 0 else {
@@ -74,7 +74,7 @@ public final class DurableFile {
     /// permissions, `fsync`, rename, directory `fsync`.
     /// With `syncingDirectory: false` the caller `fsync`s the folder itself, once for several
     /// files, before it relies on them being there.
-    public static func publishWrittenFile(at temporaryPath: String, as finalPath: String, syncingDirectory: Bool = true) throws {
+    static func publishWrittenFile(at temporaryPath: String, as finalPath: String, syncingDirectory: Bool = true) throws {
         let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw FileSystemError.posix("open", temporaryPath, errno) }
         defer { close(fd) }
@@ -101,19 +101,19 @@ public final class DurableFile {
     }
 
     /// `rename(2)` then `fsync` of the target directory.
-    public static func rename(_ from: String, to: String) throws {
+    static func rename(_ from: String, to: String) throws {
         guard Glibc.rename(from, to) == 0 else { throw FileSystemError.posix("rename", from, errno) }
         try syncDirectory(containing: to)
     }
 
     /// `fsync`s the folder a file is in, so a rename into it survives a crash.
-    public static func syncDirectory(containing path: String) throws {
+    static func syncDirectory(containing path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try syncDirectory(at: directory.isEmpty ? "." : directory)
     }
 
     /// `fsync`s a folder.
-    public static func syncDirectory(at directory: String) throws {
+    static func syncDirectory(at directory: String) throws {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError.posix("open", directory, errno) }
         defer { close(fd) }
@@ -122,14 +122,14 @@ public final class DurableFile {
 }
 
 /// A file-system call that failed: the run cannot go on safely.
-public struct FileSystemError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    var description: String
 
-    public init(_ description: String) {
+    init(_ description: String) {
         self.description = description
     }
 
-    public static func posix(_ call: String, _ path: String, _ code: Int32) -> FileSystemError {
+    static func posix(_ call: String, _ path: String, _ code: Int32) -> FileSystemError {
         FileSystemError("\(call) \(path): \(String(cString: strerror(code)))")
     }
 }

@@ -17,7 +17,7 @@ public final class RunLock {
     /// Takes the lock without waiting.
     /// - Throws: ``Busy`` when another process holds it; ``SettingsError`` when the file cannot be
     ///   opened.
-    public init(path: String) throws {
+    init(path: String) throws {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw SettingsError("cannot open the lock \(path): \(String(cString: strerror(errno)))") }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
@@ -29,7 +29,7 @@ public final class RunLock {
         }
     }
 
-    public func release() {
+    func release() {
         guard descriptor >= 0 else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)

@@ -14,17 +14,17 @@ import TOMLKit
 ///
 /// Unknown keys are refused (a misspelt setting must not silently fall back to a default).
 public struct Settings: Sendable, Equatable {
-    public var nameLengthLimit = 50
-    public var incrementalWindowDays = 30
+    var nameLengthLimit = 50
+    var incrementalWindowDays = 30
     public var timeZone = "America/Denver"
-    public var settleSeconds = 60
-    public var incompleteBundleWaitHours = 24
+    var settleSeconds = 60
+    var incompleteBundleWaitHours = 24
 
     public init() {}
 
-    public static let fileName = "passback.toml"
+    static let fileName = "passback.toml"
 
-    public static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours"]
+    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours"]
 
     /// Reads `passback.toml` from `root` if there is one.
     public static func load(root: URL) throws -> Settings {
@@ -39,7 +39,7 @@ public struct Settings: Sendable, Equatable {
         return try parse(text, source: url.path)
     }
 
-    public static func parse(_ text: String, source: String = fileName) throws -> Settings {
+    static func parse(_ text: String, source: String = fileName) throws -> Settings {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

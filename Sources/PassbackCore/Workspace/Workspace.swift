@@ -13,17 +13,17 @@ public struct Workspace: Sendable {
         self.root = root.standardizedFileURL
     }
 
-    public var inbox: URL { root.appendingPathComponent("inbox", isDirectory: true) }
-    public var outbox: URL { root.appendingPathComponent("outbox", isDirectory: true) }
-    public var reports: URL { root.appendingPathComponent("reports", isDirectory: true) }
-    public var archive: URL { root.appendingPathComponent("archive", isDirectory: true) }
-    public var quarantine: URL { root.appendingPathComponent("quarantine", isDirectory: true) }
-    public var state: URL { root.appendingPathComponent("state", isDirectory: true) }
+    var inbox: URL { root.appendingPathComponent("inbox", isDirectory: true) }
+    var outbox: URL { root.appendingPathComponent("outbox", isDirectory: true) }
+    var reports: URL { root.appendingPathComponent("reports", isDirectory: true) }
+    var archive: URL { root.appendingPathComponent("archive", isDirectory: true) }
+    var quarantine: URL { root.appendingPathComponent("quarantine", isDirectory: true) }
+    var state: URL { root.appendingPathComponent("state", isDirectory: true) }
     /// Claimed inputs of runs in progress, `work/<run id>/`.
-    public var work: URL { root.appendingPathComponent("work", isDirectory: true) }
+    var work: URL { root.appendingPathComponent("work", isDirectory: true) }
 
     public var ledgerPath: String { state.appendingPathComponent("ledger.sqlite").path }
-    public var lockPath: String { state.appendingPathComponent("run.lock").path }
+    var lockPath: String { state.appendingPathComponent("run.lock").path }
 
     /// Creates the folders that are missing; private ones (0700) where student records live.
     /// - Throws: ``SettingsError`` when the root cannot be used.
@@ -57,7 +57,7 @@ public struct Workspace: Sendable {
     /// A name safe to use as one path component for an identifier from the inputs (section and
     /// term ids): letters, digits, `-`, `_` and `.` kept (not a leading `.`), everything else
     /// written `%XX`, long names cut and made unique with a hash.
-    public static func fileComponent(_ identifier: String, maximumLength: Int = 96) -> String {
+    static func fileComponent(_ identifier: String, maximumLength: Int = 96) -> String {
         var out = ""
         for (index, byte) in identifier.utf8.enumerated() {
             let keep = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)

@@ -3,9 +3,9 @@
 ///
 /// Each literal is byte-for-byte the file in `schemas/` (a test checks it): edit the file, then
 /// paste it here between the delimiters.
-public enum EmbeddedSchemas {
+enum EmbeddedSchemas {
     /// `schemas/aspire-passback-1.xsd`: the passback XML the project writes (spec section 5.1).
-    public static let passback: String = #"""
+    static let passback: String = #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   Aspire grade passback, version 1 (the project's contract, section 5.1).
@@ -369,7 +369,7 @@ public enum EmbeddedSchemas {
 
     /// `schemas/aspire-categories-1.xsd`: the XML form of an Aspire category export (spec
     /// section 2.1).
-    public static let categories: String = #"""
+    static let categories: String = #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!--
   Aspire category export, XML form, version 1 (the project's contract, section 2.1).

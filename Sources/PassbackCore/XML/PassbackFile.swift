@@ -4,14 +4,14 @@ import Foundation
 /// what libxml2's `xmlTextWriter`, ``PassbackWriter``, writes, several times faster) and the
 /// streaming XSD check of ``SchemaValidator/passback`` (libxml2), which every file passes before
 /// it is published.
-public struct PassbackFile: PassbackFileWriting {
-    public init() {}
+struct PassbackFile: PassbackFileWriting {
+    init() {}
 
     /// `PASSBACK_XML_WRITER=libxml2` writes with ``PassbackWriter`` instead (the same bytes,
     /// slower): for comparing the two (docs/PERFORMANCE.md).
     static let usesLibxml2Writer = ProcessInfo.processInfo.environment["PASSBACK_XML_WRITER"] == "libxml2"
 
-    public func write(header: PassbackHeader, sections: [PassbackSection], to path: String) throws {
+    func write(header: PassbackHeader, sections: [PassbackSection], to path: String) throws {
         if Self.usesLibxml2Writer {
             let writer = try PassbackWriter(path: path)
             try writer.begin(header)
@@ -34,7 +34,7 @@ public struct PassbackFile: PassbackFileWriting {
         guard file.closeFile() else { throw PassbackWriterError(file.failure ?? "cannot close \(path)") }
     }
 
-    public func validate(fileAt path: String) -> [String] {
+    func validate(fileAt path: String) -> [String] {
         SchemaValidator.passback.validate(fileAt: path).map(\.description)
     }
 }

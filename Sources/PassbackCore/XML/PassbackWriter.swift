@@ -21,9 +21,9 @@ internal import CLibXML2
 /// file must then be discarded. Bytes reach the file through ``PassbackOutputFile``, which
 /// ``finish()`` closes (the pipeline syncs it to disk when it publishes it); validate the file
 /// (``SchemaValidator/passback``) only after ``finish()``.
-public final class PassbackWriter {
+final class PassbackWriter {
     /// The file being written.
-    public let path: String
+    let path: String
     private let file: PassbackOutputFile
     private var writer: xmlTextWriterPtr?
     private var stage = Stage.created
@@ -35,11 +35,11 @@ public final class PassbackWriter {
     }
 
     /// The namespace of the passback schema.
-    public static let namespace = "urn:aspire-passback:1"
+    static let namespace = "urn:aspire-passback:1"
 
     /// Creates (or truncates) the file at `path`.
     /// - Throws: ``PassbackWriterError`` when the file cannot be created.
-    public init(path: String) throws {
+    init(path: String) throws {
         self.path = path
         file = try PassbackOutputFile(path: path)
         let output: xmlOutputBufferPtr? = LibXML2.withErrors(collectedIn: log) {
@@ -73,7 +73,7 @@ public final class PassbackWriter {
 
     /// Writes the XML declaration and the `GradePassback` start tag with the run's attributes.
     /// - Throws: ``PassbackWriterError``; also when called twice.
-    public func begin(_ header: PassbackHeader) throws {
+    func begin(_ header: PassbackHeader) throws {
         guard stage == .created else {
             throw PassbackWriterError("begin(_:) called twice on the writer of \(path)")
         }
@@ -93,7 +93,7 @@ public final class PassbackWriter {
     /// - Throws: ``PassbackWriterError`` on I/O failure, on a value with characters XML cannot
     ///   carry, on an active result without score status or score date, or when called before
     ///   ``begin(_:)`` or after ``finish()``.
-    public func write(_ section: PassbackSection) throws {
+    func write(_ section: PassbackSection) throws {
         guard stage == .begun else {
             throw PassbackWriterError("write(_:) called \(stage == .created ? "before begin(_:)" : "after finish() or a failure") on the writer of \(path)")
         }
@@ -116,7 +116,7 @@ public final class PassbackWriter {
     /// and closes the file.
     /// - Throws: ``PassbackWriterError`` on I/O failure, or when no section was written (the
     ///   schema requires one).
-    public func finish() throws {
+    func finish() throws {
         guard stage == .begun else {
             throw PassbackWriterError("finish() called \(stage == .created ? "before begin(_:)" : "twice or after a failure") on the writer of \(path)")
         }

@@ -1,11 +1,11 @@
 /// An XSD that libxml2 could not compile.
-public struct SchemaCompilationError: Error, Sendable, CustomStringConvertible {
+struct SchemaCompilationError: Error, Sendable, CustomStringConvertible {
     /// What libxml2 reported, with lines in the XSD.
-    public var problems: [XMLProblem]
+    var problems: [XMLProblem]
     /// Messages libxml2 sent without structure, when it sent no structured ones.
     var genericText: String
 
-    public var description: String {
+    var description: String {
         let listed = problems.map(\.description).joined(separator: "; ")
         return listed.isEmpty ? genericText.trimmingWhitespace() : listed
     }

@@ -14,21 +14,21 @@ internal import CLibXML2
 /// Meant for files the project wrote (passback XML before it is published). Untrusted category
 /// exports are read with ``CategoryXMLReader``, which validates against ``categories`` while it
 /// reads and also refuses DOCTYPEs and entity references.
-public final class SchemaValidator: @unchecked Sendable {
+final class SchemaValidator: @unchecked Sendable {
     // @unchecked: `schema` is written once in init and only read (by libxml2) afterwards.
     let schema: xmlSchemaPtr
     /// The schema's target namespace, left out of element names in messages.
-    public let targetNamespace: String
+    let targetNamespace: String
 
     /// The passback XML schema, `schemas/aspire-passback-1.xsd` (spec section 5.1).
-    public static let passback = SchemaValidator(embedded: EmbeddedSchemas.passback, targetNamespace: "urn:aspire-passback:1")
+    static let passback = SchemaValidator(embedded: EmbeddedSchemas.passback, targetNamespace: "urn:aspire-passback:1")
 
     /// The category export schema, `schemas/aspire-categories-1.xsd` (spec section 2.1).
-    public static let categories = SchemaValidator(embedded: EmbeddedSchemas.categories, targetNamespace: "urn:aspire-categories:1")
+    static let categories = SchemaValidator(embedded: EmbeddedSchemas.categories, targetNamespace: "urn:aspire-categories:1")
 
     /// Compiles a schema from its text.
     /// - Throws: ``SchemaCompilationError`` with libxml2's messages when the text is not a valid XSD.
-    public init(xsd: String, targetNamespace: String) throws(SchemaCompilationError) {
+    init(xsd: String, targetNamespace: String) throws(SchemaCompilationError) {
         let log = XMLErrorLog(hiding: targetNamespace)
         let compiled: xmlSchemaPtr? = LibXML2.withErrors(collectedIn: log) {
             let bytes = Array(xsd.utf8)
@@ -66,7 +66,7 @@ public final class SchemaValidator: @unchecked Sendable {
     ///
     /// - Returns: every problem found (not well-formed, or breaking the schema), each with its
     ///   line; empty when the file is valid. At most 100 are listed, then a count of the rest.
-    public func validate(fileAt path: String) -> [XMLProblem] {
+    func validate(fileAt path: String) -> [XMLProblem] {
         let log = XMLErrorLog(hiding: targetNamespace)
         let status: Int32 = LibXML2.withErrors(collectedIn: log) {
             guard let context = makeValidationContext(reportingTo: log) else { return -1 }

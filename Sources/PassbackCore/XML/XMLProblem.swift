@@ -3,11 +3,11 @@
 /// The message is libxml2's, with the schema's own namespace taken out of element names
 /// (`Element 'Score': ...` rather than `Element '{urn:aspire-passback:1}Score': ...`), so it can
 /// go to a report or a quarantine reason as it is.
-public struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
+struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
     /// The 1-based line libxml2 reports, when it reports one.
-    public var line: Int?
+    var line: Int?
     /// What is wrong, in libxml2's words (one line).
-    public var message: String
+    var message: String
     /// What kind of check failed; lets callers word their own messages.
     var origin: Origin
 
@@ -22,7 +22,7 @@ public struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
         case other
     }
 
-    public init(line: Int?, message: String) {
+    init(line: Int?, message: String) {
         self.init(line: line, message: message, origin: .other)
     }
 
@@ -32,7 +32,7 @@ public struct XMLProblem: Sendable, Equatable, CustomStringConvertible {
         self.origin = origin
     }
 
-    public var description: String {
+    var description: String {
         if let line { return "line \(line): \(message)" }
         return message
     }
