@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "passback",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "passback", targets: ["passback"]),
         .library(name: "PassbackCore", targets: ["PassbackCore"]),

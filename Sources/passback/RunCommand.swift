@@ -33,7 +33,6 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        if timings { setenv("PASSBACK_TIMINGS", "1", 1) }
         let stageClock = StageClock.shared
         logging.bootstrap()
         var clock = Date()
@@ -50,7 +49,9 @@ struct RunCommand: ParsableCommand {
         }
         let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
         do {
-            let summary = try pipeline.run(RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date()))
+            var options = RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date(), timings: timings)
+            options.apply(environment: ProcessInfo.processInfo.environment)
+            let summary = try pipeline.run(options)
             if stageClock.isEnabled { print(stageClock.summaryLine(), to: &standardError) }
             print(summary.line)
             if summary.exitCode != 0 {

@@ -49,7 +49,9 @@ struct WatchCommand: ParsableCommand {
             logger.info("next run", metadata: ["at": "\(ISOTimestamp.format(next))"])
             guard stop.wait(until: next) else { break }
             do {
-                let summary = try pipeline.run(RunOptions(mode: .incremental))
+                var options = RunOptions(mode: .incremental)
+                options.apply(environment: ProcessInfo.processInfo.environment)
+                let summary = try pipeline.run(options)
                 logger.info("run done", metadata: ["summary": "\(summary.line)", "exit": "\(summary.exitCode)"])
             } catch is RunLock.Busy {
                 logger.warning("run skipped: another run holds the workspace lock")

@@ -74,10 +74,10 @@ import Glibc
             let clock = Make.date("2025-10-01T09:00:00Z")
             let record = Ledger.RunRecord(id: try ledger.makeRunID(now: clock), clock: clock, mode: .incremental)
             try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
-            var batch = Batch(pipeline: pipeline, ledger: ledger, run: record, calendar: try settings.calendar())
-            try batch.intake(scan)
-            try batch.processClaimed()
-            return try batch.finish()
+            var run = Run(context: RunContext(record: record, pipeline: pipeline, ledger: ledger, calendar: try settings.calendar(), workers: 2))
+            try run.claim(scan)
+            try run.process()
+            return try run.finish()
         }
 
         /// What the run quarantined, relative to `quarantine/<run id>/`.

@@ -14,7 +14,7 @@ import Foundation
 package struct SectionHistory: Sendable, Equatable {
     var lineItems: [String: LineItemFingerprint]
     /// Per line item `sourcedId`: its results' states.
-    internal(set) var resultsByLineItem: [String: LineItemResults]
+    var resultsByLineItem: [String: LineItemResults]
     /// Result ids that are not `<line item>:<student>` (never made by passback; kept as given).
     var looseResults: [String: ResultState]
 
@@ -64,8 +64,8 @@ package struct SectionHistory: Sendable, Equatable {
 /// The stored results of one line item in one section: student SIS ids and their states, same
 /// order. A student appears once (``set(_:for:)`` replaces).
 struct LineItemResults: Sendable, Equatable {
-    internal(set) var students: [String]
-    internal(set) var states: [ResultState]
+    var students: [String]
+    var states: [ResultState]
 
     init(students: [String] = [], states: [ResultState] = []) {
         precondition(students.count == states.count)

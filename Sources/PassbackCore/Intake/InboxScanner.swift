@@ -35,7 +35,7 @@ struct InboxScanner: Sendable {
         var isEmpty: Bool { categoryExports.isEmpty && bundles.isEmpty && rejected.isEmpty }
     }
 
-    struct Bundle: Sendable, Equatable {
+    struct Bundle: Sendable, Hashable {
         var stem: String
         var gradebook: InboxFile
         var json: InboxFile

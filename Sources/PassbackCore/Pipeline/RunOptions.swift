@@ -1,6 +1,6 @@
 import Foundation
 
-/// How one batch runs.
+/// How one run goes.
 public struct RunOptions: Sendable {
     var mode: PassbackHeader.Mode
     /// The run's clock (`--now`): what "now" means for verification, the incremental window,
@@ -8,11 +8,29 @@ public struct RunOptions: Sendable {
     var clock: Date
     /// The real clock, for deciding whether a dropped file has settled.
     var wallClock: Date
+    /// How many threads read, check and write bundles; `nil`: one per core, at most 8.
+    var workers: Int?
+    /// Whether the run times its stages (``StageClock``; `--timings`).
+    var timings = false
 
-    public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date()) {
+    public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date(), workers: Int? = nil, timings: Bool = false) {
         self.mode = mode
         self.clock = clock
         self.wallClock = wallClock
+        self.workers = workers
+        self.timings = timings
+    }
+
+    /// The options the environment sets, read in this one place: `PASSBACK_WORKERS` (threads,
+    /// 1 to 16) and `PASSBACK_TIMINGS` (anything but empty or `0` turns timings on).
+    public mutating func apply(environment: [String: String]) {
+        if let text = environment["PASSBACK_WORKERS"], let n = Int(text), n >= 1 { workers = min(n, 16) }
+        if let text = environment["PASSBACK_TIMINGS"], !text.isEmpty, text != "0" { timings = true }
+    }
+
+    /// ``workers``, or the machine's cores (at most 8).
+    var workerCount: Int {
+        workers ?? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     }
 }
 

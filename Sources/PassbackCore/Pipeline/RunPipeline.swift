@@ -16,7 +16,7 @@ extension RuleCode {
 ///
 /// Course bundles are the unit of work and of memory: worker threads read, check, write and
 /// validate them a bounded window ahead of the thread that publishes and records them in input
-/// order (``Batch``), so memory does not grow with the inbox. A bundle's XML is published to
+/// order (``Run``), so memory does not grow with the inbox. A bundle's XML is published to
 /// `outbox/` first and the ledger records it as sent after (one transaction per batch).
 public final class RunPipeline {
     let workspace: Workspace
@@ -37,6 +37,7 @@ public final class RunPipeline {
     public func run(_ options: RunOptions) throws -> RunSummary {
         // Everything this process creates holds student records: owner only, whatever the caller's umask.
         umask(0o077)
+        if options.timings { StageClock.shared.enable() }
         let calendar = try settings.calendar()
         try workspace.prepare()
         let lock = try RunLock(path: workspace.lockPath)
@@ -53,10 +54,10 @@ public final class RunPipeline {
         var resumed: [RunSummary] = []
         for unfinished in try ledger.unfinishedRuns() {
             logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
-            var batch = Batch(pipeline: self, ledger: ledger, run: unfinished, calendar: calendar)
+            var run = Run(context: RunContext(record: unfinished, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount))
             resumed.append(try guarded(unfinished.id) {
-                try batch.processClaimed()
-                return try batch.finish()
+                try run.process()
+                return try run.finish()
             })
             logger.info("run finished", metadata: ["run": "\(unfinished.id)", "summary": "\(resumed.last!.line)"])
         }
@@ -79,11 +80,11 @@ public final class RunPipeline {
         let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock), clock: options.clock, mode: options.mode)
         try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
         logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
-        var batch = Batch(pipeline: self, ledger: ledger, run: record, calendar: calendar)
+        var run = Run(context: RunContext(record: record, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount))
         var summary = try guarded(record.id) {
-            try batch.intake(scan)
-            try batch.processClaimed()
-            return try batch.finish()
+            try run.claim(scan)
+            try run.process()
+            return try run.finish()
         }
         summary.resumed = resumed
         logger.info("run finished", metadata: ["run": "\(record.id)", "summary": "\(summary.line)"])

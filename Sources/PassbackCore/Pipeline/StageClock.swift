@@ -1,15 +1,15 @@
 import Foundation
+import Synchronization
 
 /// Where a run spends its time, per pipeline stage: `passback run --timings` (or
-/// `PASSBACK_TIMINGS=1`) prints one line with the seconds spent in each stage, summed over the
+/// `PASSBACK_TIMINGS=1`, read by ``RunOptions/apply(environment:)``) prints one line with the seconds spent in each stage, summed over the
 /// threads that worked in it, the run's wall time, and the bundles and results it saw. The
 /// benchmark (`Benchmarks/bench.py`) reads that line.
 ///
 /// Off by default; when off, ``measure(_:_:)`` costs one load and one branch. When on, a stage
 /// is timed with `ContinuousClock` around a whole unit of work (a bundle's read, a section's
 /// XML), never around a single result, so timing does not change what it measures.
-public final class StageClock: @unchecked Sendable {
-    // @unchecked: every mutable field is read and written under `lock`.
+public final class StageClock: Sendable {
 
     /// The stages, in pipeline order.
     enum Stage: String, CaseIterable, Sendable {
@@ -37,20 +37,29 @@ public final class StageClock: @unchecked Sendable {
         case archive
     }
 
-    /// The process's clock; enabled by `PASSBACK_TIMINGS=1` (which `--timings` sets before the
-    /// clock is first used). Whether it is on is decided once, so checking it needs no lock.
-    public static let shared = StageClock(enabled: ProcessInfo.processInfo.environment["PASSBACK_TIMINGS"].map { !$0.isEmpty && $0 != "0" } ?? false)
+    /// The process's clock; a run with ``RunOptions/timings`` turns it on before its first stage.
+    public static let shared = StageClock(enabled: false)
 
-    private let lock = NSLock()
-    /// Whether stages are timed; fixed for the clock's life.
-    public let isEnabled: Bool
-    private var totals: [Stage: Duration] = [:]
-    private var counters: [String: Int] = [:]
-    private var marks: [(String, Double)] = []
+    private struct Tallies {
+        var totals: [Stage: Duration] = [:]
+        var counters: [String: Int] = [:]
+        var marks: [(String, Double)] = []
+    }
+
+    private let tallies = Mutex(Tallies())
+    private let enabled: Atomic<Bool>
     private let started = ContinuousClock.now
 
     init(enabled: Bool) {
-        isEnabled = enabled
+        self.enabled = Atomic(enabled)
+    }
+
+    /// Whether stages are timed: one relaxed load, so an untimed run pays nothing else.
+    public var isEnabled: Bool { enabled.load(ordering: .relaxed) }
+
+    /// Turns timing on (before the run's threads start).
+    func enable() {
+        enabled.store(true, ordering: .relaxed)
     }
 
     /// Runs `body`, adding its duration to `stage` when the clock is enabled.
@@ -63,30 +72,31 @@ public final class StageClock: @unchecked Sendable {
     }
 
     func add(_ stage: Stage, _ duration: Duration) {
-        lock.withLock { totals[stage, default: .zero] += duration }
+        tallies.withLock { $0.totals[stage, default: .zero] += duration }
     }
 
     /// Adds to a named count (bundles, results written, XML bytes).
     func count(_ name: String, _ value: Int) {
         guard isEnabled else { return }
-        lock.withLock { counters[name, default: 0] += value }
+        tallies.withLock { $0.counters[name, default: 0] += value }
     }
 
     /// Notes the wall time since start under `name` (phase boundaries: the timeline of a run).
     func mark(_ name: String) {
         guard isEnabled else { return }
         let now = ContinuousClock.now
-        lock.withLock { marks.append((name, Self.seconds(now - started))) }
+        tallies.withLock { $0.marks.append((name, Self.seconds(now - started))) }
     }
 
     /// Seconds per stage so far.
     func seconds() -> [Stage: Double] {
-        lock.withLock { totals.mapValues(Self.seconds) }
+        tallies.withLock { $0.totals.mapValues(Self.seconds) }
     }
 
     /// `passback timings: wall=1.234 intake=0.010 plan=... counts: bundles=200 ...`, one line.
     public func summaryLine() -> String {
-        lock.withLock {
+        tallies.withLock { tallies in
+            let (totals, marks, counters) = (tallies.totals, tallies.marks, tallies.counters)
             var text = "passback timings: wall=" + Self.format(Self.seconds(ContinuousClock.now - started))
             for stage in Stage.allCases {
                 text += " \(stage.rawValue)=" + Self.format(Self.seconds(totals[stage] ?? .zero))

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+
+/// A bundle as a worker leaves it for the thread that records: what the ledger will record, and
+/// the validated XML files waiting in `work/<run>/.out/` to be published first.
+struct PreparedBundle: Sendable {
+    var index: Int
+    var bundle: InboxScanner.Bundle
+    /// Outcomes (their `outboxFile` set when published), report rows, the processed record.
+    var entry: Ledger.LedgerEntry
+    var files: [PreparedFile]
+}
+
+/// Phase 5 on the worker threads: what one bundle needs up to publishing. A cancelled bundle
+/// only reports why; the others are read (``BundleReading``), checked (``CourseChecker``), and
+/// each Aspire section's outcome made (``SectionOutcome``): the diff against its history, its
+/// XML written and validated, its report rows and request status. It touches nothing outside
+/// `work/<run>/.out/` and writes nothing to the ledger, so workers prepare bundles in any order.
+struct BundlePreparer: Sendable {
+    let context: RunContext
+    let plan: RunPlanner.Plan
+    let checker: CourseChecker
+    let sections: SectionOutcome.Maker
+
+    init(context: RunContext, plan: RunPlanner.Plan, matcher: CategoryMatcher) {
+        self.context = context
+        self.plan = plan
+        let settings = RuleSettings(nameLengthLimit: context.settings.nameLengthLimit, calendar: context.calendar, now: context.clock)
+        checker = CourseChecker(rules: context.stages.rules, matcher: matcher, settings: settings)
+        sections = SectionOutcome.Maker(context: context)
+    }
+
+    private var stageClock: StageClock { .shared }
+    private var runID: String { context.runID }
+
+    func prepare(_ index: Int) throws -> PreparedBundle {
+        let planned = plan.bundles[index]
+        let bundle = planned.bundle
+        var prepared = PreparedBundle(index: index, bundle: bundle, entry: Ledger.LedgerEntry(), files: [])
+        if let winner = planned.cancelledBy {
+            prepared.entry = cancelled(planned, by: winner)
+            return prepared
+        }
+        stageClock.count("bundles", 1)
+
+        let read: BundleReading.Read
+        switch try BundleReading(context: context).read(bundle) {
+        case .read(let files): read = files
+        case .rejected(let file, let error):
+            prepared.entry = rejected(planned, file: file, error: error)
+            return prepared
+        }
+
+        // Rules and matching, then each section's outcome.
+        let sources = CourseChecker.Sources(stem: bundle.stem, gradebookFile: bundle.gradebook.relativePath, bundleFile: bundle.json.relativePath)
+        let grades = stageClock.measure(.rules) { checker.check(bundle: read.canvas, gradebook: read.gradebook, sources: sources) }
+        var report = ReportChunk(grades.diagnostics.map { ReportRow(runID: runID, requestID: nil, diagnostic: $0) })
+        let courseErrors = grades.diagnostics.filter { $0.severity == .error }.count
+        var clean = courseErrors == 0
+        let requestIDs = Dictionary(planned.requests.map { ($0.key, $0.id) }, uniquingKeysWith: { a, _ in a })
+        var outcomes: [SyncRequestOutcome] = []
+        for (number, section) in grades.sections.enumerated() {
+            let made = try sections.make(
+                section, requestID: requestIDs[section.request], courseErrors: courseErrors,
+                gradebookFile: bundle.gradebook.relativePath, temporaryName: "\(index)-\(number).xml"
+            )
+            for row in made.rows { report.append(row) }
+            if !made.clean { clean = false }
+            guard let outcome = made.outcome else { continue }
+            if var file = made.file {
+                file.outcome = outcomes.count
+                prepared.files.append(file)
+            }
+            outcomes.append(outcome)
+        }
+        prepared.entry = Ledger.LedgerEntry(
+            outcomes: outcomes, report: report,
+            bundle: ProcessedBundle(stem: bundle.stem, outcome: .sent, gradebookSHA256: planned.scan.gradebookSHA256, jsonSHA256: planned.scan.jsonSHA256, clean: clean)
+        )
+        return prepared
+    }
+
+    /// A newer bundle of the same course came in the same run: nothing of this one is sent.
+    private func cancelled(_ planned: RunPlanner.PlannedBundle, by winner: String) -> Ledger.LedgerEntry {
+        let row = ReportRow(
+            runID: runID, requestID: nil, status: .skipped, rule: .superseded,
+            subject: ReportSubject(courseSISID: planned.requests.first?.key.courseSISID, canvasCourseID: planned.requests.first?.key.canvasCourseID),
+            location: SourceLocation(file: planned.bundle.json.relativePath),
+            message: "Cancelled: a newer bundle of the same course (\(winner)) came in the same run; nothing of this one was sent."
+        )
+        return Ledger.LedgerEntry(
+            statusChanges: [(.cancelled, planned.requests.map(\.id))], report: ReportChunk([row]),
+            bundle: ProcessedBundle(stem: planned.bundle.stem, outcome: .cancelled, gradebookSHA256: planned.scan.gradebookSHA256, jsonSHA256: planned.scan.jsonSHA256, clean: false)
+        )
+    }
+
+    /// A file of the bundle breaks the contract: every request fails, both files go to quarantine.
+    private func rejected(_ planned: RunPlanner.PlannedBundle, file: InboxFile, error: InputFileError) -> Ledger.LedgerEntry {
+        let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(error.code, error.message, location: SourceLocation(file: file.relativePath, line: error.line)))
+        let outcomes = planned.requests.map {
+            SyncRequestOutcome(requestID: $0.id, runID: runID, classSourcedID: $0.key.sectionSISID, status: .failed, lineItems: 0, resultsSent: 0, errors: 1, warnings: 0, outboxFile: nil, students: [], history: nil)
+        }
+        return Ledger.LedgerEntry(
+            outcomes: outcomes, report: ReportChunk([row]),
+            bundle: ProcessedBundle(
+                stem: planned.bundle.stem, outcome: .rejected, gradebookSHA256: planned.scan.gradebookSHA256, jsonSHA256: planned.scan.jsonSHA256, clean: false,
+                rejection: .init(file: file.relativePath, code: error.code, message: error.message, line: error.line)
+            )
+        )
+    }
+}
+
+/// Reads a claimed bundle's two files; a file that breaks the contract rejects the bundle.
+struct BundleReading {
+    let context: RunContext
+
+    struct Read {
+        var canvas: CanvasBundle
+        var gradebook: Gradebook
+    }
+
+    enum Outcome {
+        case read(Read)
+        /// The file to blame and why.
+        case rejected(InboxFile, InputFileError)
+    }
+
+    /// - Throws: what the readers throw besides ``InputFileError`` (a file that cannot be read
+    ///   at all): the run stops.
+    func read(_ bundle: InboxScanner.Bundle) throws -> Outcome {
+        let mover = context.mover
+        var canvas: CanvasBundle?
+        do {
+            return try StageClock.shared.measure(.read) {
+                let json = try context.stages.bundleReader.read(fileAt: mover.claimedPath(bundle.json))
+                canvas = json
+                return .read(Read(canvas: json, gradebook: try context.stages.gradebookReader.read(fileAt: mover.claimedPath(bundle.gradebook))))
+            }
+        } catch let error as InputFileError {
+            return .rejected(canvas == nil ? bundle.json : bundle.gradebook, error)
+        }
+    }
+}
