@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PassbackCoreTests",
-            dependencies: ["PassbackCore"],
+            dependencies: ["PassbackCore", "CLibXML2"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -19,3 +19,21 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     public static func < (lhs: RuleCode, rhs: RuleCode) -> Bool { lhs.rawValue < rhs.rawValue }
 }
+
+extension RuleCode {
+    /// Every code the project emits, in the order of the README's tables. Codes are declared
+    /// beside their rule or reader; `RuleCodeTests` checks that this list names every declaration
+    /// in the sources and every code of the README's rule tables, so none can be added in one
+    /// place and forgotten in another.
+    static let all: [RuleCode] = [
+        // The passback rules (spec section 3).
+        .notSetToSync, .nameTooLong, .categoryNotImported, .categoryNotFound, .categoryPendingVerification,
+        .courseUnpublished, .assignmentUnpublished, .differentiated, .noDueDate, .dueDateDiffersInSection,
+        .dueDateOutsideTerm,
+        // Score cells, students, sections and files (sections 4 and 6), then the project's own.
+        .invalidScore, .extraCredit, .studentWithoutSISID, .testStudent, .unknownSection,
+        .malformedFile, .incompleteBundle, .unknownFile, .duplicateFile,
+        .bundleMismatch, .superseded, .invalidOutput,
+    ]
+}
+

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What one Aspire passback XML file says (spec section 5.1), built by the pipeline and written by
-/// ``PassbackWriter``. A file holds one or more ``PassbackSection``s (one per course bundle that
+/// ``PassbackXMLBuffer``. A file holds one or more ``PassbackSection``s (one per course bundle that
 /// sends grades to that Aspire section in the run).
 public struct PassbackHeader: Sendable, Equatable {
     public enum Mode: String, Sendable, Equatable {

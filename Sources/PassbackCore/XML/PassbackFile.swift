@@ -1,24 +1,14 @@
 import Foundation
 
 /// The write stage's production form: the XML rendered by ``PassbackXMLBuffer`` (byte for byte
-/// what libxml2's `xmlTextWriter`, ``PassbackWriter``, writes, several times faster) and the
+/// what libxml2's `xmlTextWriter` writes, several times faster; the tests keep a writer on
+/// `xmlTextWriter` as the reference it is compared with) and the
 /// streaming XSD check of ``SchemaValidator/passback`` (libxml2), which every file passes before
 /// it is published.
 struct PassbackFile: PassbackFileWriting {
     init() {}
 
-    /// `PASSBACK_XML_WRITER=libxml2` writes with ``PassbackWriter`` instead (the same bytes,
-    /// slower): for comparing the two (docs/PERFORMANCE.md).
-    static let usesLibxml2Writer = ProcessInfo.processInfo.environment["PASSBACK_XML_WRITER"] == "libxml2"
-
     func write(header: PassbackHeader, sections: [PassbackSection], to path: String) throws {
-        if Self.usesLibxml2Writer {
-            let writer = try PassbackWriter(path: path)
-            try writer.begin(header)
-            for section in sections { try writer.write(section) }
-            try writer.finish()
-            return
-        }
         let file = try PassbackOutputFile(path: path)
         defer { file.closeFile() }
         guard !sections.isEmpty else {

@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The file a ``PassbackWriter`` writes, as libxml2's output callbacks see it: a file descriptor
-/// that remembers the first write or close error.
+/// The file passback XML is written to (by ``PassbackXMLBuffer``, and in the tests through
+/// libxml2's output callbacks): a file descriptor that remembers the first write or close error.
 ///
 /// libxml2's own file output (`xmlNewTextWriterFilename`) closes the file inside
 /// `xmlFreeTextWriter`, which returns nothing, and the writer keeps its last bytes until then: a

@@ -1,4 +1,5 @@
-/// Why a ``PassbackWriter`` could not write its file: an I/O failure (disk full, permissions), a
+/// Why a passback XML file could not be written (by ``PassbackXMLBuffer``, or by the tests'
+/// libxml2 reference writer): an I/O failure (disk full, permissions), a
 /// value XML cannot carry, or a document that cannot be valid (an active result without a score
 /// status). The file is incomplete and must not be published.
 struct PassbackWriterError: Error, Sendable, Equatable, CustomStringConvertible {

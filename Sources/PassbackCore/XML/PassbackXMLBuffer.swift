@@ -1,5 +1,5 @@
 /// Renders one Aspire passback XML document (spec section 5.1) into bytes, exactly as
-/// ``PassbackWriter`` (libxml2's `xmlTextWriter`, indented by two spaces) writes it: same
+/// libxml2's `xmlTextWriter`, indented by two spaces, writes it (the tests compare the two): same
 /// declaration, indentation and line ends, and libxml2's escaping. In element text `<`, `>`,
 /// `&`, `"` and CR become `&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#13;` (`xmlEncodeSpecialChars`);
 /// in attribute values also LF and tab become `&#10;` and `&#9;` (`xmlBufAttrSerializeTxtContent`);
@@ -229,7 +229,7 @@ struct PassbackXMLBuffer {
     }
 
     /// XML 1.0's `Char`: tab, line feed, carriage return, and U+0020 up, except U+FFFE and U+FFFF.
-    /// Same check and message as ``PassbackWriter``.
+    /// Same check and message as the libxml2 reference writer of the tests.
     static func requireXMLCharacters(_ value: String, _ field: String) throws {
         for scalar in value.unicodeScalars {
             let v = scalar.value
