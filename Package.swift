@@ -31,6 +31,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The XSDs are compiled into the binary (an installed passback needs no files beside
+            // it) from `schemas/` itself, through the `Schemas` link: one copy to edit.
+            exclude: ["Schemas/README.md"],
+            resources: [
+                .embedInCode("Schemas/aspire-passback-1.xsd"),
+                .embedInCode("Schemas/aspire-categories-1.xsd"),
             ]
         ),
         .executableTarget(

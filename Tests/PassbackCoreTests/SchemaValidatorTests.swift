@@ -19,7 +19,7 @@ import Testing
             (EmbeddedSchemas.categories, "schemas/aspire-categories-1.xsd"),
         ] {
             let onDisk = try Data(contentsOf: XMLTestFiles.repositoryRoot.appendingPathComponent(file))
-            #expect(Data(embedded.utf8) == onDisk, "\(file) differs from EmbeddedSchemas; paste the file into EmbeddedSchemas.swift")
+            #expect(Data(embedded.utf8) == onDisk, "\(file) differs from what the binary embeds: check the Schemas link and Package.swift")
         }
     }
 
