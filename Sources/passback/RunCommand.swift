@@ -58,14 +58,8 @@ struct RunCommand: ParsableCommand {
                 let errors = summary.rows[.error] ?? 0
                 fail(summary.exitCode, "\(errors) error(s) reported; see \(summary.reportPath ?? "the report")")
             }
-        } catch is RunLock.Busy {
-            fail(75, "another passback run holds the lock of \(workspace.root.path); try again later")
-        } catch let error as SettingsError {
-            fail(2, error.message)
-        } catch let error as RunFailure {
-            fail(1, error.description)
         } catch {
-            fail(2, "\(error)")
+            fail(error.exitStatus, error.message)
         }
     }
 }

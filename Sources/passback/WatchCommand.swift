@@ -53,7 +53,7 @@ struct WatchCommand: ParsableCommand {
                 options.apply(environment: ProcessInfo.processInfo.environment)
                 let summary = try pipeline.run(options)
                 logger.info("run done", metadata: ["summary": "\(summary.line)", "exit": "\(summary.exitCode)"])
-            } catch is RunLock.Busy {
+            } catch where error.kind == .busy {
                 logger.warning("run skipped: another run holds the workspace lock")
             } catch {
                 logger.error("run failed", metadata: ["error": "\(error)"])

@@ -72,15 +72,3 @@ public struct RunSummary: Sendable, Equatable {
         return "run \(runID): \(filesClaimed) file(s) claimed, \(filesRejected) rejected, \(filesWaiting) waiting; requests: \(statuses.isEmpty ? "none" : statuses); \(resultsSent) result(s) in \(xmlFiles) XML file(s); \(rows[.error] ?? 0) error(s), \(rows[.warning] ?? 0) warning(s); report \(reportPath ?? "-")"
     }
 }
-
-/// A run that started but could not finish (the disk is full, the ledger refused a write).
-/// Nothing of the unfinished bundle is marked sent.
-public struct RunFailure: Error, CustomStringConvertible, Sendable {
-    var runID: String
-    public var description: String
-
-    init(runID: String, _ description: String) {
-        self.runID = runID
-        self.description = description
-    }
-}

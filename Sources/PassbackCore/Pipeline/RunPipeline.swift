@@ -32,23 +32,46 @@ public final class RunPipeline {
     }
 
     /// Runs one batch.
-    /// - Throws: ``RunLock/Busy`` (exit 75) or ``SettingsError`` (exit 2) before anything is
-    ///   claimed; ``RunFailure`` when a started run cannot finish.
-    public func run(_ options: RunOptions) throws -> RunSummary {
+    /// - Throws: ``RunError``: of kind ``RunError/Kind/settings``, ``RunError/Kind/workspace``,
+    ///   ``RunError/Kind/ledger`` or ``RunError/Kind/busy`` before anything is claimed;
+    ///   ``RunError/Kind/stoppedPartWay`` when a started run cannot finish.
+    public func run(_ options: RunOptions) throws(RunError) -> RunSummary {
         // Everything this process creates holds student records: owner only, whatever the caller's umask.
         umask(0o077)
         if options.timings { StageClock.shared.enable() }
-        let calendar = try settings.calendar()
-        try workspace.prepare()
-        let lock = try RunLock(path: workspace.lockPath)
+        let calendar: SchoolCalendar
+        do {
+            calendar = try settings.calendar()
+        } catch {
+            throw RunError(.settings, "\(error)")
+        }
+        let lock: RunLock
+        do {
+            try workspace.prepare()
+            lock = try RunLock(path: workspace.lockPath)
+        } catch is RunLock.Busy {
+            throw RunError(.busy, "another passback run holds the lock of \(workspace.root.path); try again later")
+        } catch {
+            throw RunError(.workspace, "\(error)")
+        }
         defer { lock.release() }
         let ledger: Ledger
         do {
             ledger = try Ledger(path: workspace.ledgerPath)
         } catch {
-            throw SettingsError("the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
+            throw RunError(.ledger, "the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
         }
+        do {
+            return try run(options, calendar: calendar, ledger: ledger)
+        } catch let error as RunError {
+            throw error
+        } catch {
+            throw RunError(.ledger, "the ledger \(workspace.ledgerPath) cannot be used: \(error)")
+        }
+    }
 
+    /// The run once its workspace is locked and its ledger open.
+    private func run(_ options: RunOptions, calendar: SchoolCalendar, ledger: Ledger) throws -> RunSummary {
         // A run that died left its claimed files and its ledger rows: finish it first, under its
         // own id and clock, before claiming anything new.
         var resumed: [RunSummary] = []
@@ -64,7 +87,12 @@ public final class RunPipeline {
 
         StageClock.shared.mark("opened")
         let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
-        let scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
+        let scan: InboxScanner.Scan
+        do {
+            scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
+        } catch {
+            throw RunError(.workspace, "the inbox cannot be listed: \(error)")
+        }
         for folder in scan.unreadableFolders {
             logger.warning("inbox folder skipped: it cannot be listed (give the service account read and search permission on it)", metadata: ["folder": "\(folder)"])
         }
@@ -93,12 +121,12 @@ public final class RunPipeline {
 
     /// Runs a started run's work; a failure leaves the run unfinished in the ledger (the next
     /// invocation finishes it) and stops this one.
-    private func guarded(_ runID: String, _ work: () throws -> RunSummary) throws -> RunSummary {
+    private func guarded(_ runID: String, _ work: () throws -> RunSummary) throws(RunError) -> RunSummary {
         do {
             return try work()
         } catch {
             logger.error("run stopped", metadata: ["run": "\(runID)", "error": "\(error)"])
-            throw RunFailure(runID: runID, "run \(runID) stopped: \(error); the next run finishes it")
+            throw RunError(.stoppedPartWay, "run \(runID) stopped part-way: \(error); what it did is kept, and the next run finishes it once the cause is fixed", runID: runID)
         }
     }
 }

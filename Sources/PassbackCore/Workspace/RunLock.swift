@@ -6,26 +6,24 @@ import Glibc
 
 /// One run at a time per workspace: an `flock(2)` on `state/run.lock`. The kernel releases it when
 /// the process dies, however it dies, so no PID file or "running" row ever decides liveness.
-public final class RunLock {
+final class RunLock {
     private var descriptor: Int32
 
     /// Another process holds the workspace (exit 75).
-    public struct Busy: Error, CustomStringConvertible, Sendable {
-        public var description: String { "another passback run holds the workspace lock; try again later" }
-    }
+    struct Busy: Error, Sendable {}
 
     /// Takes the lock without waiting.
-    /// - Throws: ``Busy`` when another process holds it; ``SettingsError`` when the file cannot be
+    /// - Throws: ``Busy`` when another process holds it; ``WorkspaceError`` when the file cannot be
     ///   opened.
     init(path: String) throws {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw SettingsError("cannot open the lock \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw WorkspaceError("cannot open the lock \(path): \(String(cString: strerror(errno)))") }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             close(descriptor)
             descriptor = -1
             if code == EWOULDBLOCK { throw Busy() }
-            throw SettingsError("cannot lock \(path): \(String(cString: strerror(code)))")
+            throw WorkspaceError("cannot lock \(path): \(String(cString: strerror(code)))")
         }
     }
 

@@ -26,31 +26,31 @@ public struct Workspace: Sendable {
     var lockPath: String { state.appendingPathComponent("run.lock").path }
 
     /// Creates the folders that are missing; private ones (0700) where student records live.
-    /// - Throws: ``SettingsError`` when the root cannot be used.
+    /// - Throws: ``WorkspaceError`` when the root cannot be used.
     public func prepare() throws {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: root.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw SettingsError("\(root.path) is not a folder")
+            throw WorkspaceError("\(root.path) is not a folder")
         }
         for folder in [root, inbox, outbox, reports, archive, quarantine, state, work] {
             do {
                 try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: folder == inbox ? 0o770 : 0o700])
             } catch {
-                throw SettingsError("cannot create \(folder.path): \(error.localizedDescription)")
+                throw WorkspaceError("cannot create \(folder.path): \(error.localizedDescription)")
             }
             guard access(folder.path, W_OK | X_OK) == 0 else {
-                throw SettingsError("\(folder.path) is not writable by this user")
+                throw WorkspaceError("\(folder.path) is not writable by this user")
             }
         }
         // Claims are renames: the inbox and the rest of the workspace must share a filesystem.
         var inboxInfo = stat()
         var workInfo = stat()
         guard stat(inbox.path, &inboxInfo) == 0, stat(work.path, &workInfo) == 0 else {
-            throw SettingsError("cannot examine \(inbox.path)")
+            throw WorkspaceError("cannot examine \(inbox.path)")
         }
         guard inboxInfo.st_dev == workInfo.st_dev else {
-            throw SettingsError("\(inbox.path) is on another filesystem than \(work.path); files are claimed by rename(2), so the inbox must live on the workspace's filesystem")
+            throw WorkspaceError("\(inbox.path) is on another filesystem than \(work.path); files are claimed by rename(2), so the inbox must live on the workspace's filesystem")
         }
     }
 
