@@ -64,6 +64,27 @@ import Glibc
         #expect(unusable.stderr.contains("is not a folder"))
     }
 
+    /// A run that starts and cannot finish (here its report cannot be written) exits 3 with a
+    /// reason that says what to do (spec v2); it was 1, the code for "the report has errors".
+    /// The next run, once the cause is gone, finishes it under its own id.
+    @Test func aRunThatStopsPartWayExits3AndTheNextFinishesIt() throws {
+        let root = try CommandRunner.sampleWorkspace()
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let blocker = root.appendingPathComponent("reports/20251001T090000Z-01.csv.tmp")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
+        let stopped = try CommandRunner.run(["run", "--root", root.path, "--now", "2025-10-01T09:00:00Z"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("run 20251001T090000Z-01 stopped part-way"))
+        #expect(stopped.stderr.contains("the next run finishes it"))
+        #expect(stopped.stderr.split(separator: "\n").last?.hasPrefix("passback: ") == true)
+
+        try FileManager.default.removeItem(at: blocker)
+        let next = try CommandRunner.run(["run", "--root", root.path, "--now", "2025-10-01T10:00:00Z"])
+        #expect(next.status == 1, "the samples have errors: \(next.stderr)")
+        #expect(next.stdout.contains("finished interrupted run 20251001T090000Z-01"))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports/20251001T090000Z-01.csv").path))
+    }
+
     @Test func helpAndVersionExit0() throws {
         let help = try CommandRunner.run(["run", "--help"])
         #expect(help.status == 0)
