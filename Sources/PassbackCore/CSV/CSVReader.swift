@@ -7,11 +7,10 @@ import Darwin
 /// A streaming RFC 4180 reader over bytes: one record at a time, fields as views into a reused
 /// buffer, from a file read in chunks or from bytes in memory.
 ///
-/// **Why hand-written.** Measured on this project's kind of machine with a 94 MB Canvas-shaped
-/// gradebook: yaslab/CSV.swift reads about 15 MB/s, SwiftCSV 10-12 MB/s with 200-970 MB of
-/// resident memory, Python's `csv` module 70-95 MB/s, while a byte-level Swift reader reads about
-/// 480-520 MB/s in 20 MB (this one, which scans unquoted fields eight bytes at a time, about
-/// 700-900 MB/s on 28 MB of gradebooks). The libraries build a `String` per cell; this reader
+/// **Why hand-written.** The CSV libraries in the package mirror (yaslab/CSV.swift, SwiftCSV)
+/// read a Canvas-shaped gradebook tens of times slower, SwiftCSV with hundreds of MB of resident
+/// memory (docs/PERFORMANCE.md, "Measurements behind design choices"). The libraries build a
+/// `String` per cell; this reader
 /// builds none (callers make strings only for the few cells they keep and parse scores straight
 /// from the bytes). CSV.swift also ends every read on Linux with `cannotReadFile`, so an I/O error
 /// cannot be told from the end of the file; here a failed `read` throws ``FileReadError`` and

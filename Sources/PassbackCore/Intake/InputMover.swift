@@ -243,8 +243,8 @@ struct InputMover: Sendable {
     /// keeping their inbox paths, and removes the temporary XML folder.
     ///
     /// One `rename(2)` of the folder, and an `fsync` of the two folders it left and entered, instead
-    /// of a rename per file: a district's run archives thousands of inputs (4,000 renames took
-    /// ~0.2 s of a 1.2 s run). When the archive folder exists already (a run that an older
+    /// of a rename per file: a district's run archives thousands of inputs (docs/PERFORMANCE.md,
+    /// "What was changed"). When the archive folder exists already (a run that an older
     /// passback began), the files are moved one by one into it. A crash before the rename leaves
     /// the files in the work folder, where the next run finds them; after it, the run has nothing
     /// left to archive.

@@ -8,7 +8,7 @@ import GRDB
 /// so `passback status` reads while a run writes. Schema changes are versioned migrations
 /// (``LedgerSchema``). The per-section history is stored as one row per section (see
 /// ``SectionHistoryCoding``), which keeps a night's millions of results to thousands of row writes.
-public final class Ledger: @unchecked Sendable {
+public final class Ledger: Sendable {
     let pool: DatabasePool
 
     /// Opens (creating and migrating) the ledger at `path`.
@@ -75,8 +75,9 @@ public final class Ledger: @unchecked Sendable {
 
     // MARK: Categories
 
-    /// Every category known, for the run's matcher. Read through a cursor by column position
-    /// (a district has thousands of categories; rows looked up by column name cost ~9 µs each).
+    /// Every category known, for the run's matcher. Read through a cursor by column position:
+    /// a district has thousands of categories, and rows looked up by column name cost four
+    /// times as long (docs/PERFORMANCE.md).
     public func categoryCatalog() throws -> CategoryCatalog {
         try pool.read { db in
             var categories: [AspireCategory] = []

@@ -18,9 +18,9 @@ import Foundation
 /// fields are present and spare `seen` and `seenSince` when they equal `sent` and `sentAt`.
 /// Times are kept to the second, as before.
 ///
-/// Binary rather than the text this replaced: encoding 288,000 results as text took about 0.9 s
-/// (string building and sorting result ids); this takes a few tens of milliseconds. An operator
-/// reads histories through `passback status`, not `sqlite3`.
+/// Binary rather than the text this replaced: text cost string building and sorting result ids
+/// on every write, some thirty times as long (docs/PERFORMANCE.md, "Measurements behind design
+/// choices"). An operator reads histories through `passback status`, not `sqlite3`.
 enum SectionHistoryCoding {
     static let version: UInt8 = 1
 

@@ -30,7 +30,7 @@ struct RunRecorder {
     private var runID: String { context.runID }
 
     /// The most bundles recorded together: one `fsync` of `outbox/` and of the ledger's WAL per
-    /// commit group (each costs 10-20 ms on this project's machine). Prepared bundles waiting to
+    /// commit group (each costs milliseconds; docs/PERFORMANCE.md). Prepared bundles waiting to
     /// be recorded hold only rows, outcomes and encoded histories (their XML is on disk), a few
     /// tens of KB each.
     static let maximumGroup = 128

@@ -9,9 +9,9 @@ import Foundation
 /// would have to think about, a byte-order mark, deep nesting) makes it give up, and the reader
 /// decodes the file with Foundation's `JSONDecoder`, which either reads it or says exactly
 /// what is wrong. So error messages and edge cases are the decoder's; the fast path only has to
-/// agree with it on bundles that are valid. Foundation's decoder read a 19 KB Canvas bundle at
-/// about 30 MB/s here (it builds a dictionary for every object, keys and all); this reads it
-/// about ten times as fast.
+/// agree with it on bundles that are valid. Foundation's decoder builds a dictionary for every
+/// object, keys and all; this reads a bundle an order of magnitude faster (docs/PERFORMANCE.md,
+/// "Measurements behind design choices").
 struct CanvasBundleFastReader {
     /// Thrown (and caught by the reader) when the fast path gives up.
     struct GiveUp: Error {}

@@ -25,7 +25,7 @@ package struct CanvasBundleReader: Sendable {
 
     /// The file's bytes, its size checked before anything is read: one `open`, `fstat` and
     /// `read` (Foundation's attribute dictionary and `Data(contentsOf:)` cost more than parsing
-    /// a bundle's 19 KB).
+    /// a typical bundle).
     func contents(ofFileAt path: String) throws -> Data {
         func unreadable(_ code: Int32) -> InputFileError {
             InputFileError(.malformedFile, "The bundle JSON cannot be read (\(String(cString: strerror(code)))).")

@@ -6,9 +6,9 @@
 /// other characters, non-ASCII included, are written as they are (UTF-8). The same guarantees as the libxml2 writer are enforced, with the same
 /// messages: characters XML 1.0 cannot carry, an active result without score status or date.
 ///
-/// Why not the libxml2 writer in production: on a 2,000-course district (2.4 million results,
-/// 640 MB of XML) `xmlTextWriter` took about 7 s of CPU here, a third of the bulk run; this
-/// takes well under a second. Nothing is lost in checking: every file is still validated
+/// Why not the libxml2 writer in production: on a district's bulk night `xmlTextWriter` cost
+/// about a third of the run's CPU, this buffer a small fraction of that (docs/PERFORMANCE.md,
+/// "Measurements behind design choices"). Nothing is lost in checking: every file is still validated
 /// against the XSD by libxml2's streaming validator before it is published, and a test renders
 /// documents with both writers and requires the same bytes.
 struct PassbackXMLBuffer {

@@ -8,8 +8,9 @@ internal import CLibXML2
 /// called from many tasks at once: every call makes a fresh validation context.
 ///
 /// Validation streams (`xmlSchemaValidateFile`, SAX underneath): memory stays flat whatever the
-/// file's size, about 0.7 s per million results here. Building a tree first would take gigabytes
-/// for large files, so it is never done.
+/// file's size. Building a tree first would take gigabytes for large files, so it is never done.
+/// It is the largest cost of a bulk night (docs/PERFORMANCE.md), and kept: a file Aspire rejects
+/// costs more than a slower night.
 ///
 /// Meant for files the project wrote (passback XML before it is published). Untrusted category
 /// exports are read with ``CategoryXMLReader``, which validates against ``categories`` while it
