@@ -66,7 +66,7 @@ enum CommandRunner {
 
     /// A fresh temporary folder.
     static func temporaryFolder(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("passback-\(name)-\(UUID().uuidString)")
+        let url = TestScratch.root.appendingPathComponent("passback-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -6,7 +6,7 @@ import Testing
     /// Scanning on the worker pool (as a run does while it claims) gives what scanning one
     /// bundle at a time gives, in submission order; a bundle that cannot be scanned fails alone.
     @Test func scansOnThePoolAreTheScansOfEachBundle() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)")
+        let root = TestScratch.root.appendingPathComponent("scan-\(UUID().uuidString)")
         let workspace = Workspace(root: root)
         try workspace.prepare()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -59,7 +59,7 @@ import Testing
     @Test func absurdSizesAreRefusedBeforeParsing() throws {
         #expect(throws: InputFileError.self) { try CanvasBundleReader(maximumFileSize: 10).read(data: Data(repeating: 0x20, count: 11)) }
         // A sparse file one byte over the 64 MiB default takes no disk space and is never read.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
+        let folder = TestScratch.root.appendingPathComponent("bundle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("huge.canvas.json").path

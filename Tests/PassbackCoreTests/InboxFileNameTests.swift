@@ -22,7 +22,7 @@ import Glibc
     /// Swift path; it used to be skipped silently forever. It is renamed with its bytes as `%XX`
     /// and refused as `unknown-file`, so it reaches quarantine and the report.
     @Test func aNameThatIsNotUTF8IsRenamedAndRefused() throws {
-        let inbox = FileManager.default.temporaryDirectory.appendingPathComponent("scanner-\(UUID().uuidString)")
+        let inbox = TestScratch.root.appendingPathComponent("scanner-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: inbox.appendingPathComponent("sub\u{E9}"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: inbox) }
         Self.createFile(named: Array("caf".utf8) + [0xE9] + Array(".categories.csv".utf8), in: inbox.path)

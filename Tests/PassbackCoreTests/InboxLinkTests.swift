@@ -22,7 +22,7 @@ import Glibc
         var settings: Settings
 
         init() throws {
-            base = FileManager.default.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)")
+            base = TestScratch.root.appendingPathComponent("links-\(UUID().uuidString)")
             workspace = Workspace(root: base.appendingPathComponent("ws"))
             outside = base.appendingPathComponent("outside").path
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)

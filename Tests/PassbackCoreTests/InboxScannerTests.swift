@@ -9,7 +9,7 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func inbox(_ files: [String: TimeInterval]) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-\(UUID().uuidString)")
+        let url = TestScratch.root.appendingPathComponent("inbox-\(UUID().uuidString)")
         for (name, age) in files {
             let path = url.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct InputMoverTests {
     func workspace() throws -> Workspace {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mover-\(UUID().uuidString)")
+        let root = TestScratch.root.appendingPathComponent("mover-\(UUID().uuidString)")
         let workspace = Workspace(root: root)
         try workspace.prepare()
         return workspace

@@ -30,7 +30,7 @@ import Testing
 
 @Suite struct ReportWriterTests {
     @Test func writesBOMHeaderAndCRLFRows() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        let folder = TestScratch.root.appendingPathComponent("report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("r.csv").path

@@ -9,7 +9,7 @@ final class ScenarioWorkspace {
     var settings: Settings
 
     init(settings: String = "settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID().uuidString)")
+        root = TestScratch.root.appendingPathComponent("scenario-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox"), withIntermediateDirectories: true)
         workspace = Workspace(root: root)
         self.settings = try Settings.parse(settings)

@@ -13,7 +13,7 @@ enum XMLTestFiles {
 
     /// A new empty folder under the system's temporary folder.
     static func scratchFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
+        let folder = TestScratch.root
             .appendingPathComponent("passback-xml-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder

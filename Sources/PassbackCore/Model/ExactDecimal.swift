@@ -3,7 +3,7 @@
 /// Scores, points and percentages are decimals that teachers type; binary floating point would
 /// turn `0.1 + 0.2` into noise and `Double("NaN")` into a grade. Every value the pipeline sends to
 /// Aspire or compares with the ledger is an `ExactDecimal`, created only by the strict grammar in
-/// ``ExactDecimal/parse(_:decimalSeparators:)`` (no exponents, signs other than a leading `-`,
+/// ``ExactDecimal/parse(_:decimalSeparators:)-(String,_)`` (no exponents, signs other than a leading `-`,
 /// thousands separators or non-ASCII digits) or from integers.
 ///
 /// Values are kept normalised (no trailing zeros in the fraction), so `9`, `9.0` and `9.00` are

@@ -1,5 +1,5 @@
 /// A gradebook score cell, classified (spec section 4). What it is sent as depends on the
-/// assignment's points possible, which ``ScoreEvaluation`` applies.
+/// assignment's points possible, which ``ScoreEvaluator`` applies.
 enum ScoreCell: Sendable, Equatable, Hashable {
     /// Blank or `-`: no grade (a deletion if one was sent before).
     case blank

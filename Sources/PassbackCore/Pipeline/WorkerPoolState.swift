@@ -122,7 +122,7 @@ struct WorkerPoolState<Output> {
         item + 1 < nextItem ? Array((item + 1)..<nextItem) : []
     }
 
-    /// Whether every submitted item has a result and the pool is closed (for ``drain``).
+    /// Whether every submitted item has a result and the pool is closed (for the pool's `drain()`).
     var isDrained: Bool { closed && nextItem == submitted && setAside.isEmpty && running == 0 }
 
     /// Every result, in submission order; call once ``isDrained``.

@@ -59,7 +59,7 @@ struct ScoreCellParser: Sendable {
     /// The value of a cell that is exactly `[0-9]{1,3}[.][0-9]{2}` (`,` too in `;` files), the
     /// shape Canvas gives nearly every score; `nil` for anything else. Branch-free on the digits,
     /// because scores vary too much for a branch predictor. Agrees with
-    /// ``ExactDecimal/parse(_:decimalSeparators:)`` wherever it answers (a test checks).
+    /// ``ExactDecimal/parse(_:decimalSeparators:)-(String,_)`` wherever it answers (a test checks).
     @inline(__always)
     static func twoDecimals(_ cell: UnsafeBufferPointer<UInt8>, acceptsDecimalComma: Bool) -> ExactDecimal? {
         let count = cell.count
@@ -91,7 +91,7 @@ struct ScoreCellParser: Sendable {
     /// The value of a cell that is exactly `[0-9]+` or `[0-9]+[.][0-9]+` (`,` too in `;` files)
     /// with at most ``ExactDecimal/maximumDigits`` digits, the shape Canvas writes; `nil` for
     /// anything else, which ``parseInGeneral(_:)`` then classifies. Agrees with
-    /// ``ExactDecimal/parse(_:decimalSeparators:)`` wherever it answers (a test checks).
+    /// ``ExactDecimal/parse(_:decimalSeparators:)-(String,_)`` wherever it answers (a test checks).
     @inline(__always)
     static func plainNumber(_ cell: UnsafeBufferPointer<UInt8>, acceptsDecimalComma: Bool) -> ExactDecimal? {
         guard let base = cell.baseAddress else { return nil }
