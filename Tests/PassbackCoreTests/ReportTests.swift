@@ -26,6 +26,28 @@ import Testing
     func quotingAndFormulaGuard(cells: [String], expected: String) {
         #expect(bytes(cells) == expected)
     }
+
+    /// Issue 12, item 8: a formula behind blanks, in fullwidth characters, or after a `;` (where
+    /// a `;`-separated import starts a new cell). Each of these was written as it is before.
+    @Test(arguments: [
+        ([" =1+1"], "' =1+1\r\n"),
+        (["  \t+cmd"], "'  \t+cmd\r\n"),
+        (["\u{00A0}=1+1"], "'\u{00A0}=1+1\r\n"),
+        (["\u{200B}@SUM(A1)"], "'\u{200B}@SUM(A1)\r\n"),
+        (["\u{FEFF}-2"], "'\u{FEFF}-2\r\n"),
+        (["\u{3000}=A1"], "'\u{3000}=A1\r\n"),
+        (["＝HYPERLINK(1)"], "'＝HYPERLINK(1)\r\n"),
+        (["＋1"], "'＋1\r\n"), (["－1"], "'－1\r\n"), (["＠x"], "'＠x\r\n"),
+        (["\u{200B} ＝1"], "'\u{200B} ＝1\r\n"),
+        (["Homework;=1+1"], "\"'Homework;=1+1\"\r\n"),
+        (["a; @x"], "\"'a; @x\"\r\n"),
+        (["a;\u{00A0}＋x"], "\"'a;\u{00A0}＋x\"\r\n"),
+        (["a;b"], "a;b\r\n"), (["9;5"], "9;5\r\n"), (["Shorten it; it has 57."], "Shorten it; it has 57.\r\n"),
+        (["x ="], "x =\r\n"), (["a\u{00A0}b"], "a\u{00A0}b\r\n"), (["５"], "５\r\n"), (["\u{200B}"], "\u{200B}\r\n"),
+    ])
+    func formulasBehindBlanksFullwidthOrASemicolonAreText(cells: [String], expected: String) {
+        #expect(bytes(cells) == expected)
+    }
 }
 
 @Suite struct ReportWriterTests {
