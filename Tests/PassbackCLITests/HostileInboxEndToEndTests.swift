@@ -275,4 +275,46 @@ import Glibc
         #expect(bytes.contains(",\"'\n-1+1\",\"'-SUM(1,1)\","))
         #expect(bytes.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"click\"\")\","))
     }
+
+    /// Issue 12, item 8: the hidden formula course's report, as a spreadsheet would split it on
+    /// `,` and on `;`: no cell, once its blanks are skipped, starts a formula, ASCII or fullwidth.
+    @Test func formulasBehindBlanksFullwidthOrASemicolonReachNoCell() throws {
+        let manager = FileManager.default
+        let root = try CommandRunner.temporaryFolder("formula-hidden").appendingPathComponent("root")
+        defer { try? manager.removeItem(at: root.deletingLastPathComponent()) }
+        try manager.createDirectory(at: root, withIntermediateDirectories: true)
+        try manager.copyItem(at: Self.fixtures.appendingPathComponent("formula-course-hidden/inbox"), to: root.appendingPathComponent("inbox"))
+        try Data("settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1, "one score cell is =1+1: \(result.stderr)")
+
+        let report = root.appendingPathComponent("reports/\(Self.runID).csv")
+        let rows = try Self.readReport(report)
+        func values(_ column: String) -> Set<String> { Set(rows.compactMap { $0[column] }.filter { !$0.isEmpty }) }
+        #expect(values("assignment_name") == ["' =1+1", "Quiz;'=3+3", "'＋4+4"])
+        #expect(values("category_sourced_id") == ["'=HYPERLINK(1)", "'－SUM(1)"])
+        let starters: Set<Character> = ["=", "+", "-", "@", "\r", "\n", "＝", "＋", "－", "＠"]
+        let blanks: Set<Character> = [" ", "\t", "\u{00A0}", "\u{200B}", "\u{FEFF}", "\u{3000}"]
+        func startsFormula<S: StringProtocol>(_ text: S) -> Bool {
+            text.first { !blanks.contains($0) }.map { starters.contains($0) } ?? false
+        }
+        // Split on ',' (the CSV as written): every cell.
+        for row in rows {
+            for (column, cell) in row {
+                #expect(!startsFormula(cell), "\(column) starts a formula: \(cell.debugDescription)")
+            }
+        }
+        // Split on ';' as a European spreadsheet would: a quote counts only at the start of a
+        // cell, so every ';' of the file starts one.
+        let text = String(decoding: try Data(contentsOf: report), as: UTF8.self)
+        var pieces = 0
+        for line in text.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
+            for piece in line.split(separator: ";", omittingEmptySubsequences: false) {
+                pieces += 1
+                let content = piece.first == "\"" ? piece.dropFirst() : piece[...]
+                #expect(!startsFormula(content), "a ';' import makes a cell \(String(piece).debugDescription)")
+            }
+        }
+        #expect(pieces > rows.count)
+    }
 }

@@ -39,9 +39,10 @@ import Testing
         (["＝HYPERLINK(1)"], "'＝HYPERLINK(1)\r\n"),
         (["＋1"], "'＋1\r\n"), (["－1"], "'－1\r\n"), (["＠x"], "'＠x\r\n"),
         (["\u{200B} ＝1"], "'\u{200B} ＝1\r\n"),
-        (["Homework;=1+1"], "\"'Homework;=1+1\"\r\n"),
-        (["a; @x"], "\"'a; @x\"\r\n"),
-        (["a;\u{00A0}＋x"], "\"'a;\u{00A0}＋x\"\r\n"),
+        (["Homework;=1+1"], "Homework;'=1+1\r\n"),
+        (["a; @x"], "a;' @x\r\n"),
+        (["a;\u{00A0}＋x;b;-c"], "a;'\u{00A0}＋x;b;'-c\r\n"),
+        (["=a;=b,c"], "\"'=a;'=b,c\"\r\n"),
         (["a;b"], "a;b\r\n"), (["9;5"], "9;5\r\n"), (["Shorten it; it has 57."], "Shorten it; it has 57.\r\n"),
         (["x ="], "x =\r\n"), (["a\u{00A0}b"], "a\u{00A0}b\r\n"), (["５"], "５\r\n"), (["\u{200B}"], "\u{200B}\r\n"),
     ])

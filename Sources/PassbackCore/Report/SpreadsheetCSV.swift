@@ -5,11 +5,11 @@
 /// injection), so `=HYPERLINK(...)` in an assignment name shows as text in Excel and LibreOffice:
 /// a cell whose first character that is not blank (space, tab, no-break or zero-width space,
 /// ideographic space, byte-order mark) is `=`, `+`, `-`, `@`, CR or LF, or their fullwidth forms
-/// `＝＋－＠` (which some spreadsheets read as the ASCII ones), or that starts with a tab; and a
-/// cell in which a `;` is followed (after blanks) by one of them, since a spreadsheet that opens
-/// the file with `;` as its separator (most of Europe's locales) would start a new cell there.
-/// A cell with a quote, comma, CR or LF is quoted, quotes doubled; so is a cell with such a `;`,
-/// so that a `;` reader keeps it one cell (other `;`s split harmlessly, into text).
+/// `＝＋－＠` (which some spreadsheets read as the ASCII ones), or that starts with a tab. A `;`
+/// followed (after blanks) by one of them gets a `'` after it: a spreadsheet that opens the file
+/// with `;` as its separator (most of Europe's locales) starts a new cell there, whatever the
+/// quotes say, since quotes only count at the start of its cells. A cell with a quote, comma, CR
+/// or LF is quoted, quotes doubled.
 enum SpreadsheetCSV {
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     static let lineEnd: [UInt8] = [0x0D, 0x0A]
@@ -29,28 +29,26 @@ enum SpreadsheetCSV {
         var cell = cell
         cell.withUTF8 { bytes in
             guard !bytes.isEmpty else { return }
-            var guarded = bytes[0] == 0x09 || startsFormula(bytes, at: 0)
+            let guarded = bytes[0] == 0x09 || startsFormula(bytes, at: 0)
             var needsQuotes = false
+            var semicolonFormula = false
             for (index, byte) in bytes.enumerated() {
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: ","), 0x0D, 0x0A:
-                    needsQuotes = true
-                case UInt8(ascii: ";") where startsFormula(bytes, at: index + 1):
-                    // Quoted, a `;`-separated import keeps it one cell; guarded, that cell is text.
-                    needsQuotes = true
-                    guarded = true
-                default:
-                    continue
+                case UInt8(ascii: "\""), UInt8(ascii: ","), 0x0D, 0x0A: needsQuotes = true
+                case UInt8(ascii: ";") where startsFormula(bytes, at: index + 1): semicolonFormula = true
+                default: continue
                 }
             }
             if needsQuotes { buffer.append(UInt8(ascii: "\"")) }
             if guarded { buffer.append(UInt8(ascii: "'")) }
-            if needsQuotes {
-                for byte in bytes {
-                    if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+            if needsQuotes || semicolonFormula {
+                for (index, byte) in bytes.enumerated() {
+                    if byte == UInt8(ascii: "\""), needsQuotes { buffer.append(byte) }
                     buffer.append(byte)
+                    // A reader that splits on `;` starts a cell here: it starts with `'`, as text.
+                    if byte == UInt8(ascii: ";"), semicolonFormula, startsFormula(bytes, at: index + 1) { buffer.append(UInt8(ascii: "'")) }
                 }
-                buffer.append(UInt8(ascii: "\""))
+                if needsQuotes { buffer.append(UInt8(ascii: "\"")) }
             } else {
                 buffer.append(contentsOf: bytes)
             }
