@@ -64,14 +64,23 @@ import Glibc
         #expect(unusable.stderr.contains("is not a folder"))
     }
 
-    /// A run that starts and cannot finish (here its report cannot be written) exits 3 with a
+    /// A run that starts and cannot finish (here its inputs cannot be archived) exits 3 with a
     /// reason that says what to do (spec v2); it was 1, the code for "the report has errors".
     /// The next run, once the cause is gone, finishes it under its own id.
     @Test func aRunThatStopsPartWayExits3AndTheNextFinishesIt() throws {
         let root = try CommandRunner.sampleWorkspace()
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
-        let blocker = root.appendingPathComponent("reports/20251001T090000Z-01.csv.tmp")
-        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
+        // A first invocation on an empty inbox makes the ledger; then the archive's folder for
+        // the run's date is taken by a file, which the run cannot replace.
+        let inbox = root.appendingPathComponent("inbox")
+        let aside = root.deletingLastPathComponent().appendingPathComponent("inbox-aside")
+        try FileManager.default.moveItem(at: inbox, to: aside)
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        #expect(try CommandRunner.run(["run", "--root", root.path]).status == 0)
+        try FileManager.default.removeItem(at: inbox)
+        try FileManager.default.moveItem(at: aside, to: inbox)
+        let blocker = root.appendingPathComponent("archive/2025-10-01")
+        try Data("x".utf8).write(to: blocker)
         let stopped = try CommandRunner.run(["run", "--root", root.path, "--now", "2025-10-01T09:00:00Z"])
         #expect(stopped.status == 3, "\(stopped.stderr)")
         #expect(stopped.stderr.contains("run 20251001T090000Z-01 stopped part-way"))

@@ -251,24 +251,7 @@ struct InputMover: Sendable {
     func archiveWorkFolder(date: LocalDate) throws {
         let workRoot = try folders.work(runID, nil, create: false)
         guard let work = try? workRoot.folder(runID) else { return }
-        work.removeTree(Self.outputFolderName)
-        // Empty folders (left by files quarantined or returned) are not archived.
-        func prune(_ folder: FolderHandle) -> Bool {
-            guard let names = try? folder.names() else { return false }
-            var empty = true
-            for entry in names {
-                if let info = folder.entry(entry.name), info.st_mode & S_IFMT == S_IFDIR,
-                   let child = try? folder.folder(entry.name), prune(child), folder.removeEmptyFolder(entry.name) {
-                    continue
-                }
-                empty = false
-            }
-            return empty
-        }
-        if prune(work) {
-            workRoot.removeEmptyFolder(runID)
-            return
-        }
+        if Self.discardUnlessItHoldsFiles(work, named: runID, in: workRoot) { return }
         let archive = try FolderHandle.open(workspace.archive.path)
         let dated = try archive.folder("\(date)", create: true)
         if !dated.contains(runID) {
@@ -287,7 +270,37 @@ struct InputMover: Sendable {
             touched.append(into)
         }
         for folder in touched { try folder.sync() }
-        if prune(work) { workRoot.removeEmptyFolder(runID) }
+        _ = Self.discardUnlessItHoldsFiles(work, named: runID, in: workRoot)
+    }
+
+    /// Removes the run's work folder when nothing is left in it but the temporary XML and empty
+    /// folders (after every input was returned to the inbox); returns whether it did.
+    @discardableResult
+    func discardEmptyWorkFolder() throws -> Bool {
+        let workRoot = try folders.work(runID, nil, create: false)
+        guard let work = try? workRoot.folder(runID) else { return true }
+        return Self.discardUnlessItHoldsFiles(work, named: runID, in: workRoot)
+    }
+
+    /// Removes `.out` and every empty folder below `folder`, then `folder` itself when it is
+    /// empty (folders emptied by files quarantined or returned are not archived).
+    private static func discardUnlessItHoldsFiles(_ folder: FolderHandle, named name: String, in parent: FolderHandle) -> Bool {
+        folder.removeTree(outputFolderName)
+        func prune(_ folder: FolderHandle) -> Bool {
+            guard let names = try? folder.names() else { return false }
+            var empty = true
+            for entry in names {
+                if let info = folder.entry(entry.name), info.st_mode & S_IFMT == S_IFDIR,
+                   let child = try? folder.folder(entry.name), prune(child), folder.removeEmptyFolder(entry.name) {
+                    continue
+                }
+                empty = false
+            }
+            return empty
+        }
+        guard prune(folder) else { return false }
+        parent.removeEmptyFolder(name)
+        return true
     }
 
     /// A relative path's folder (`""` at the top) and name.

@@ -45,14 +45,60 @@ public final class Ledger: Sendable {
 
     // MARK: Runs
 
-    /// A new run id from the run's clock: `20261127T090000Z-01`, numbered within the second.
-    func makeRunID(now: Date) throws -> String {
+    /// A new run id from the run's clock: `20261127T090000Z-01`, numbered within the second,
+    /// past every number the ledger or the workspace's folders have used (`taken`: names in
+    /// `reports/`, `work/`, `quarantine/`), so an id never repeats, even with the same `--now`
+    /// after a ledger was restored from a backup.
+    func makeRunID(now: Date, taken: some Sequence<String> = [String]()) throws -> String {
         let stamp = ISOTimestamp.format(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        return try pool.read { db in
-            let used = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE id LIKE ?", arguments: [stamp + "-%"]) ?? 0
-            let number = used + 1
-            return "\(stamp)-\(number < 10 ? "0" : "")\(number)"
+        var highest = try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM run WHERE id LIKE ?", arguments: [stamp + "-%"])
+        }.compactMap { Self.runNumber($0, stamp: stamp) }.max() ?? 0
+        for name in taken {
+            if let number = Self.runNumber(name, stamp: stamp) { highest = max(highest, number) }
         }
+        let number = highest + 1
+        return "\(stamp)-\(number < 10 ? "0" : "")\(number)"
+    }
+
+    /// The number of a run id or a name that starts with one (`<stamp>-07.csv` → 7).
+    static func runNumber(_ name: String, stamp: String) -> Int? {
+        guard name.hasPrefix(stamp + "-") else { return nil }
+        let digits = name.dropFirst(stamp.count + 1).prefix { $0.isASCII && $0.isNumber }
+        return digits.isEmpty ? nil : Int(digits)
+    }
+
+    // MARK: Identity and health
+
+    /// The id stored in the ledger (`nil` for a ledger made before ids).
+    func identity() throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM ledger_identity LIMIT 1") }
+    }
+
+    /// Stores `id` as the ledger's id.
+    func setIdentity(_ id: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM ledger_identity")
+            try db.execute(sql: "INSERT INTO ledger_identity (id) VALUES (?)", arguments: [id])
+        }
+    }
+
+    /// `PRAGMA quick_check`: "ok", or what SQLite found wrong (a quick pass over every page,
+    /// without the index cross-checks of `integrity_check`).
+    func quickCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check").joined(separator: "; ") }
+    }
+
+    /// The clock of the latest finished run, if any.
+    func latestFinishedClock() throws -> Date? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT MAX(clock) FROM run WHERE status = 'finished'").flatMap(ISOTimestamp.parse)
+        }
+    }
+
+    /// Every run id the ledger knows.
+    func runIDs() throws -> Set<String> {
+        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM run")) }
     }
 
     func beginRun(id: String, clock: Date, mode: PassbackHeader.Mode) throws {

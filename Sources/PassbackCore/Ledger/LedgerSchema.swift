@@ -99,6 +99,23 @@ enum LedgerSchema {
                 );
                 """)
         }
+        // Issue 12: which ledger this is (state/ledger.id holds the same id, so a ledger from
+        // elsewhere is refused), and how often a run stopped while a bundle was unfinished (a
+        // bundle that stops two runs is quarantined: one file must not stop a district's nights).
+        migrator.registerMigration("v2-identity-and-attempts") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_identity (
+                  id TEXT NOT NULL
+                );
+                CREATE TABLE bundle_attempt (
+                  run_id TEXT NOT NULL REFERENCES run(id),
+                  stem TEXT NOT NULL,
+                  stops INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (run_id, stem)
+                );
+                ALTER TABLE run ADD COLUMN stops INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

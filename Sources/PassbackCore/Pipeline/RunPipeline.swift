@@ -55,12 +55,7 @@ public final class RunPipeline {
             throw RunError(.workspace, "\(error)")
         }
         defer { lock.release() }
-        let ledger: Ledger
-        do {
-            ledger = try Ledger(path: workspace.ledgerPath)
-        } catch {
-            throw RunError(.ledger, "the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
-        }
+        let ledger = try WorkspaceLedger.open(workspace)
         do {
             return try run(options, calendar: calendar, ledger: ledger)
         } catch let error as RunError {
@@ -75,7 +70,9 @@ public final class RunPipeline {
         // A run that died left its claimed files and its ledger rows: finish it first, under its
         // own id and clock, before claiming anything new.
         var resumed: [RunSummary] = []
-        for unfinished in try ledger.unfinishedRuns() {
+        let unfinishedRuns = try ledger.unfinishedRuns()
+        let returned = try returnUnknownWorkFolders(known: Set(unfinishedRuns.map(\.id)))
+        for unfinished in unfinishedRuns {
             logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
             var run = Run(context: RunContext(record: unfinished, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount))
             resumed.append(try guarded(unfinished.id) {
@@ -105,9 +102,16 @@ public final class RunPipeline {
         }
 
         StageClock.shared.mark("listed")
-        let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock), clock: options.clock, mode: options.mode)
+        let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock, taken: usedRunNames() + returned.map(\.runID)), clock: options.clock, mode: options.mode)
         try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
         logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
+        for folder in returned {
+            let row = ReportRow(
+                runID: record.id, requestID: nil, status: .warning, rule: nil, subject: ReportSubject(), location: SourceLocation(file: "work/\(folder.runID)/"),
+                message: "The files of run \(folder.runID), which the ledger does not know (it was restored from a backup, or lost its last writes), were put back into the inbox and claimed again by this run: \(folder.files) file(s)."
+            )
+            try ledger.appendReport(ReportChunk([row]), runID: record.id)
+        }
         var run = Run(context: RunContext(record: record, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount))
         var summary = try guarded(record.id) {
             try run.claim(scan)
@@ -117,6 +121,31 @@ public final class RunPipeline {
         summary.resumed = resumed
         logger.info("run finished", metadata: ["run": "\(record.id)", "summary": "\(summary.line)"])
         return summary
+    }
+
+    /// Puts back into the inbox the inputs of every `work/<run id>/` whose run the ledger does not
+    /// have as unfinished: a ledger restored from a backup, or one that lost its last writes,
+    /// never heard of it, so nothing would ever finish it. Claimed again, they are processed as
+    /// new drops (a byte-identical bundle the ledger knows as sent stays a duplicate).
+    private func returnUnknownWorkFolders(known: Set<String>) throws -> [(runID: String, files: Int)] {
+        var returned: [(String, Int)] = []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace.work.path)) ?? []
+        for runID in names.sorted() where !known.contains(runID) && !runID.hasPrefix(".") {
+            let mover = InputMover(workspace: workspace, runID: runID)
+            let files = try mover.claimedFiles()
+            for file in files { try mover.returnToInbox(file) }
+            try mover.discardEmptyWorkFolder()
+            logger.warning("files of a run the ledger does not know were put back into the inbox", metadata: ["run": "\(runID)", "files": "\(files.count)"])
+            returned.append((runID, files.count))
+        }
+        return returned
+    }
+
+    /// Names in the workspace that carry run ids: reports, work folders, quarantine folders.
+    private func usedRunNames() -> [String] {
+        [workspace.reports, workspace.work, workspace.quarantine].flatMap { folder in
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        }
     }
 
     /// Runs a started run's work; a failure leaves the run unfinished in the ledger (the next

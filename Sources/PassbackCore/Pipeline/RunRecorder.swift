@@ -176,7 +176,12 @@ struct RunRecorder {
         let target = context.workspace.outbox.appendingPathComponent(name).path
         if FileManager.default.fileExists(atPath: target) {
             // Published by this run before it was killed, never recorded: the same inputs, clock
-            // and ledger state make the same content, so the file is adopted as it is.
+            // and ledger state make the same content, so the file is adopted as it is; but only
+            // when it is that content. Anything else under this run's name (a restored ledger
+            // that reuses an id, a file put there by hand) is not this run's to adopt or replace.
+            guard try ContentDigest.sha256(fileAt: target) == ContentDigest.sha256(fileAt: file.temporaryPath) else {
+                throw OutboxConflict(name: name)
+            }
             context.logger.info("adopted a published file", metadata: ["file": "\(name)"])
             unlink(file.temporaryPath)
             return name
@@ -188,5 +193,14 @@ struct RunRecorder {
             clock.count("results_written", file.results)
         }
         return name
+    }
+}
+
+/// `outbox/` holds a file under a name this run would publish, with other content than the run
+/// made: the run stops rather than adopt or replace it.
+struct OutboxConflict: Error, CustomStringConvertible {
+    var name: String
+    var description: String {
+        "outbox/\(name) exists with other content than this run wrote for it (it is not this run's: a restored ledger, or a file put there by hand); move it out of outbox/ (Aspire may already have it) and run again"
     }
 }
