@@ -49,7 +49,9 @@ struct RunCommand: ParsableCommand {
         }
         let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
         do {
-            var options = RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date(), timings: timings)
+            let stop = StopRequest()
+            stop.listenForSignals()
+            var options = RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date(), timings: timings, stop: stop)
             options.apply(environment: ProcessInfo.processInfo.environment)
             let summary = try pipeline.run(options)
             if stageClock.isEnabled { print(stageClock.summaryLine(), to: &standardError) }

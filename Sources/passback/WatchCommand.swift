@@ -14,7 +14,8 @@ struct WatchCommand: ParsableCommand {
         discussion: """
             The time is in the workspace's time zone (time_zone in passback.toml, America/Denver by \
             default). Each run is logged on standard error. SIGTERM or SIGINT stops the watch: \
-            between runs at once, during a run once it has finished. A run that finds the lock held \
+            between runs at once; during a run once the run has recorded what it prepared (the next \
+            run finishes it); a second signal stops it at once. A run that finds the lock held \
             (another run) is skipped and logged. A cron line or a systemd timer with `passback run` \
             does the same job without a resident process; see docs/scheduling.md.
             """
@@ -41,15 +42,16 @@ struct WatchCommand: ParsableCommand {
         } catch {
             fail(2, "\(error)")
         }
-        let stop = StopSignal()
+        let stop = StopRequest()
+        stop.listenForSignals()
         let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
         logger.info("watching", metadata: ["root": "\(workspace.root.path)", "daily_at": "\(dailyAt)", "time_zone": "\(settings.timeZone)"])
-        while !stop.requested {
+        while !stop.isRequested {
             let next = schedule.nextRun(after: Date())
             logger.info("next run", metadata: ["at": "\(ISOTimestamp.format(next))"])
             guard stop.wait(until: next) else { break }
             do {
-                var options = RunOptions(mode: .incremental)
+                var options = RunOptions(mode: .incremental, stop: stop)
                 options.apply(environment: ProcessInfo.processInfo.environment)
                 let summary = try pipeline.run(options)
                 logger.info("run done", metadata: ["summary": "\(summary.line)", "exit": "\(summary.exitCode)"])
@@ -60,45 +62,5 @@ struct WatchCommand: ParsableCommand {
             }
         }
         logger.info("stopped by signal")
-    }
-}
-
-/// SIGTERM/SIGINT as a flag the watch loop checks, and a sleep that a signal cuts short.
-final class StopSignal: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var stopped = false
-    private var sources: [DispatchSourceSignal] = []
-
-    init() {
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.request() }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    var requested: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopped
-    }
-
-    func request() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Sleeps until `date`; `false` when a stop was requested first.
-    func wait(until date: Date) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while !stopped, Date() < date {
-            _ = condition.wait(until: min(date, Date().addingTimeInterval(60)))
-        }
-        return !stopped
     }
 }

@@ -10,6 +10,8 @@ import Glibc
 ///
 /// Armed by `PASSBACK_CRASH_AT=<point>` or `PASSBACK_CRASH_AT=<point>:<n>` (die the n-th time the
 /// point is reached), in debug builds only: a release binary ignores the variable.
+/// `PASSBACK_CRASH_AT=<point>:<n>:TERM` sends the process SIGTERM there instead, once, and lets
+/// it go on: how the tests stop a run by signal at a known place.
 enum CrashPoint: String, Sendable, CaseIterable {
     /// Inputs moved from the inbox into `work/<run id>/`.
     case afterClaim = "after-claim"
@@ -28,10 +30,10 @@ enum CrashPoint: String, Sendable, CaseIterable {
     case afterReport = "after-report"
 
     #if DEBUG
-    private static let armed: (point: String, count: Int)? = {
+    private static let armed: (point: String, count: Int, signal: Int32)? = {
         guard let value = ProcessInfo.processInfo.environment["PASSBACK_CRASH_AT"], !value.isEmpty else { return nil }
         let parts = value.split(separator: ":")
-        return (String(parts[0]), parts.count > 1 ? Int(parts[1]) ?? 1 : 1)
+        return (String(parts[0]), parts.count > 1 ? Int(parts[1]) ?? 1 : 1, parts.count > 2 && parts[2] == "TERM" ? SIGTERM : SIGKILL)
     }()
     nonisolated(unsafe) private static var reached: [String: Int] = [:]
     private static let lock = NSLock()
@@ -45,8 +47,11 @@ enum CrashPoint: String, Sendable, CaseIterable {
         Self.reached[rawValue, default: 0] += 1
         let count = Self.reached[rawValue]!
         Self.lock.unlock()
-        if count >= armed.count {
-            kill(getpid(), SIGKILL)
+        if armed.signal == SIGKILL ? count >= armed.count : count == armed.count {
+            kill(getpid(), armed.signal)
+            // A SIGTERM is handled on another thread: give it the moment it takes, so the run
+            // sees the request where the test put it.
+            if armed.signal != SIGKILL { usleep(200_000) }
         }
         #endif
     }

@@ -59,6 +59,7 @@ struct Run {
         files = claimer.counts
         clock.mark("claimed")
         CrashPoint.afterClaim.reach()
+        try context.stopIfRequested("claiming \(files.claimed) file(s)")
     }
 
     /// Phases 2 to 5 over what is in the run's work folder: a new run's claims, or what a killed
@@ -88,6 +89,7 @@ struct Run {
             try context.mover.returnToInbox(file)
         }
         clock.mark("categories")
+        try context.stopIfRequested("importing the category exports")
 
         // Phase 3: every bundle not yet committed, scanned (most of them while claiming).
         var fresh: [InboxScanner.Bundle] = []

@@ -14,8 +14,10 @@ struct RunContext: Sendable {
     let logger: Logger
     /// How many threads read, check and write bundles.
     let workers: Int
+    /// A signal's request to stop after the commit group in flight.
+    let stop: StopRequest?
 
-    init(record: Ledger.RunRecord, pipeline: RunPipeline, ledger: Ledger, calendar: SchoolCalendar, workers: Int) {
+    init(record: Ledger.RunRecord, pipeline: RunPipeline, ledger: Ledger, calendar: SchoolCalendar, workers: Int, stop: StopRequest? = nil) {
         self.record = record
         workspace = pipeline.workspace
         self.ledger = ledger
@@ -25,6 +27,14 @@ struct RunContext: Sendable {
         self.calendar = calendar
         logger = pipeline.logger
         self.workers = workers
+        self.stop = stop
+    }
+
+    /// Throws when a stop was requested: called between phases and after each commit group,
+    /// where everything done so far is recorded.
+    func stopIfRequested(_ done: @autoclosure () -> String) throws {
+        guard let stop, stop.isRequested else { return }
+        throw StoppedBySignal(signal: stop.signalName, done: done())
     }
 
     var runID: String { record.id }
@@ -38,4 +48,11 @@ struct RunContext: Sendable {
         let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(code, message, location: SourceLocation(file: file.relativePath, line: line)))
         try ledger.appendReport(ReportChunk([row]), runID: runID)
     }
+}
+
+/// A run stopped at a signal's request, with what it had recorded.
+struct StoppedBySignal: Error, CustomStringConvertible {
+    var signal: String
+    var done: String
+    var description: String { "stopped by \(signal) after \(done)" }
 }

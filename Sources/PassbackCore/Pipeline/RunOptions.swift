@@ -12,13 +12,16 @@ public struct RunOptions: Sendable {
     var workers: Int?
     /// Whether the run times its stages (``StageClock``; `--timings`).
     var timings = false
+    /// Set by a signal: the run records what is prepared and stops (exit 3).
+    var stop: StopRequest?
 
-    public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date(), workers: Int? = nil, timings: Bool = false) {
+    public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date(), workers: Int? = nil, timings: Bool = false, stop: StopRequest? = nil) {
         self.mode = mode
         self.clock = clock
         self.wallClock = wallClock
         self.workers = workers
         self.timings = timings
+        self.stop = stop
     }
 
     /// The options the environment sets, read in this one place: `PASSBACK_WORKERS` (threads,

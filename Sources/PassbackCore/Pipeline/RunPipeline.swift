@@ -74,7 +74,7 @@ public final class RunPipeline {
         let returned = try returnUnknownWorkFolders(known: Set(unfinishedRuns.map(\.id)))
         for unfinished in unfinishedRuns {
             logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
-            var run = Run(context: RunContext(record: unfinished, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount))
+            var run = Run(context: RunContext(record: unfinished, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount, stop: options.stop))
             resumed.append(try guarded(unfinished.id) {
                 try run.process()
                 return try run.finish()
@@ -112,7 +112,7 @@ public final class RunPipeline {
             )
             try ledger.appendReport(ReportChunk([row]), runID: record.id)
         }
-        var run = Run(context: RunContext(record: record, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount))
+        var run = Run(context: RunContext(record: record, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount, stop: options.stop))
         var summary = try guarded(record.id) {
             try run.claim(scan)
             try run.process()
@@ -153,6 +153,9 @@ public final class RunPipeline {
     private func guarded(_ runID: String, _ work: () throws -> RunSummary) throws(RunError) -> RunSummary {
         do {
             return try work()
+        } catch let stop as StoppedBySignal {
+            logger.warning("run stopped", metadata: ["run": "\(runID)", "signal": "\(stop.signal)"])
+            throw RunError(.stoppedPartWay, "run \(runID) stopped part-way: \(stop); what it recorded is kept, and the next run finishes it", runID: runID)
         } catch {
             logger.error("run stopped", metadata: ["run": "\(runID)", "error": "\(error)"])
             throw RunError(.stoppedPartWay, "run \(runID) stopped part-way: \(error); what it did is kept, and the next run finishes it once the cause is fixed", runID: runID)

@@ -78,8 +78,13 @@ struct RunRecorder {
         var group: [PreparedBundle] = []
         var index = 0
         while index < bundles.count {
+            if context.stop?.isRequested == true {
+                // A signal: record what is prepared (the group in flight), then stop.
+                rejected += try record(group, pool: pool)
+                try context.stopIfRequested("recording \(index) of \(bundles.count) bundle(s)")
+            }
             switch pool.next(index, releaseWanted: { stalled in !group.isEmpty && stalled }) {
-            case .ready(let result):
+            case .ready(let result) where context.stop?.isRequested != true:
                 let prepared: PreparedBundle
                 do {
                     prepared = try result.get()
@@ -93,7 +98,7 @@ struct RunRecorder {
                     rejected += try record(group, pool: pool)
                     group = []
                 }
-            case .release:
+            case .ready, .release:
                 rejected += try record(group, pool: pool)
                 group = []
             }
