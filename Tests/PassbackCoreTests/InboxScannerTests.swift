@@ -76,4 +76,31 @@ import Testing
         #expect(reasons["real.canvas.json"]?.contains("hard links") == true, "both names of a hard-linked file are refused")
         #expect(scan.bundles.isEmpty)
     }
+
+    /// Issue 12, item 2: a settled file over the limit is refused unread; one still changing
+    /// waits like any other.
+    @Test func aSettledFileOverTheLimitIsTooLarge() throws {
+        let url = try inbox(["big.gradebook.csv": 120, "big.canvas.json": 120, "fresh.categories.csv": 5])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let limited = InboxScanner(settleTime: 60, incompleteBundleWait: 24 * 3600, maximumInputBytes: 0)
+        let scan = try limited.scan(inbox: url, now: now)
+        #expect(scan.rejected.map(\.file.relativePath) == ["big.canvas.json", "big.gradebook.csv"])
+        #expect(scan.rejected.allSatisfy { $0.code == .tooLarge && $0.message.contains("more than max_input_bytes (0)") })
+        #expect(scan.waiting.map(\.relativePath) == ["fresh.categories.csv"])
+        #expect(scan.bundles.isEmpty)
+    }
+
+    /// Issue 12, item 6: a file dated in the future settles by the kernel's clock (its status
+    /// change), not never; it is named for a warning. Before, it waited forever.
+    @Test func aFileDatedInTheFutureSettlesByItsStatusChange() throws {
+        let url = try inbox(["ahead.categories.csv": -30 * 86_400])
+        defer { try? FileManager.default.removeItem(at: url) }
+        let wallClock = Date()
+        let waiting = try scanner.scan(inbox: url, now: wallClock)
+        #expect(waiting.waiting.map(\.relativePath) == ["ahead.categories.csv"], "just written: it waits")
+        #expect(waiting.futureDated.map(\.relativePath) == ["ahead.categories.csv"])
+        let later = try scanner.scan(inbox: url, now: wallClock.addingTimeInterval(61))
+        #expect(later.categoryExports.map(\.relativePath) == ["ahead.categories.csv"], "unchanged for the settle time: claimed")
+        #expect(later.futureDated.count == 1)
+    }
 }

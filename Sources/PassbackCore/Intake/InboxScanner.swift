@@ -10,15 +10,27 @@ import Glibc
 /// changing); ignored names are never claimed; the two files of a bundle are claimed together,
 /// and half a bundle waits until the incomplete-bundle wait is over, then goes to quarantine.
 /// Anything that is not a plain regular file with one link (symlinks, FIFOs, devices, hard links)
-/// is refused.
+/// is refused, and a settled file larger than the limit is refused unread (`too-large`).
+///
+/// A file dated in the future (a copy that kept a wrong clock's time, `touch -d`) would never
+/// settle by its modification time: its settle time is measured from its status-change time
+/// instead, which the kernel sets to the real time of every write, rename and `touch`, and it is
+/// named in ``Scan/futureDated`` for a warning.
 struct InboxScanner: Sendable {
     var settleTime: TimeInterval
     var incompleteBundleWait: TimeInterval
+    /// Files larger than this are quarantined unread (`max_input_bytes`).
+    var maximumInputBytes: Int64
 
-    init(settleTime: TimeInterval, incompleteBundleWait: TimeInterval) {
+    init(settleTime: TimeInterval, incompleteBundleWait: TimeInterval, maximumInputBytes: Int64 = .max) {
         self.settleTime = settleTime
         self.incompleteBundleWait = incompleteBundleWait
+        self.maximumInputBytes = maximumInputBytes
     }
+
+    /// How far ahead of the run's wall clock a modification time may be before it counts as in
+    /// the future (file servers' clocks drift).
+    static let futureTolerance: TimeInterval = 300
 
     /// What the scan found.
     struct Scan: Sendable, Equatable {
@@ -31,6 +43,9 @@ struct InboxScanner: Sendable {
         /// Subfolders of the inbox that could not be listed (no permission): skipped, named in
         /// a warning; the rest of the inbox is claimed as usual.
         var unreadableFolders: [String] = []
+        /// Files whose modification time is in the future: settled by their status-change time,
+        /// named in a warning.
+        var futureDated: [InboxFile] = []
 
         var isEmpty: Bool { categoryExports.isEmpty && bundles.isEmpty && rejected.isEmpty }
     }
@@ -53,13 +68,25 @@ struct InboxScanner: Sendable {
         var settled: [InboxFile] = []
         let listing = try list(inbox)
         scan.unreadableFolders = listing.unreadable
-        for (file, problem) in listing.files {
+        var lastChange: [String: Date] = [:]
+        for (file, problem, changed) in listing.files {
+            var last = file.modified
+            if file.modified > now.addingTimeInterval(Self.futureTolerance) {
+                scan.futureDated.append(file)
+                last = changed
+            }
+            lastChange[file.relativePath] = last
             if let problem {
                 scan.rejected.append(Rejection(file: file, code: .unknownFile, message: problem))
-            } else if now.timeIntervalSince(file.modified) >= settleTime {
-                settled.append(file)
-            } else {
+            } else if now.timeIntervalSince(last) < settleTime {
                 scan.waiting.append(file)
+            } else if file.size > maximumInputBytes {
+                scan.rejected.append(Rejection(
+                    file: file, code: .tooLarge,
+                    message: "The file has \(file.size) bytes, more than max_input_bytes (\(maximumInputBytes)) allows; it was not read. Split the course's export, or raise max_input_bytes in passback.toml if the server has the memory (a run needs about four times the largest file)."
+                ))
+            } else {
+                settled.append(file)
             }
         }
         let groups = InputGroups(settled)
@@ -74,7 +101,7 @@ struct InboxScanner: Sendable {
         let waitingNames = Set(scan.waiting.map(\.relativePath))
         for (stem, half) in groups.halves {
             let partner = half.relativePath.lowercased().hasSuffix(".gradebook.csv") ? stem + ".canvas.json" : stem + ".gradebook.csv"
-            if waitingNames.contains(partner) || now.timeIntervalSince(half.modified) < incompleteBundleWait {
+            if waitingNames.contains(partner) || now.timeIntervalSince(lastChange[half.relativePath] ?? half.modified) < incompleteBundleWait {
                 scan.waiting.append(half)
             } else {
                 let hours = Int(incompleteBundleWait / 3600)
@@ -96,8 +123,8 @@ struct InboxScanner: Sendable {
     /// Walked through held folders (``FolderHandle``): a subfolder is entered by `openat` with
     /// `O_NOFOLLOW`, so a folder replaced by a link while the walk runs is not followed, and each
     /// entry is examined with `fstatat(AT_SYMLINK_NOFOLLOW)`.
-    private func list(_ inbox: URL) throws -> (files: [(InboxFile, String?)], unreadable: [String]) {
-        var found: [(InboxFile, String?)] = []
+    private func list(_ inbox: URL) throws -> (files: [(InboxFile, String?, changed: Date)], unreadable: [String]) {
+        var found: [(InboxFile, String?, changed: Date)] = []
         var unreadable: [String] = []
         let root: FolderHandle
         do {
@@ -122,8 +149,9 @@ struct InboxScanner: Sendable {
                 guard let info = folder.entry(name) else { continue }  // vanished
                 let file = InboxFile(relativePath: relative, size: Int64(info.st_size), modified: info.modificationDate)
                 let type = info.st_mode & S_IFMT
+                let changed = Date(timeIntervalSince1970: TimeInterval(info.st_ctim.tv_sec) + TimeInterval(info.st_ctim.tv_nsec) / 1e9)
                 if type != S_IFDIR, renamed.contains(name) {
-                    found.append((file, Self.notUTF8))
+                    found.append((file, Self.notUTF8, changed))
                     continue
                 }
                 if type == S_IFDIR {
@@ -135,7 +163,7 @@ struct InboxScanner: Sendable {
                         unreadable.append(relative)
                     }
                 } else {
-                    found.append((file, InputMover.refusal(of: info)))
+                    found.append((file, InputMover.refusal(of: info), changed))
                 }
             }
         }
@@ -182,4 +210,10 @@ struct InboxScanner: Sendable {
         }
         return (names, renamed)
     }
+}
+
+extension RuleCode {
+    /// A file over `max_input_bytes`: quarantined unread, so one huge file cannot exhaust the
+    /// server's memory night after night (spec v2, section 6).
+    static let tooLarge = RuleCode("too-large")
 }

@@ -83,12 +83,15 @@ public final class RunPipeline {
         }
 
         StageClock.shared.mark("opened")
-        let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600)
+        let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600, maximumInputBytes: settings.maxInputBytes)
         let scan: InboxScanner.Scan
         do {
             scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
         } catch {
             throw RunError(.workspace, "the inbox cannot be listed: \(error)")
+        }
+        for file in scan.futureDated {
+            logger.warning("file dated in the future: it settles by when it last changed instead (check the clock of the machine that wrote it)", metadata: ["file": "\(file.relativePath)", "modified": "\(ISOTimestamp.format(file.modified))"])
         }
         for folder in scan.unreadableFolders {
             logger.warning("inbox folder skipped: it cannot be listed (give the service account read and search permission on it)", metadata: ["folder": "\(folder)"])

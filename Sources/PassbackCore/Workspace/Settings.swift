@@ -10,6 +10,7 @@ import TOMLKit
 /// time_zone = "America/Denver"
 /// settle_seconds = 60                  # a dropped file must be unchanged this long
 /// incomplete_bundle_wait_hours = 24    # half a bundle waits this long, then is quarantined
+/// max_input_bytes = 268435456          # a larger dropped file is quarantined unread (too-large)
 /// ```
 ///
 /// Unknown keys are refused (a misspelt setting must not silently fall back to a default).
@@ -19,12 +20,15 @@ public struct Settings: Sendable, Equatable {
     public var timeZone = "America/Denver"
     var settleSeconds = 60
     var incompleteBundleWaitHours = 24
+    /// 256 MiB: a 35,000-student gradebook of 100 assignments is about 40 MB; a run needs about
+    /// four times the largest file in memory.
+    var maxInputBytes: Int64 = 256 << 20
 
     public init() {}
 
     static let fileName = "passback.toml"
 
-    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours"]
+    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes"]
 
     /// Reads `passback.toml` from `root` if there is one.
     public static func load(root: URL) throws -> Settings {
@@ -65,6 +69,7 @@ public struct Settings: Sendable, Equatable {
         if let v = try integer("incremental_window_days", 1...3650) { settings.incrementalWindowDays = v }
         if let v = try integer("settle_seconds", 0...86_400) { settings.settleSeconds = v }
         if let v = try integer("incomplete_bundle_wait_hours", 0...8760) { settings.incompleteBundleWaitHours = v }
+        if let v = try integer("max_input_bytes", 1024...(1 << 40)) { settings.maxInputBytes = Int64(v) }
         if let value = table["time_zone"] {
             guard let zone = value.string else { throw SettingsError("\(source): time_zone must be a string such as \"America/Denver\"") }
             settings.timeZone = zone
