@@ -35,7 +35,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let stageClock = StageClock.shared
         logging.bootstrap()
-        var clock = Date()
+        var clock: Date?
         if let now {
             guard let parsed = ISOTimestamp.parse(now) else { fail(2, "--now '\(now)' is not an ISO 8601 timestamp such as 2026-11-27T09:00:00Z") }
             clock = parsed

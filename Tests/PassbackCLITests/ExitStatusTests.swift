@@ -94,6 +94,22 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("reports/20251001T090000Z-01.csv").path))
     }
 
+    /// Issue 12, item 6: a system clock earlier than the last finished run's is refused (it would
+    /// date grades before those sent); `--now` is how a replay at an earlier time is asked for.
+    @Test func aClockThatWentBackIsRefusedUnlessNowIsGiven() throws {
+        let root = try CommandRunner.sampleWorkspace()
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        #expect(try CommandRunner.run(["run", "--root", root.path, "--now", "2099-01-01T09:00:00Z"]).status == 1)
+        try Data("x".utf8).write(to: root.appendingPathComponent("inbox/late.categories.csv"))
+        let refused = try CommandRunner.run(["run", "--root", root.path])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("earlier than the clock of the last finished run (2099-01-01T09:00:00Z)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("give --now"))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("inbox/late.categories.csv").path), "nothing was claimed")
+        let replay = try CommandRunner.run(["run", "--root", root.path, "--now", "2025-10-02T09:00:00Z"])
+        #expect(replay.status == 1, "a chosen earlier clock runs: \(replay.stderr)")
+    }
+
     @Test func helpAndVersionExit0() throws {
         let help = try CommandRunner.run(["run", "--help"])
         #expect(help.status == 0)

@@ -69,4 +69,27 @@ import Testing
         #expect(throws: SettingsError.self) { try DailySchedule("2:00", timeZone: denver) }
         #expect(throws: SettingsError.self) { try DailySchedule("24:00", timeZone: denver) }
     }
+
+    /// Issue 12, item 6: `watch` runs once on the day clocks fall back and once on the day they
+    /// spring forward, asked as the watch asks: the next run after each run.
+    @Test(arguments: [
+        // 01:30 happens twice on 2025-11-02 (MDT 07:30Z, MST 08:30Z): only the first runs.
+        ("01:30", "2025-11-01T12:00:00Z", ["2025-11-02T07:30:00Z", "2025-11-03T08:30:00Z", "2025-11-04T08:30:00Z"]),
+        // 02:30 does not exist on 2026-03-08: it runs at 03:30 MDT (09:30Z), then daily at 02:30.
+        ("02:30", "2026-03-07T12:00:00Z", ["2026-03-08T09:30:00Z", "2026-03-09T08:30:00Z", "2026-03-10T08:30:00Z"]),
+        // A time unaffected by either change.
+        ("23:00", "2025-11-01T12:00:00Z", ["2025-11-02T05:00:00Z", "2025-11-03T06:00:00Z"]),
+        ("00:00", "2026-03-07T12:00:00Z", ["2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z"]),
+    ])
+    func oneRunADayAcrossClockChanges(time: String, start: String, expected: [String]) throws {
+        let schedule = try DailySchedule(time, timeZone: TimeZone(identifier: "America/Denver")!)
+        var now = ISOTimestamp.parse(start)!
+        var runs: [String] = []
+        for _ in expected {
+            now = schedule.nextRun(after: now)
+            runs.append(ISOTimestamp.format(now))
+            now = now.addingTimeInterval(0.5)  // the run starts, then the watch asks again
+        }
+        #expect(runs == expected)
+    }
 }

@@ -7,7 +7,7 @@
 /// ```
 public struct RunError: Error, Sendable, CustomStringConvertible {
     fileprivate enum Code: Sendable, Equatable {
-        case settings, workspace, ledger, busy, stoppedPartWay
+        case settings, workspace, ledger, clock, busy, stoppedPartWay
     }
 
     /// What went wrong, to match on.
@@ -21,6 +21,8 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
         public static let workspace = Kind(code: .workspace)
         /// The ledger cannot be opened: nothing was done (exit 2).
         public static let ledger = Kind(code: .ledger)
+        /// The system clock is earlier than the last finished run's: nothing was done (exit 2).
+        public static let clock = Kind(code: .clock)
         /// Another run holds the workspace's lock (exit 75, `EX_TEMPFAIL`): try again later.
         public static let busy = Kind(code: .busy)
         /// The run started and stopped part-way (a full disk, a damaged ledger): what it did is
@@ -32,6 +34,7 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
             case .settings: "settings"
             case .workspace: "workspace"
             case .ledger: "ledger"
+            case .clock: "clock"
             case .busy: "busy"
             case .stoppedPartWay: "stopped part-way"
             }
@@ -55,7 +58,7 @@ public struct RunError: Error, Sendable, CustomStringConvertible {
     /// The exit status the contract gives this outcome (spec section 7).
     public var exitStatus: Int32 {
         switch kind.code {
-        case .settings, .workspace, .ledger: 2
+        case .settings, .workspace, .ledger, .clock: 2
         case .busy: 75
         case .stoppedPartWay: 3
         }

@@ -6,6 +6,9 @@ public struct RunOptions: Sendable {
     /// The run's clock (`--now`): what "now" means for verification, the incremental window,
     /// score dates and ids. Fixing it makes a run reproducible.
     var clock: Date
+    /// Whether ``clock`` was given (`--now`) rather than read from the system: a run with the
+    /// system's clock refuses to start when that clock is earlier than the last run's.
+    var clockIsFixed: Bool
     /// The real clock, for deciding whether a dropped file has settled.
     var wallClock: Date
     /// How many threads read, check and write bundles; `nil`: one per core, at most 8.
@@ -15,9 +18,10 @@ public struct RunOptions: Sendable {
     /// Set by a signal: the run records what is prepared and stops (exit 3).
     var stop: StopRequest?
 
-    public init(mode: PassbackHeader.Mode = .incremental, clock: Date = Date(), wallClock: Date = Date(), workers: Int? = nil, timings: Bool = false, stop: StopRequest? = nil) {
+    public init(mode: PassbackHeader.Mode = .incremental, clock: Date? = nil, wallClock: Date = Date(), workers: Int? = nil, timings: Bool = false, stop: StopRequest? = nil) {
         self.mode = mode
-        self.clock = clock
+        self.clock = clock ?? wallClock
+        clockIsFixed = clock != nil
         self.wallClock = wallClock
         self.workers = workers
         self.timings = timings

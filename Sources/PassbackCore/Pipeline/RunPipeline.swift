@@ -31,6 +31,10 @@ public final class RunPipeline {
         self.logger = logger
     }
 
+    /// How far the system clock may lag the last run's before a run refuses to start (two
+    /// machines' clocks, or an NTP correction, differ by a little).
+    static let clockTolerance: TimeInterval = 300
+
     /// Runs one batch.
     /// - Throws: ``RunError``: of kind ``RunError/Kind/settings``, ``RunError/Kind/workspace``,
     ///   ``RunError/Kind/ledger`` or ``RunError/Kind/busy`` before anything is claimed;
@@ -67,6 +71,11 @@ public final class RunPipeline {
 
     /// The run once its workspace is locked and its ledger open.
     private func run(_ options: RunOptions, calendar: SchoolCalendar, ledger: Ledger) throws -> RunSummary {
+        // A clock that went back (a lost RTC, a bad NTP source) would date grades and ids before
+        // those already sent, and make the window look at the wrong days.
+        if !options.clockIsFixed, let last = try ledger.latestFinishedClock(), options.clock < last.addingTimeInterval(-Self.clockTolerance) {
+            throw RunError(.clock, "the system clock says \(ISOTimestamp.format(options.clock)), earlier than the clock of the last finished run (\(ISOTimestamp.format(last))); nothing was done. Fix the system clock (timedatectl, NTP), or give --now to replay a run at a chosen time on purpose")
+        }
         // A run that died left its claimed files and its ledger rows: finish it first, under its
         // own id and clock, before claiming anything new.
         var resumed: [RunSummary] = []
