@@ -33,7 +33,7 @@ extension RuleCode {
         // Score cells, students, sections and files (sections 4 and 6), then the project's own.
         .invalidScore, .extraCredit, .studentWithoutSISID, .testStudent, .unknownSection,
         .malformedFile, .incompleteBundle, .unknownFile, .duplicateFile, .tooLarge,
-        .bundleMismatch, .superseded, .invalidOutput,
+        .bundleMismatch, .superseded, .invalidOutput, .stoppedTwice, .damagedHistory,
     ]
 }
 

@@ -181,7 +181,7 @@ struct InputMover: Sendable {
             guard let names = try? folder.names() else { continue }
             for entry in names {
                 let name = entry.name
-                if relativeFolder.isEmpty, name == Self.outputFolderName { continue }
+                if relativeFolder.isEmpty, name == Self.outputFolderName || name == FlightRecorder.fileName { continue }
                 let relative = relativeFolder.isEmpty ? name : relativeFolder + "/" + name
                 guard let info = folder.entry(name) else { continue }
                 if info.st_mode & S_IFMT == S_IFDIR {
@@ -286,6 +286,7 @@ struct InputMover: Sendable {
     /// empty (folders emptied by files quarantined or returned are not archived).
     private static func discardUnlessItHoldsFiles(_ folder: FolderHandle, named name: String, in parent: FolderHandle) -> Bool {
         folder.removeTree(outputFolderName)
+        folder.remove(FlightRecorder.fileName)
         func prune(_ folder: FolderHandle) -> Bool {
             guard let names = try? folder.names() else { return false }
             var empty = true

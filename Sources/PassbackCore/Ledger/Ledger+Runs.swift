@@ -21,6 +21,31 @@ extension Ledger {
         }
     }
 
+    /// Counts a stop against the bundles a stopped run was preparing (``FlightRecorder``), and
+    /// against the run; returns each bundle's stops so far.
+    func recordStop(runID: String, bundles: [String]) throws -> [String: Int] {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE run SET stops = stops + 1 WHERE id = ?", arguments: [runID])
+            var stops: [String: Int] = [:]
+            for stem in bundles {
+                try db.execute(sql: "INSERT INTO bundle_attempt (run_id, stem, stops) VALUES (?, ?, 1) ON CONFLICT(run_id, stem) DO UPDATE SET stops = stops + 1", arguments: [runID, stem])
+                stops[stem] = try Int.fetchOne(db, sql: "SELECT stops FROM bundle_attempt WHERE run_id = ? AND stem = ?", arguments: [runID, stem]) ?? 1
+            }
+            return stops
+        }
+    }
+
+    /// Bundles of the run that runs stopped on, with how often.
+    func bundleStops(runID: String) throws -> [String: Int] {
+        try pool.read { db in
+            var stops: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT stem, stops FROM bundle_attempt WHERE run_id = ?", arguments: [runID]) {
+                stops[row["stem"]] = row["stops"]
+            }
+            return stops
+        }
+    }
+
     /// Appends report rows to the run's report (their own transaction).
     func appendReport(_ chunk: ReportChunk, runID: String) throws {
         try pool.write { db in try Self.insert(chunk, runID: runID, db) }

@@ -41,6 +41,12 @@ struct BundlePreparer: Sendable {
             prepared.entry = cancelled(planned, by: winner)
             return prepared
         }
+        if let stops = planned.setAsideAfterStops {
+            let error = InputFileError(.stoppedTwice, "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a run needs about four times the largest file; see max_input_bytes), then drop it again.")
+            prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
+            return prepared
+        }
+        CrashPoint.poison(bundle.stem)
         stageClock.count("bundles", 1)
 
         let read: BundleReading.Read
@@ -60,10 +66,20 @@ struct BundlePreparer: Sendable {
         let requestIDs = Dictionary(planned.requests.map { ($0.key, $0.id) }, uniquingKeysWith: { a, _ in a })
         var outcomes: [SyncRequestOutcome] = []
         for (number, section) in grades.sections.enumerated() {
-            let made = try sections.make(
-                section, requestID: requestIDs[section.request], courseErrors: courseErrors,
-                gradebookFile: bundle.gradebook.relativePath, temporaryName: "\(index)-\(number).xml"
-            )
+            let made: SectionOutcome
+            do {
+                made = try sections.make(
+                    section, requestID: requestIDs[section.request], courseErrors: courseErrors,
+                    gradebookFile: bundle.gradebook.relativePath, temporaryName: "\(index)-\(number).xml"
+                )
+            } catch let damaged as DamagedHistory {
+                // One damaged ledger row sets this course aside, naming the section; the district goes on.
+                for file in prepared.files { unlink(file.temporaryPath) }
+                prepared.files = []
+                let error = InputFileError(.damagedHistory, "The ledger's record of what Aspire section \(damaged.section) holds is damaged (\(damaged.problem)), so what changed cannot be worked out; nothing of this course was sent. Drop the course again and run passback run --bulk, which sends every grade and records the section anew, or restore the ledger from its backup.")
+                prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
+                return prepared
+            }
             for row in made.rows { report.append(row) }
             if !made.clean { clean = false }
             guard let outcome = made.outcome else { continue }
@@ -140,4 +156,10 @@ struct BundleReading {
             return .rejected(canvas == nil ? bundle.json : bundle.gradebook, error)
         }
     }
+}
+
+extension RuleCode {
+    /// A bundle on which two runs stopped (killed, or failed) is quarantined unread (spec v2,
+    /// section 6: one file must never stop a district's nights).
+    static let stoppedTwice = RuleCode("stopped-twice")
 }

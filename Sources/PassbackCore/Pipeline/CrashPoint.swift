@@ -39,6 +39,16 @@ enum CrashPoint: String, Sendable, CaseIterable {
     private static let lock = NSLock()
     #endif
 
+    /// Dies when preparing the bundle `stem` if a test named it in `PASSBACK_POISON` (debug builds
+    /// only): a bundle that kills every run that tries it, as one too big for the memory would.
+    static func poison(_ stem: String) {
+        #if DEBUG
+        if let name = ProcessInfo.processInfo.environment["PASSBACK_POISON"], name == stem {
+            kill(getpid(), SIGKILL)
+        }
+        #endif
+    }
+
     /// Dies here if a test armed this point.
     func reach() {
         #if DEBUG

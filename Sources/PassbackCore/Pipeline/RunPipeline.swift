@@ -83,6 +83,7 @@ public final class RunPipeline {
         let returned = try returnUnknownWorkFolders(known: Set(unfinishedRuns.map(\.id)))
         for unfinished in unfinishedRuns {
             logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
+            try countStop(of: unfinished.id, ledger: ledger)
             var run = Run(context: RunContext(record: unfinished, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount, stop: options.stop))
             resumed.append(try guarded(unfinished.id) {
                 try run.process()
@@ -151,6 +152,19 @@ public final class RunPipeline {
             returned.append((runID, files.count))
         }
         return returned
+    }
+
+    /// Counts the stop of a run being finished against the bundles it was preparing when it
+    /// stopped (its ``FlightRecorder``); a bundle two runs stopped on is then set aside by the
+    /// planner.
+    private func countStop(of runID: String, ledger: Ledger) throws {
+        let folder = workspace.work.appendingPathComponent(runID).path
+        let suspects = FlightRecorder.suspects(runFolder: folder)
+        let stops = try ledger.recordStop(runID: runID, bundles: suspects)
+        FlightRecorder.clear(runFolder: folder)
+        for (stem, count) in stops.sorted(by: { $0.key < $1.key }) {
+            logger.warning("the run stopped while preparing a bundle", metadata: ["run": "\(runID)", "bundle": "\(stem)", "stops": "\(count)"])
+        }
     }
 
     /// Names in the workspace that carry run ids: reports, work folders, quarantine folders.

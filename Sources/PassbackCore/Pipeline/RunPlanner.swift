@@ -37,7 +37,13 @@ struct RunPlanner {
         var cancelledBy: String?
         /// The position of the last earlier bundle that sends to one of its Aspire sections.
         var dependsOn: Int?
+        /// How many runs stopped while preparing it, when two or more did: it is quarantined
+        /// unread, so that it cannot stop the district's nights (`stopped-twice`).
+        var setAsideAfterStops: Int?
     }
+
+    /// A bundle is set aside once this many runs stopped while preparing it.
+    static let stopsBeforeSettingAside = 2
 
     func plan(_ bundles: [InboxScanner.Bundle], scans: [BundleScan]) throws -> Plan {
         var plan = Plan()
@@ -49,6 +55,12 @@ struct RunPlanner {
                 plan.duplicates.append(Duplicate(bundle: bundle, scan: scan, earlierRun: earlierRun))
             } else {
                 plan.bundles.append(PlannedBundle(bundle: bundle, scan: scan))
+            }
+        }
+        let stops = try context.ledger.bundleStops(runID: context.runID)
+        for index in plan.bundles.indices {
+            if let count = stops[plan.bundles[index].bundle.stem], count >= Self.stopsBeforeSettingAside {
+                plan.bundles[index].setAsideAfterStops = count
             }
         }
         try assignRequests(&plan.bundles)

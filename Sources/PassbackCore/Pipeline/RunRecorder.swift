@@ -68,9 +68,21 @@ struct RunRecorder {
         // Two groups of room: while this thread publishes and records one group, the workers
         // prepare the whole next one (with one group of room they stalled a few bundles in;
         // see docs/PERFORMANCE.md).
+        let flight = FlightRecorder(runFolder: context.mover.workFolder.path)
         let pool = OrderedWorkerPool<Int, PreparedBundle>(
             workers: min(context.workers, bundles.count), lookahead: 2 * Self.maximumGroup + 4 * context.workers
-        ) { index in try preparer.prepare(index) }
+        ) { index in
+            let stem = bundles[index].bundle.stem
+            flight?.started(stem)
+            do {
+                let prepared = try preparer.prepare(index)
+                flight?.finished(stem)
+                return prepared
+            } catch {
+                flight?.failed(stem)
+                throw error
+            }
+        }
         defer { pool.stop() }
         for (index, planned) in bundles.enumerated() { pool.submit(index, after: planned.dependsOn) }
 

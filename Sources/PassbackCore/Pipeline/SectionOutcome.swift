@@ -38,10 +38,27 @@ struct SectionOutcome {
         ///   - temporaryName: the XML's name in the run's temporary folder, unique in the run.
         func make(_ section: SectionGrades, requestID: String?, courseErrors: Int, gradebookFile: String, temporaryName: String) throws -> SectionOutcome {
             var made = SectionOutcome()
+            var damage: String?
             let (selection, stored) = try stageClock.measure(.diff) {
                 let stored = try context.ledger.storedHistory(ofSection: section.request.sectionSISID)
-                let history = try stored.map(SectionHistoryCoding.decode) ?? .empty
+                var history = SectionHistory.empty
+                do {
+                    history = try stored.map(SectionHistoryCoding.decode) ?? .empty
+                } catch {
+                    // Incremental: the course cannot be diffed, so it is set aside naming the
+                    // section. Bulk sends every grade whatever was sent, so it starts the
+                    // section's history anew.
+                    guard context.mode == .bulk else { throw DamagedHistory(section: section.request.sectionSISID, problem: "\(error)") }
+                    damage = "\(error)"
+                }
                 return (selector.select(section, history: history), stored)
+            }
+            if let damage {
+                made.rows.append(ReportRow(
+                    runID: context.runID, requestID: requestID, status: .warning, rule: .damagedHistory,
+                    subject: ReportSubject(courseSISID: section.request.courseSISID, sectionSISID: section.request.sectionSISID, canvasCourseID: section.request.canvasCourseID),
+                    message: "The ledger's record of what Aspire section \(section.request.sectionSISID) holds was damaged (\(damage)); this bulk run sent every current grade and recorded the section anew. Deletions of grades sent before the damage could not be known."
+                ))
             }
             var file: PreparedFile?
             var invalid: [String] = []
@@ -67,7 +84,7 @@ struct SectionOutcome {
                     message: "Nothing was sent for this section: the passback XML broke the schema (\(invalid.first ?? "")). This is a bug in passback; report it with the run id."
                 ))
             }
-            made.rows = Self.ordered(rows)
+            made.rows += Self.ordered(rows)
             if stageClock.isEnabled { stageClock.add(.report, ContinuousClock.now - reportStart) }
 
             guard let requestID else {
@@ -172,6 +189,18 @@ struct SectionOutcome {
             return text + " (due \(item.dueDate), category \(item.categorySourcedID))."
         }
     }
+}
+
+/// A section's stored history does not decode: the ledger row is damaged.
+struct DamagedHistory: Error {
+    var section: String
+    var problem: String
+}
+
+extension RuleCode {
+    /// The ledger's record of an Aspire section is damaged: the bundles sending to it are
+    /// quarantined (incremental) or the section is recorded anew (bulk), never the run stopped.
+    static let damagedHistory = RuleCode("damaged-history")
 }
 
 /// One section's XML, written and valid, not yet published.
