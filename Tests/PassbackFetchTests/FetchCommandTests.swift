@@ -56,7 +56,7 @@ import Glibc
         var options = FetchHarness.options(courses: courses)
         configure(&options)
         let server = try await FakeCanvas.start(options)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-cli-\(UUID().uuidString)")
+        let folder = TestScratch.root.appendingPathComponent("fetch-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let tokenFile = folder.appendingPathComponent("canvas.token").path
         try writeFile(tokenFile, FetchHarness.token + "\n", mode: 0o600)
@@ -158,7 +158,7 @@ import Glibc
     }
 
     @Test func aWatchWithACanvasTableButNoTokenDoesNotStart() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-watch-\(UUID().uuidString)")
+        let folder = TestScratch.root.appendingPathComponent("fetch-watch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("[canvas]\nurl = \"https://school.instructure.com\"\naccount = \"1\"\nterm = \"2026-S1\"\n".utf8)

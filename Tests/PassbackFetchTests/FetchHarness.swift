@@ -23,7 +23,7 @@ final class FetchHarness: @unchecked Sendable {
 
     init(_ options: FakeCanvas.Options, settings: String = "settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n") async throws {
         server = try await FakeCanvas.start(options)
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
+        root = TestScratch.root.appendingPathComponent("fetch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try Data(settings.utf8).write(to: root.appendingPathComponent("passback.toml"))
         workspace = Workspace(root: root)

@@ -10,7 +10,7 @@ import Glibc
 /// settings (spec section 8), and the pieces that decide where a token may go.
 @Suite struct FetchSetupTests {
     func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-setup-\(UUID().uuidString)")
+        let url = TestScratch.root.appendingPathComponent("fetch-setup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

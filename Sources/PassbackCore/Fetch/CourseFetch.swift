@@ -31,7 +31,11 @@ struct CourseFetch {
         do {
             let stem = try await fetch(reference, into: &outcome)
             outcome.result = .success(stem)
-        } catch let error as CanvasCallError where error.kind != .tokenRefused {
+        } catch var error as CanvasCallError where error.kind != .tokenRefused {
+            // The progress line names the course already.
+            for name in [reference.description, outcome.courseID].compactMap({ $0 }) where error.message.hasPrefix("course \(name): ") {
+                error.message.removeFirst("course \(name): ".count)
+            }
             outcome.result = .failure(error)
         }
         return outcome
