@@ -2,7 +2,7 @@
 """`passback fetch` of a whole term from the fake Canvas, on loopback (issue 14).
 
 Usage (from the repository root, after
-`swift build -c release --product passback --product PassbackFakeCanvas`):
+`swift build -c release --product passback; swift build -c release --product PassbackFakeCanvas`):
 
     Benchmarks/fetch-bench.py                   # 200 and 2000 courses, 1 round each
     Benchmarks/fetch-bench.py --sizes 2000 --rounds 3
@@ -73,8 +73,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--bin", help="the folder of the passback and PassbackFakeCanvas binaries (default: the release build's)")
     a = ap.parse_args()
-    binaries = bin_path()
+    binaries = a.bin or bin_path()
     print(f"{'courses':>7} {'exit':>4} {'wall s':>7} {'cpu s':>6} {'peak RSS MB':>11} {'requests':>8} {'req/s':>6} {'in flight':>9} {'files':>5} {'MB written':>10}")
     for courses in a.sizes:
         rounds = []

@@ -96,8 +96,8 @@ extension FakeCourse {
 
     /// `GET /api/v1/courses/:id/students/submissions?student_ids[]=all`, in (assignment, user)
     /// order.
-    func submissionObjects(base: String) -> [FakeJSON] {
-        submissions.map { s in
+    func submissionObjects(base: String, in range: Range<Int>) -> [FakeJSON] {
+        submissions[range].map { s in
             let graded = s.gradedAt != nil
             let grade: FakeJSON = s.excused ? .null : (s.score.map { .string(Self.gradeText($0)) } ?? .null)
             return .object([
@@ -126,10 +126,15 @@ extension FakeCourse {
 
     /// `GET /api/v1/courses/:id/enrollments?type[]=StudentEnrollment&...`: one per student and
     /// section.
-    func enrollmentObjects(base: String) -> [FakeJSON] {
+    var enrollmentCount: Int { students.reduce(0) { $0 + $1.sectionIDs.count } }
+
+    func enrollmentObjects(base: String, in range: Range<Int>) -> [FakeJSON] {
         var out: [FakeJSON] = []
+        var index = -1
         for student in students {
             for sectionID in student.sectionIDs {
+                index += 1
+                guard range.contains(index) else { continue }
                 let section = sections.first { $0.id == sectionID }
                 out.append(.object([
                     ("id", .int(student.userID * 10 + sectionID % 10)), ("user_id", .int(student.userID)), ("course_id", .int(id)),

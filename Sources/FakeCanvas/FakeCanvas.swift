@@ -332,9 +332,10 @@ public final class FakeCanvas: @unchecked Sendable {
             guard rest[1] == options.accountID, values("enrollment_term_id") == ["sis_term_id:" + options.termSISID] else {
                 return Answer(status: 404, body: Self.notFoundBody)
             }
-            let courses = lock.withLock { options.courseIDs.compactMap { lookUp($0) } }
-            let objects = courses.map { $0.courseObject(base: baseURL) }
-            return page(objects, path: path, parameters: parameters, bookmarked: false, foreignNext: foreignNext)
+            let ids = options.courseIDs
+            return page(count: ids.count, path: path, parameters: parameters, bookmarked: false, foreignNext: foreignNext) { range in
+                self.lock.withLock { ids[range].compactMap { self.lookUp($0) } }.map { $0.courseObject(base: self.baseURL) }
+            }
         }
         guard rest.count >= 2, rest[0] == "courses", let course = lock.withLock({ findCourse(rest[1]) }) else {
             return Answer(status: 404, body: Self.notFoundBody)
@@ -348,15 +349,21 @@ public final class FakeCanvas: @unchecked Sendable {
             if !values("include[]").contains("term") { object = object.removing("term") }
             return Answer(status: 200, body: object.encoded())
         case ["sections"]:
-            return page(course.sectionObjects(), path: path, parameters: parameters, bookmarked: false, foreignNext: foreignNext)
+            let objects = course.sectionObjects()
+            return page(count: objects.count, path: path, parameters: parameters, bookmarked: false, foreignNext: foreignNext) { Array(objects[$0]) }
         case ["assignment_groups"]:
             let include = values("include[]")
-            return page(course.groupObjects(base: baseURL, assignments: include.contains("assignments"), overrides: include.contains("overrides")), path: path, parameters: parameters, bookmarked: false, foreignNext: foreignNext)
+            let objects = course.groupObjects(base: baseURL, assignments: include.contains("assignments"), overrides: include.contains("overrides"))
+            return page(count: objects.count, path: path, parameters: parameters, bookmarked: false, foreignNext: foreignNext) { Array(objects[$0]) }
         case ["students", "submissions"]:
             guard values("student_ids[]") == ["all"] else { return Answer(status: 400, body: Array("{\"errors\":[{\"message\":\"student_ids is required\"}]}".utf8)) }
-            return page(course.submissionObjects(base: baseURL), path: path, parameters: parameters, bookmarked: true, foreignNext: foreignNext)
+            return page(count: course.submissions.count, path: path, parameters: parameters, bookmarked: true, foreignNext: foreignNext) {
+                course.submissionObjects(base: self.baseURL, in: $0)
+            }
         case ["enrollments"]:
-            return page(course.enrollmentObjects(base: baseURL), path: path, parameters: parameters, bookmarked: true, foreignNext: foreignNext)
+            return page(count: course.enrollmentCount, path: path, parameters: parameters, bookmarked: true, foreignNext: foreignNext) {
+                course.enrollmentObjects(base: self.baseURL, in: $0)
+            }
         default:
             return Answer(status: 404, body: Self.notFoundBody)
         }
@@ -385,8 +392,9 @@ public final class FakeCanvas: @unchecked Sendable {
         return nil
     }
 
-    /// One page of `items` and its `Link` header, as canvas-lms's `Api.paginate` writes them.
-    private func page(_ items: [FakeJSON], path: String, parameters: [(String, String)], bookmarked: Bool, foreignNext: Bool) -> Answer {
+    /// One page of a list of `count` elements (`make` builds those of a range) and its `Link`
+    /// header, as canvas-lms's `Api.paginate` writes them.
+    private func page(count: Int, path: String, parameters: [(String, String)], bookmarked: Bool, foreignNext: Bool, make: (Range<Int>) -> [FakeJSON]) -> Answer {
         let requested = parameters.last { $0.0 == "per_page" }.flatMap { Int($0.1) } ?? 10
         let perPage = max(1, min(requested, options.maximumPerPage))
         let pageText = parameters.last { $0.0 == "page" }?.1
@@ -403,9 +411,8 @@ public final class FakeCanvas: @unchecked Sendable {
                 offset = (number - 1) * perPage
             }
         }
-        let end = min(items.count, offset + perPage)
-        let slice = offset < end ? Array(items[offset..<end]) : []
-        let body = FakeJSON.array(slice).encoded()
+        let end = min(count, offset + perPage)
+        let body = FakeJSON.array(offset < end ? make(offset..<end) : []).encoded()
         // Links: the other parameters (sorted, as Rails' to_query does), then page and per_page.
         let others = parameters.filter { $0.0 != "page" && $0.0 != "per_page" }
             .sorted { $0.0 < $1.0 }
@@ -420,10 +427,10 @@ public final class FakeCanvas: @unchecked Sendable {
             "<\(base)page=\(Self.encode(token(offset)))&per_page=\(perPage)>; rel=\"\(rel)\""
         }
         var links = [link(offset, "current")]
-        if end < items.count { links.append(link(end, "next")) }
+        if end < count { links.append(link(end, "next")) }
         if offset > 0 { links.append(link(max(0, offset - perPage), "prev")) }
         links.append(link(0, "first"))
-        if !bookmarked { links.append(link(max(0, (items.count - 1) / perPage) * perPage, "last")) }
+        if !bookmarked { links.append(link(max(0, (count - 1) / perPage) * perPage, "last")) }
         return Answer(status: 200, headers: [("Link", links.joined(separator: ","))], body: body)
     }
 
