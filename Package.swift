@@ -14,6 +14,15 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `passback fetch`: the HTTP client (PassbackCanvasHTTP) and, in tests and the fetch
+        // benchmark only, the fake Canvas server (FakeCanvas).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Named by PassbackCanvasHTTP and FakeCanvas (errors, header fields, socket options, a
+        // graceful stop); all come with AsyncHTTPClient and Hummingbird anyway.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libxml2 as Debian packages it (`libxml2-dev`): the streaming writer, XSD validation and
@@ -40,10 +49,23 @@ let package = Package(
                 .embedInCode("Schemas/aspire-categories-1.xsd"),
             ]
         ),
+        // PassbackCore's CanvasTransport over AsyncHTTPClient, for `passback fetch`: a target of
+        // its own so that PassbackCore (and the libFuzzer build of it) does not depend on SwiftNIO.
+        .target(
+            name: "PassbackCanvasHTTP",
+            dependencies: [
+                "PassbackCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "passback",
             dependencies: [
                 "PassbackCore",
+                "PassbackCanvasHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,6 +81,23 @@ let package = Package(
             name: "PassbackStageBench",
             dependencies: ["PassbackCore"]
         ),
+        // A fake Canvas REST API on loopback (Hummingbird), serving courses shaped like real
+        // Canvas answers, with Link pagination, rate-limit headers and scripted faults: for the
+        // fetch tests, and `PassbackFakeCanvas` for the fetch benchmark and trying by hand.
+        .target(
+            name: "FakeCanvas",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "PassbackFakeCanvas",
+            dependencies: ["FakeCanvas"]
+        ),
         .testTarget(
             name: "PassbackCoreTests",
             dependencies: ["PassbackCore", "CLibXML2"],
@@ -68,6 +107,10 @@ let package = Package(
             name: "PassbackCLITests",
             dependencies: ["PassbackCore", "passback"],
             resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "PassbackFetchTests",
+            dependencies: ["PassbackCore", "PassbackCanvasHTTP", "FakeCanvas", "passback"]
         ),
     ]
 )

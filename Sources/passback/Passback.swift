@@ -10,7 +10,7 @@ struct Passback: ParsableCommand {
         abstract: "Pass grades back from Canvas gradebook exports to the Aspire SIS.",
         discussion: "Registrars drop Aspire category exports and Canvas course bundles into <root>/inbox; `run` claims them, checks the passback rules, writes Aspire passback XML to <root>/outbox and a report to <root>/reports.",
         version: PassbackVersion.current,
-        subcommands: [RunCommand.self, StatusCommand.self, ValidateCommand.self, WatchCommand.self]
+        subcommands: [RunCommand.self, StatusCommand.self, ValidateCommand.self, WatchCommand.self, FetchCommand.self]
     )
 
     /// Usage errors exit 2 ("the run could not start"), not ArgumentParser's 64, so a

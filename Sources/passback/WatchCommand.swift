@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PassbackCanvasHTTP
 import PassbackCore
 
 #if canImport(Glibc)
@@ -16,7 +17,9 @@ struct WatchCommand: ParsableCommand {
             default). Each run is logged on standard error. SIGTERM or SIGINT stops the watch: \
             between runs at once; during a run once the run has recorded what it prepared (the next \
             run finishes it); a second signal stops it at once. A run that finds the lock held \
-            (another run) is skipped and logged. A cron line or a systemd timer with `passback run` \
+            (another run) is skipped and logged. When passback.toml has a [canvas] table (url, \
+            account, term, token_file), each run starts with a fetch of the term's courses, then \
+            waits settle_seconds so the run claims them. A cron line or a systemd timer with `passback run` \
             does the same job without a resident process; see docs/scheduling.md.
             """
     )
@@ -35,13 +38,16 @@ struct WatchCommand: ParsableCommand {
         let workspace = Workspace(root: URL(fileURLWithPath: root))
         let settings: Settings
         let schedule: DailySchedule
+        let fetch: ScheduledFetch?
         do {
             settings = try Settings.load(root: workspace.root)
             schedule = try DailySchedule(dailyAt, timeZone: try settings.calendar().timeZone)
             try workspace.prepare()
+            fetch = try ScheduledFetch(workspace: workspace, settings: settings, environment: ProcessInfo.processInfo.environment)
         } catch {
             fail(2, "\(error)")
         }
+        let transport = fetch.map { _ in AsyncHTTPCanvasTransport() }
         let stop = StopRequest()
         stop.listenForSignals()
         let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
@@ -50,6 +56,11 @@ struct WatchCommand: ParsableCommand {
             let next = schedule.nextRun(after: Date())
             logger.info("next run", metadata: ["at": "\(ISOTimestamp.format(next))"])
             guard stop.wait(until: next) else { break }
+            if let fetch, let transport {
+                let fetched = fetch.run(transport: transport, progress: { logger.info("\($0)") })
+                if fetched.succeeded { logger.info("\(fetched.line)") } else { logger.warning("\(fetched.line)") }
+                if let claimable = fetched.claimableAt, !stop.wait(until: claimable) { break }
+            }
             do {
                 var options = RunOptions(mode: .incremental, stop: stop)
                 options.apply(environment: ProcessInfo.processInfo.environment)
@@ -61,6 +72,7 @@ struct WatchCommand: ParsableCommand {
                 logger.error("run failed", metadata: ["error": "\(error)"])
             }
         }
+        if let transport { _ = try? blockingWait { try await transport.shutdown() } }
         logger.info("stopped by signal")
     }
 }

@@ -23,12 +23,14 @@ public struct Settings: Sendable, Equatable {
     /// 256 MiB: a 35,000-student gradebook of 100 assignments is about 40 MB; a run needs about
     /// four times the largest file in memory.
     var maxInputBytes: Int64 = 256 << 20
+    /// `[canvas]`: where `passback fetch` and `passback watch` read courses from (optional).
+    var canvas: CanvasSettings?
 
     public init() {}
 
     static let fileName = "passback.toml"
 
-    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes"]
+    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "canvas"]
 
     /// Reads `passback.toml` from `root` if there is one.
     public static func load(root: URL) throws -> Settings {
@@ -74,6 +76,7 @@ public struct Settings: Sendable, Equatable {
             guard let zone = value.string else { throw SettingsError("\(source): time_zone must be a string such as \"America/Denver\"") }
             settings.timeZone = zone
         }
+        if let value = table["canvas"] { settings.canvas = try CanvasSettings(value: value, source: source) }
         _ = try settings.calendar()
         return settings
     }
