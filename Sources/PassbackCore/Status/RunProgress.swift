@@ -11,7 +11,8 @@ import Glibc
 /// It watches the ledger, not the pipeline: every second it reads (from a WAL snapshot, never
 /// blocking the run) how many of the running run's requests are recorded, and redraws one line.
 /// The first line appears after `PASSBACK_PROGRESS_AFTER` seconds (3 by default), so short runs
-/// print nothing; the line is erased when the run ends.
+/// print nothing; the line is erased when the run ends. (With 0, for tests, it is redrawn every
+/// tenth of a second.)
 public final class RunProgress: @unchecked Sendable {
     // @unchecked: `stopped` and `drawn` are touched only under `condition`.
     private let ledgerPath: String
@@ -70,7 +71,7 @@ public final class RunProgress: @unchecked Sendable {
                 }
                 condition.unlock()
             }
-            wake = Date().addingTimeInterval(1)
+            wake = Date().addingTimeInterval(delay == 0 ? 0.1 : 1)
         }
     }
 
