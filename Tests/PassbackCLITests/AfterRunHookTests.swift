@@ -83,4 +83,38 @@ import Glibc
         let left = try CommandRunner.runShell("pgrep -f \"sleep $0\" || true", arguments: [marker])
         #expect(left.stdout.isEmpty, "the hook's child outlived it: \(left.stdout)")
     }
+
+    /// The README's worked example (`docs/hooks/passback-after-run`), run by passback as the
+    /// hook, with `sftp` and `mail` standing in for the real ones: it uploads exactly the run's
+    /// XML and mails the report, because the samples' run has errors.
+    @Test func theWorkedExampleUploadsTheOutboxAndMailsTheReport() throws {
+        let tools = try CommandRunner.temporaryFolder("hooktools")
+        defer { try? FileManager.default.removeItem(at: tools) }
+        let log = tools.appendingPathComponent("calls.log").path
+        for (name, body) in [
+            ("sftp", "echo \"sftp $*\" >> \"$CALLS\"; while [ $# -gt 0 ]; do if [ \"$1\" = -b ]; then sed 's|.*/|put |' \"$2\" >> \"$CALLS\"; fi; shift; done"),
+            ("mail", "echo \"mail $*\" >> \"$CALLS\"; sed 's/^/body: /' >> \"$CALLS\""),
+        ] {
+            let path = tools.appendingPathComponent(name).path
+            try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+            #expect(chmod(path, 0o755) == 0)
+        }
+        let example = CommandRunner.repositoryRoot.appendingPathComponent("docs/hooks/passback-after-run").path
+        let root = try workspace(hooks: "after_run = [\(quoted(example))]\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let environment = [
+            "PATH": tools.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "CALLS": log,
+            "ASPIRE_SFTP": "passback@sftp.test:/imports", "ASPIRE_SFTP_KEY": "/etc/passback/key", "REGISTRARS": "office@school.test",
+        ]
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock], environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("uploaded 3 file(s) of run \(Self.runID)"), "\(result.stderr)")
+        #expect(result.stderr.contains("[PassbackCore] after_run hook finished"), "\(result.stderr)")
+        let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(calls.count == 6, "\(calls)")
+        #expect(calls.first?.hasPrefix("sftp -b ") == true && calls.first?.hasSuffix(" -i /etc/passback/key -o BatchMode=yes passback@sftp.test:/imports") == true, "\(calls)")
+        #expect(Array(calls[1...3]) == ["MST0000007Xy12", "MST0000008Zz34", "MST0000009Bb56"].map { "put \(Self.runID)_\($0).xml" })
+        #expect(calls[4] == "mail -s passback \(Self.runID): errors to fix -A \(root.path)/reports/\(Self.runID).csv office@school.test")
+        #expect(calls[5] == "body: passback run \(Self.runID) has errors to fix: the report is attached.")
+    }
 }

@@ -19,7 +19,8 @@ import Glibc
         let typo = base.appendingPathComponent("typo").path
         let reason = "passback: \(typo) is not a passback workspace: it does not exist. Make one with: passback init --root \(typo) [--group NAME]\n"
         for arguments in [["run", "--root", typo], ["status", "--root", typo], ["watch", "--root", typo, "--daily-at", "02:00"], ["prune", "--root", typo, "--older-than", "30"], ["validate", "--root", typo]] {
-            let result = try CommandRunner.run(arguments)
+            // (Version 1's watch made the workspace and stayed: killed after a minute.)
+            let result = try CommandRunner.run(arguments, killAfter: 60)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr == reason, "\(arguments)")
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
