@@ -56,7 +56,7 @@ import Glibc
         let young = try CommandRunner.run(["prune", "--root", root.path, "--older-than", "30"])
         #expect(young.status == 0, "\(young.stderr)")
         #expect(young.stdout.hasPrefix("0 finished run(s) started before "))
-        #expect(young.stdout.contains("(older than 30 days); 1 newer or unfinished run(s) kept\nnothing to remove; ledger "))
+        #expect(young.stdout.contains("(older than 30 day(s)); 1 newer or unfinished run(s) kept\nnothing to remove; ledger "))
 
         let later = ISOTimestamp.format(Date().addingTimeInterval(31 * 86_400))
         let archive = try bytes(below: root.appendingPathComponent("archive"))

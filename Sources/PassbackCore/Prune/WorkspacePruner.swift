@@ -159,15 +159,15 @@ public struct PruneReport: Sendable, Equatable {
     /// What was removed, one line each, then the ledger's size before and after.
     public func lines(time: SchoolTime) -> [String] {
         let verb = dryRun ? "would remove" : "removed"
-        var lines = ["\(runs) finished run(s) started before \(time.format(cutoff)) (older than \(olderThanDays) days); \(runsKept) newer or unfinished run(s) kept"]
+        var lines = ["\(grouped(runs)) finished run(s) started before \(time.format(cutoff)) (older than \(olderThanDays) day(s)); \(grouped(runsKept)) newer or unfinished run(s) kept"]
         guard runs > 0 else {
             lines.append("nothing to remove; ledger \(Self.size(ledgerBefore))")
             return lines
         }
-        lines.append("\(verb) \(archived.files) archived input(s): \(Self.size(archived.bytes))")
-        lines.append("\(verb) \(reports.files) report file(s): \(Self.size(reports.bytes))")
-        lines.append("\(verb) \(quarantined.files) quarantined file(s) and reasons: \(Self.size(quarantined.bytes))")
-        lines.append("\(verb) \(xml.files) published XML file(s) from outbox/: \(Self.size(xml.bytes))")
+        lines.append("\(verb) \(grouped(archived.files)) archived input(s): \(Self.size(archived.bytes))")
+        lines.append("\(verb) \(grouped(reports.files)) report file(s): \(Self.size(reports.bytes))")
+        lines.append("\(verb) \(grouped(quarantined.files)) quarantined file(s) and reasons: \(Self.size(quarantined.bytes))")
+        lines.append("\(verb) \(grouped(xml.files)) published XML file(s) from outbox/: \(Self.size(xml.bytes))")
         lines.append("\(verb) \(grouped(reportRows)) report row(s) from the ledger: \(Self.size(reportRowBytes)); runs, sync requests and grade histories are kept")
         let files = archived.bytes + reports.bytes + quarantined.bytes + xml.bytes
         if dryRun {
