@@ -49,10 +49,8 @@ struct PruneCommand: ParsableCommand {
         let report: PruneReport
         do {
             report = try WorkspacePruner(workspace: workspace, olderThanDays: olderThan, now: clock, dryRun: dryRun).prune()
-        } catch is RunLock.Busy {
-            throw failure(75, "a passback run holds the lock of \(workspace.root.path); prune again when it has finished")
         } catch {
-            throw failure(2, "\(error)")
+            throw failure(error.exitStatus, error.message)
         }
         for line in report.lines(time: time) { print(line) }
     }

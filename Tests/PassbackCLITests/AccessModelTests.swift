@@ -27,6 +27,7 @@ import Glibc
             service = try accounts.user("pbsvc", groups: [group])
             registrar = try accounts.user("pbclk", groups: [group])
             base = try CommandRunner.temporaryFolder("access")
+            SystemAccounts.letOthersSearch(base)
             root = base.appendingPathComponent("ws")
             // The root's parent belongs to root (as /var/lib does): the installer makes the root
             // and gives it to the service account, which makes the rest.

@@ -15,6 +15,7 @@ import Glibc
         let accounts = SystemAccounts()
         defer { accounts.remove() }
         let base = try CommandRunner.temporaryFolder("install")
+        SystemAccounts.letOthersSearch(base)
         defer { try? FileManager.default.removeItem(at: base) }
         let user = "pbins" + accounts.tag
         let group = "pbgrp" + accounts.tag

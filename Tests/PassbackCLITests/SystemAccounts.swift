@@ -54,5 +54,11 @@ final class SystemAccounts {
         for group in groups { _ = try? CommandRunner.runShell("getent group \"$0\" >/dev/null && groupdel \"$0\"", arguments: [group]) }
     }
 
+    /// Lets other accounts search `folder` and the test folders above it: the test process may
+    /// run under `umask 077` (a run in the same process sets it), which would close them.
+    static func letOthersSearch(_ folder: URL) {
+        for path in [TestScratch.root.path, folder.path] { _ = chmod(path, 0o755) }
+    }
+
     deinit { remove() }
 }

@@ -46,9 +46,10 @@ public struct AfterRunHook: Sendable {
     }
 
     /// Runs the hook for a run that stopped part-way (no report), with the exit status passback
-    /// gives it.
-    public func run(afterStopped failure: RunFailure, exitStatus: Int32, logger: Logger) {
-        _ = run(runID: failure.runID, exitStatus: exitStatus, reportPath: nil, logger: logger)
+    /// gives it (3); nothing for an error before a run started.
+    public func run(afterStopped error: RunError, logger: Logger) {
+        guard let runID = error.runID else { return }
+        _ = run(runID: runID, exitStatus: error.exitStatus, reportPath: nil, logger: logger)
     }
 
     /// Runs the hook and waits for it (at most the timeout, then 5 s more after SIGTERM).

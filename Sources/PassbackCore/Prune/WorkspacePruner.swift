@@ -32,9 +32,22 @@ public struct WorkspacePruner {
     var cutoff: Date { now.addingTimeInterval(-TimeInterval(olderThanDays) * 86_400) }
 
     /// Prunes (or, dry, counts what would go).
-    /// - Throws: ``RunLock/Busy`` when a run holds the workspace (exit 75); ``WorkspaceError``
-    ///   or ``SettingsError`` when the workspace cannot be used (exit 2).
-    public func prune() throws -> PruneReport {
+    /// - Throws: ``RunError`` of kind ``RunError/Kind/busy`` when a run holds the workspace
+    ///   (exit 75), ``RunError/Kind/workspace`` or ``RunError/Kind/ledger`` when the workspace or
+    ///   its ledger cannot be used (exit 2).
+    public func prune() throws(RunError) -> PruneReport {
+        do {
+            return try pruneLocked()
+        } catch let error as RunError {
+            throw error
+        } catch is RunLock.Busy {
+            throw RunError(.busy, "a passback run holds the lock of \(workspace.root.path); prune again when it has finished")
+        } catch {
+            throw RunError(.workspace, "\(error)")
+        }
+    }
+
+    private func pruneLocked() throws -> PruneReport {
         umask(0o077)
         try workspace.prepare()
         let lock = try RunLock(path: workspace.lockPath)
@@ -43,7 +56,7 @@ public struct WorkspacePruner {
         do {
             ledger = try Ledger(path: workspace.ledgerPath)
         } catch {
-            throw WorkspaceError("the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
+            throw RunError(.ledger, "the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
         }
         var report = PruneReport(dryRun: dryRun, olderThanDays: olderThanDays, cutoff: cutoff)
         let runs = try ledger.finishedRuns(startedBefore: cutoff)
