@@ -24,10 +24,10 @@ public struct AfterRunHook: Sendable {
     }
 
     /// Whether a command is configured.
-    public var isConfigured: Bool { !hooks.afterRun.isEmpty }
+    var isConfigured: Bool { !hooks.afterRun.isEmpty }
 
     /// How the hook ended.
-    public enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         case exited(Int32)
         case killedBySignal(Int32)
         /// It ran past its timeout and was stopped.

@@ -10,13 +10,13 @@ import TOMLKit
 /// ```
 ///
 /// An argument list, never a shell line: nothing in it is expanded, split or quoted.
-public struct HookSettings: Sendable, Equatable {
+struct HookSettings: Sendable, Equatable {
     /// The program and its arguments; empty = no hook.
     var afterRun: [String] = []
     /// How long the hook may take before it is stopped (SIGTERM, then SIGKILL 5 s later).
     var afterRunTimeoutSeconds = 300
 
-    public init() {}
+    init() {}
 
     static let keys = ["after_run", "after_run_timeout_seconds"]
 

@@ -166,8 +166,8 @@ public struct PruneReport: Sendable, Equatable {
     var xml = Tally()
     var reportRows = 0
     var reportRowBytes: Int64 = 0
-    public var ledgerBefore: Int64 = 0
-    public var ledgerAfter: Int64 = 0
+    var ledgerBefore: Int64 = 0
+    var ledgerAfter: Int64 = 0
 
     /// What was removed, one line each, then the ledger's size before and after.
     public func lines(time: SchoolTime) -> [String] {

@@ -4,7 +4,7 @@ import Foundation
 /// `status` times and `watch`'s next run in UTC, which a registrar in Denver read as seven hours
 /// off.
 public struct SchoolTime: Sendable {
-    public let timeZone: TimeZone
+    let timeZone: TimeZone
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone

@@ -5,9 +5,9 @@ public struct ValidationReport: Sendable {
     /// Lines for standard output, in the order found.
     public private(set) var lines: [String] = []
     public private(set) var errors = 0
-    public private(set) var warnings = 0
+    private(set) var warnings = 0
     /// Files with at least one error.
-    public private(set) var filesWithErrors = 0
+    private(set) var filesWithErrors = 0
     private var filesChecked = 0
 
     public init(findings: [FileValidator.Finding]) {

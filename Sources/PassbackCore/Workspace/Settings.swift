@@ -26,7 +26,7 @@ public struct Settings: Sendable, Equatable {
     /// `[canvas]`: where `passback fetch` and `passback watch` read courses from (optional).
     var canvas: CanvasSettings?
     /// `[hooks]`: the command run after each run (``HookSettings``).
-    public var hooks = HookSettings()
+    var hooks = HookSettings()
 
     public init() {}
 

@@ -27,8 +27,8 @@ public struct WorkspaceInitializer {
         case none
     }
 
-    public let root: URL
-    public let group: Group
+    let root: URL
+    let group: Group
 
     public init(root: URL, group: Group) {
         self.root = root.standardizedFileURL
@@ -37,10 +37,10 @@ public struct WorkspaceInitializer {
 
     /// What `init` did, one line per change, for people.
     public struct Outcome: Sendable, Equatable {
-        public var made: Bool
+        var made: Bool
         public var changes: [String]
         /// The registrars' group's name, `nil` for a private workspace.
-        public var groupName: String?
+        var groupName: String?
         /// The closing line: what the workspace now is.
         public var summary: String
     }
