@@ -56,6 +56,11 @@ import Glibc
         #expect(info.st_mode & 0o7777 == 0o2750)
         #expect(stat(base.appendingPathComponent("20251001T090000Z-01/district/x.reason.txt").path, &info) == 0)
         #expect(info.st_mode & 0o7777 == 0o640)
+        // A report (DurableFile) in such a folder, too.
+        let report = try ReportWriter(path: base.appendingPathComponent("R1.csv").path)
+        try report.finish()
+        #expect(stat(base.appendingPathComponent("R1.csv").path, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o640)
         // A folder that grants the group nothing: private.
         #expect(chmod(base.path, 0o700) == 0)
         let closed = try top.folder("private", create: true)

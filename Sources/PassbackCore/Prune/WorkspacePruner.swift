@@ -52,12 +52,8 @@ public struct WorkspacePruner {
         try workspace.prepare()
         let lock = try RunLock(path: workspace.lockPath)
         defer { lock.release() }
-        let ledger: Ledger
-        do {
-            ledger = try Ledger(path: workspace.ledgerPath)
-        } catch {
-            throw RunError(.ledger, "the ledger \(workspace.ledgerPath) cannot be opened: \(error)")
-        }
+        // Refused as a run refuses it when missing, replaced or damaged: nothing is removed then.
+        let ledger = try WorkspaceLedger.open(workspace)
         var report = PruneReport(dryRun: dryRun, olderThanDays: olderThanDays, cutoff: cutoff)
         let runs = try ledger.finishedRuns(startedBefore: cutoff)
         report.runs = runs.count

@@ -52,6 +52,8 @@ public struct WorkspaceInitializer {
     public func initialize() throws(RunError) -> Outcome {
         do {
             return try makeOrRepair()
+        } catch let error as RunError {
+            throw error
         } catch is RunLock.Busy {
             throw RunError(.busy, "a passback run holds the lock of \(root.path); run init again when it has finished")
         } catch {
@@ -121,13 +123,11 @@ public struct WorkspaceInitializer {
         // No run may be writing while modes change and the ledger is migrated.
         let lock = try RunLock(path: path + "/state/run.lock")
         defer { lock.release() }
+        // Opened as a run opens it: made (with its id) in a new workspace, refused when missing
+        // where earlier runs left traces, replaced or damaged; migrated otherwise.
         let ledgerPath = path + "/state/ledger.sqlite"
         let hadLedger = FileManager.default.fileExists(atPath: ledgerPath)
-        do {
-            _ = try Ledger(path: ledgerPath)
-        } catch {
-            throw WorkspaceError("the ledger \(ledgerPath) cannot be opened: \(error)")
-        }
+        _ = try WorkspaceLedger.open(Workspace(root: root))
         if !hadLedger { changes.append("made state/ledger.sqlite") }
 
         var files = FileRepair(gid: gid)
