@@ -18,7 +18,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: base) }
         let typo = base.appendingPathComponent("typo").path
         let reason = "passback: \(typo) is not a passback workspace: it does not exist. Make one with: passback init --root \(typo) [--group NAME]\n"
-        for arguments in [["run", "--root", typo], ["status", "--root", typo], ["watch", "--root", typo, "--daily-at", "02:00"], ["prune", "--root", typo, "--older-than", "30"], ["validate", "--root", typo]] {
+        for arguments in [["run", "--root", typo], ["status", "--root", typo], ["watch", "--root", typo, "--daily-at", "02:00"], ["prune", "--root", typo, "--older-than", "30"], ["validate", "--root", typo], ["fetch", "--root", typo, "--canvas-url", "https://canvas.example.edu", "--course", "1"]] {
             // (Version 1's watch made the workspace and stayed: killed after a minute.)
             let result = try CommandRunner.run(arguments, killAfter: 60)
             #expect(result.status == 2, "\(arguments)")
