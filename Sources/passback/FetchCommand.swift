@@ -41,12 +41,13 @@ struct FetchCommand: ParsableCommand {
     var tokenFile: String?
 
     func run() throws {
-        let workspace = Workspace(root: URL(fileURLWithPath: root))
+        let workspace: Workspace
         let settings: Settings
         do {
+            workspace = try Workspace.openExisting(root: URL(fileURLWithPath: root))
             settings = try Settings.load(root: workspace.root)
         } catch {
-            fail(2, "\(error)")
+            throw failure(2, "\(error)")
         }
         let transport = AsyncHTTPCanvasTransport()
         defer { _ = try? blockingWait { try await transport.shutdown() } }
@@ -60,16 +61,16 @@ struct FetchCommand: ParsableCommand {
             )
             summary = try blockingWait { try await fetch.run() }
         } catch let error as SettingsError {
-            fail(2, error.message)
+            throw failure(2, error.message)
         } catch let error as FetchFailure {
-            fail(error.exitCode, error.description)
+            throw failure(error.exitCode, error.description)
         } catch {
-            fail(2, "\(error)")
+            throw failure(2, "\(error)")
         }
         print(summary.line)
         if let note = summary.claimNote { print(note) }
         if let reason = summary.failureReason {
-            fail(summary.exitCode, reason)
+            throw failure(summary.exitCode, reason)
         }
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Standard error as a `TextOutputStream`, for the one-line reasons of non-zero exits.
@@ -9,8 +10,10 @@ struct StandardError: TextOutputStream {
 
 nonisolated(unsafe) var standardError = StandardError()
 
-/// Exits with `code` after printing `reason` as one line on standard error.
-func fail(_ code: Int32, _ reason: String) -> Never {
+/// Prints `reason` as one line on standard error and returns the exit status to throw
+/// (`throw failure(2, "...")`): the command unwinds, so the ledger and the lock are closed by
+/// their owners rather than cut off by `exit()`.
+func failure(_ code: Int32, _ reason: String) -> ExitCode {
     print("passback: " + reason.replacingOccurrences(of: "\n", with: " "), to: &standardError)
-    exit(code)
+    return ExitCode(code)
 }

@@ -12,13 +12,16 @@ struct RunCommand: ParsableCommand {
             and changed within the window (30 days by default); grades cleared in Canvas go out as \
             deletions. --bulk sends every current grade of every eligible assignment.
 
+            Prints one summary line per run on standard output; logs go to standard error.
+
             Exit status: 0 every request succeeded or there was nothing to do; 1 a request has \
-            errors or failed, or a file was rejected; 2 the run could not start; 75 another run \
-            holds the workspace.
+            errors or failed, or a file was rejected; 2 the run could not start (no workspace: \
+            make one with passback init); 3 the run stopped part-way (the next run finishes it); \
+            75 another run holds the workspace.
             """
     )
 
-    @Option(name: .long, help: "The workspace folder.")
+    @Option(name: .long, help: "The workspace folder (made by passback init).")
     var root: String = "./passback-data"
 
     @Flag(name: .long, help: "Send every current grade of every eligible assignment, changed or not, plus deletions.")
@@ -37,31 +40,44 @@ struct RunCommand: ParsableCommand {
         logging.bootstrap()
         var clock: Date?
         if let now {
-            guard let parsed = ISOTimestamp.parse(now) else { fail(2, "--now '\(now)' is not an ISO 8601 timestamp such as 2026-11-27T09:00:00Z") }
+            guard let parsed = ISOTimestamp.parse(now) else { throw failure(2, "--now '\(now)' is not an ISO 8601 timestamp such as 2026-11-27T09:00:00Z") }
             clock = parsed
         }
-        let workspace = Workspace(root: URL(fileURLWithPath: root))
+        let workspace: Workspace
         let settings: Settings
         do {
+            workspace = try Workspace.openExisting(root: URL(fileURLWithPath: root))
             settings = try Settings.load(root: workspace.root)
         } catch {
-            fail(2, "\(error)")
+            throw failure(2, "\(error)")
         }
-        let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: Logger(label: "passback"))
+        let logger = Logger(label: "passback")
+        let hook = AfterRunHook(settings: settings, workspace: workspace)
+        let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard, logger: logger)
+        let stop = StopRequest()
+        stop.listenForSignals()
+        var options = RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date(), timings: timings, stop: stop)
+        options.apply(environment: ProcessInfo.processInfo.environment)
+        let progress = RunProgress.startIfTerminal(workspace: workspace)
+        let outcome: Result<RunSummary, RunError>
         do {
-            let stop = StopRequest()
-            stop.listenForSignals()
-            var options = RunOptions(mode: bulk ? .bulk : .incremental, clock: clock, wallClock: Date(), timings: timings, stop: stop)
-            options.apply(environment: ProcessInfo.processInfo.environment)
-            let summary = try pipeline.run(options)
+            outcome = .success(try pipeline.run(options))
+        } catch {
+            outcome = .failure(error)
+        }
+        progress?.stop()
+        switch outcome {
+        case .success(let summary):
             if stageClock.isEnabled { print(stageClock.summaryLine(), to: &standardError) }
-            print(summary.line)
+            for line in summary.lines { print(line) }
+            hook.run(after: summary, logger: logger)
             if summary.exitCode != 0 {
                 let errors = summary.rows[.error] ?? 0
-                fail(summary.exitCode, "\(errors) error(s) reported; see \(summary.reportPath ?? "the report")")
+                throw failure(summary.exitCode, "\(errors) error(s) reported; see \(summary.reportPath ?? "the report")")
             }
-        } catch {
-            fail(error.exitStatus, error.message)
+        case .failure(let error):
+            if error.kind == .stoppedPartWay { hook.run(afterStopped: error, logger: logger) }
+            throw failure(error.exitStatus, error.message)
         }
     }
 }

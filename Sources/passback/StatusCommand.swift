@@ -5,47 +5,74 @@ import PassbackCore
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show sync requests and a count per status.",
-        discussion: "Reads the ledger without blocking a run that is writing it."
+        abstract: "Show sync requests and a count per status, or the runs.",
+        discussion: "Reads the ledger without blocking a run that is writing it. Times are in the school's time zone (time_zone in passback.toml); --json keeps UTC."
     )
 
     @Option(name: .long, help: "The workspace folder.")
     var root: String = "./passback-data"
 
-    @Option(name: .long, help: "everything, \"in queue\", \"in progress\", success, errors, failed or cancelled.")
+    @Option(name: .long, help: "everything, \"in queue\", \"in progress\", success, errors, failed or cancelled (any case; '-' or '_' for the space).")
     var status: String = "everything"
 
-    @Option(name: .long, help: "A course or section SIS id (or part of one), or a student's SIS id.")
+    @Option(name: .long, help: "A course or section SIS id (or part of one), a student's SIS id, or the name (or part) of a file a run rejected.")
     var search: String?
 
     @Option(name: .customLong("run"), help: "Only the requests of this run.")
     var runID: String?
 
-    @Option(name: .long, help: "Show at most this many requests (the counts cover all).")
+    @Flag(name: .long, help: "List the runs instead: when, mode, exit status, requests and report.")
+    var runs = false
+
+    @Option(name: .long, help: "Show at most this many requests or runs (the counts cover all).")
     var limit: Int?
 
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
-    func run() throws {
-        var query = SyncRequestQuery(search: search, runID: runID, limit: limit)
-        if status != "everything" {
-            guard let wanted = SyncRequestStatus(rawValue: status) else {
-                fail(2, "--status '\(status)' is not one of everything, \(SyncRequestStatus.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))")
+    /// The status asked for, `nil` for everything.
+    var wantedStatus: SyncRequestStatus? {
+        get throws {
+            let words = status.lowercased()
+            if words == "everything" || words == "all" { return nil }
+            guard let wanted = SyncRequestStatus(loosely: status) else {
+                throw ValidationError("--status '\(status)' is not a request status; use one of: everything, \(SyncRequestStatus.names) (any case; '-' or '_' for the space)")
             }
-            query.status = wanted
+            return wanted
         }
-        let workspace = Workspace(root: URL(fileURLWithPath: root))
-        guard FileManager.default.fileExists(atPath: workspace.ledgerPath) else {
-            print(json ? try StatusTable.json(requests: [], counts: [:]) : StatusTable.text(requests: [], counts: [:]), terminator: "")
-            return
+    }
+
+    func validate() throws {
+        _ = try wantedStatus
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
+    func run() throws {
+        let query = SyncRequestQuery(status: try wantedStatus, search: search, runID: runID, limit: limit)
+        let workspace: Workspace
+        let time: SchoolTime
+        do {
+            workspace = try Workspace.openExisting(root: URL(fileURLWithPath: root))
+            time = SchoolTime(timeZone: try Settings.load(root: workspace.root).calendar().timeZone)
+        } catch {
+            throw failure(2, "\(error)")
         }
+        let text: String
         do {
             let ledger = try Ledger(path: workspace.ledgerPath, readOnly: true)
-            let (requests, counts) = try ledger.syncRequests(query)
-            print(json ? try StatusTable.json(requests: requests, counts: counts) : StatusTable.text(requests: requests, counts: counts), terminator: "")
+            if runs {
+                let list = try ledger.runs(limit: limit)
+                text = json ? try RunTable.json(list) : RunTable.text(list, root: workspace.root, time: time)
+            } else {
+                let (requests, counts) = try ledger.syncRequests(query)
+                let rejected = try search.map { try ledger.rejectedFiles(matching: $0, runID: runID, limit: limit) }
+                text = json
+                    ? try StatusTable.json(requests: requests, counts: counts, rejectedFiles: rejected)
+                    : StatusTable.text(requests: requests, counts: counts, rejectedFiles: rejected, time: time)
+            }
         } catch {
-            fail(2, "cannot read the ledger \(workspace.ledgerPath): \(error)")
+            throw failure(2, "cannot read the ledger \(workspace.ledgerPath): \(error)")
         }
+        print(text, terminator: "")
     }
 }

@@ -5,60 +5,63 @@ import PassbackCore
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check files against the contract and the passback rules; nothing is claimed or sent.",
-        discussion: "Exit status: 0 no errors; 1 errors found; 2 a file is missing or the settings are bad."
+        abstract: "Check files, or a folder such as an inbox, as a run would; nothing is claimed or sent.",
+        discussion: """
+            A folder is checked as a run checks its inbox: names, pairs and contents. One line per \
+            problem (a problem repeated for many assignments is counted on one line); the last line \
+            says ok only when a run would report no error. With --root and no files, checks the \
+            workspace's inbox against its settings and stored categories.
+
+            Exit status: 0 a run would report no error; 1 it would report errors; 2 a file is \
+            missing, the workspace is not one, or the settings are bad.
+            """
     )
 
-    @Argument(help: "Category exports, gradebooks (<stem>.gradebook.csv) and bundle JSON (<stem>.canvas.json).")
-    var files: [String]
+    @Argument(help: "Files or folders: category exports, gradebooks (<stem>.gradebook.csv), bundle JSON (<stem>.canvas.json).")
+    var files: [String] = []
 
-    @Option(name: .long, help: "A workspace whose settings and stored categories to use.")
+    @Option(name: .long, help: "A workspace whose settings and stored categories to use (its inbox when no file is given).")
     var root: String?
 
     @Option(name: .long, help: "The clock for verification checks (ISO 8601).")
     var now: String?
 
+    func validate() throws {
+        if files.isEmpty, root == nil { throw ValidationError("name the files or folders to check, or a workspace with --root") }
+    }
+
     func run() throws {
         var clock = Date()
         if let now {
-            guard let parsed = ISOTimestamp.parse(now) else { fail(2, "--now '\(now)' is not an ISO 8601 timestamp") }
+            guard let parsed = ISOTimestamp.parse(now) else { throw failure(2, "--now '\(now)' is not an ISO 8601 timestamp") }
             clock = parsed
-        }
-        for file in files where !FileManager.default.isReadableFile(atPath: file) {
-            fail(2, "\(file): no such readable file")
         }
         var settings = Settings()
         var stored = CategoryCatalog()
+        var paths = files
         if let root {
-            let workspace = Workspace(root: URL(fileURLWithPath: root))
             do {
+                let workspace = try Workspace.openExisting(root: URL(fileURLWithPath: root))
                 settings = try Settings.load(root: workspace.root)
                 if FileManager.default.fileExists(atPath: workspace.ledgerPath) {
                     stored = try Ledger(path: workspace.ledgerPath, readOnly: true).categoryCatalog()
                 }
+                if paths.isEmpty { paths = [workspace.root.appendingPathComponent("inbox").path] }
             } catch {
-                fail(2, "\(error)")
+                throw failure(2, "\(error)")
             }
         }
-        let findings: [FileValidator.Finding]
+        for file in paths where !FileManager.default.isReadableFile(atPath: file) {
+            throw failure(2, "\(file): no such readable file or folder")
+        }
+        let report: ValidationReport
         do {
-            findings = try FileValidator(stages: .standard, settings: settings, now: clock).validate(paths: files, storedCategories: stored)
+            report = ValidationReport(findings: try FileValidator(stages: .standard, settings: settings, now: clock).validate(paths: paths, storedCategories: stored))
         } catch {
-            fail(2, "\(error)")
+            throw failure(2, "\(error)")
         }
-        var errors = 0
-        for finding in findings {
-            if let d = finding.diagnostic {
-                if d.severity == .error { errors += 1 }
-                let place = d.location.map { $0.file + ($0.line.map { ":\($0)" } ?? "") } ?? finding.file
-                var about = ""
-                if let a = d.subject.canvasAssignmentID { about += " assignment \(a)" }
-                if let s = d.subject.sectionSISID { about += " section \(s)" }
-                print("\(place): \(d.severity.rawValue) \(d.code)\(about): \(d.message)")
-            } else if let note = finding.note {
-                print("\(finding.file): \(note)")
-            }
-        }
-        if errors > 0 { fail(1, "\(errors) error(s) found") }
+        for line in report.lines { print(line) }
+        guard report.errors == 0 else { throw failure(1, report.closingLine) }
+        print(report.closingLine)
     }
 }

@@ -71,10 +71,24 @@ enum CommandRunner {
         return url
     }
 
-    /// Copies `samples/` into a new workspace folder.
+    /// Copies `samples/` into a new folder and makes it a workspace (`passback init`).
     static func sampleWorkspace() throws -> URL {
         let root = try temporaryFolder("samples").appendingPathComponent("root")
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("samples"), to: root)
+        try initWorkspace(root)
         return root
+    }
+
+    /// A workspace failed to be made.
+    struct InitFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `passback init --root ROOT [--group GROUP]`, as every workspace is made.
+    @discardableResult
+    static func initWorkspace(_ root: URL, group: String? = nil) throws -> Result {
+        let result = try run(["init", "--root", root.path] + (group.map { ["--group", $0] } ?? []))
+        guard result.status == 0 else { throw InitFailed(description: "init --root \(root.path) exited \(result.status): \(result.stderr)") }
+        return result
     }
 }

@@ -189,6 +189,7 @@ struct DistrictInbox {
     func write(to root: URL) throws -> [String] {
         let inbox = root.appendingPathComponent("inbox")
         try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try CommandRunner.initWorkspace(root)
         try Data("settle_seconds = 0\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
         var names: [String] = []
         var categories = "categorySourcedId,title,classSourcedId,termSourcedId,termCode,termStartDate,termEndDate,schoolId,verifiedAt\n"

@@ -171,6 +171,7 @@ import Glibc
         let root = try CommandRunner.temporaryFolder("hostile").appendingPathComponent("root")
         defer { try? manager.removeItem(at: root.deletingLastPathComponent()) }
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
+        try CommandRunner.initWorkspace(root)
         try Data("settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
         let (rejected, held) = try Self.makeInbox(root.appendingPathComponent("inbox"))
 
@@ -246,6 +247,7 @@ import Glibc
         defer { try? manager.removeItem(at: root.deletingLastPathComponent()) }
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
         try manager.copyItem(at: Self.fixtures.appendingPathComponent("formula-course/inbox"), to: root.appendingPathComponent("inbox"))
+        try CommandRunner.initWorkspace(root)
         try Data("settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
 
         let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
@@ -284,6 +286,7 @@ import Glibc
         defer { try? manager.removeItem(at: root.deletingLastPathComponent()) }
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
         try manager.copyItem(at: Self.fixtures.appendingPathComponent("formula-course-hidden/inbox"), to: root.appendingPathComponent("inbox"))
+        try CommandRunner.initWorkspace(root)
         try Data("settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
         let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
         #expect(result.status == 1, "one score cell is =1+1: \(result.stderr)")

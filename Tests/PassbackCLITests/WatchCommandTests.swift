@@ -9,6 +9,7 @@ import Glibc
     @Test func sigtermStopsTheWatchCleanly() throws {
         let root = try CommandRunner.temporaryFolder("watch").appendingPathComponent("root")
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        try CommandRunner.initWorkspace(root)
         let process = Process()
         process.executableURL = CommandRunner.binary
         process.arguments = ["watch", "--root", root.path, "--daily-at", "03:17"]

@@ -7,8 +7,7 @@ import Testing
     /// bundle at a time gives, in submission order; a bundle that cannot be scanned fails alone.
     @Test func scansOnThePoolAreTheScansOfEachBundle() throws {
         let root = TestScratch.root.appendingPathComponent("scan-\(UUID().uuidString)")
-        let workspace = Workspace(root: root)
-        try workspace.prepare()
+        let workspace = try Workspace.made(at: root)
         defer { try? FileManager.default.removeItem(at: root) }
         let mover = InputMover(workspace: workspace, runID: "R1")
         try FileManager.default.createDirectory(at: mover.workFolder.appendingPathComponent("east"), withIntermediateDirectories: true)

@@ -23,11 +23,10 @@ import Glibc
 
         init() throws {
             base = TestScratch.root.appendingPathComponent("links-\(UUID().uuidString)")
-            workspace = Workspace(root: base.appendingPathComponent("ws"))
+            workspace = try Workspace.made(at: base.appendingPathComponent("ws"))
             outside = base.appendingPathComponent("outside").path
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             settings = try Settings.parse("settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n")
-            try workspace.prepare()
         }
 
         deinit { try? FileManager.default.removeItem(at: base) }

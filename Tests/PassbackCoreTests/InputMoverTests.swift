@@ -5,9 +5,7 @@ import Testing
 @Suite struct InputMoverTests {
     func workspace() throws -> Workspace {
         let root = TestScratch.root.appendingPathComponent("mover-\(UUID().uuidString)")
-        let workspace = Workspace(root: root)
-        try workspace.prepare()
-        return workspace
+        return try Workspace.made(at: root)
     }
 
     /// A file name may have 255 bytes; `<name>.reason.txt` must still be writable beside it.

@@ -56,6 +56,9 @@ import Testing
         let folder = TestScratch.root.appendingPathComponent("report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        // A folder private to the service account (the mode is the folder's to give: in a
+        // workspace's group-readable reports/ the file is 0640, OperatorsTests).
+        #expect(chmod(folder.path, 0o700) == 0)
         let path = folder.appendingPathComponent("r.csv").path
         let writer = try ReportWriter(path: path)
         try writer.append(ReportRow(

@@ -10,8 +10,7 @@ final class ScenarioWorkspace {
 
     init(settings: String = "settle_seconds = 0\nincomplete_bundle_wait_hours = 0\n") throws {
         root = TestScratch.root.appendingPathComponent("scenario-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("inbox"), withIntermediateDirectories: true)
-        workspace = Workspace(root: root)
+        workspace = try Workspace.made(at: root)
         self.settings = try Settings.parse(settings)
     }
 

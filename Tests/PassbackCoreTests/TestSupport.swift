@@ -58,3 +58,13 @@ enum Make {
         return GradebookStudent(canvasUserID: id, sisUserID: sis, sectionText: section, line: line, isTestStudent: test, cells: cells.map { parser.parse($0) })
     }
 }
+
+extension Workspace {
+    /// A workspace made as `passback init` makes one (private, no group): runs refuse a folder
+    /// that is not one.
+    static func made(at root: URL) throws -> Workspace {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        _ = try WorkspaceInitializer(root: root, group: .none).initialize()
+        return Workspace(root: root)
+    }
+}

@@ -1,4 +1,5 @@
 import FakeCanvas
+import PassbackCore
 import Foundation
 import Testing
 
@@ -58,6 +59,8 @@ import Glibc
         let server = try await FakeCanvas.start(options)
         let folder = TestScratch.root.appendingPathComponent("fetch-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // `folder/root` is the workspace, made as every workspace is (`passback init`).
+        _ = try WorkspaceInitializer(root: folder.appendingPathComponent("root"), group: .none).initialize()
         let tokenFile = folder.appendingPathComponent("canvas.token").path
         try writeFile(tokenFile, FetchHarness.token + "\n", mode: 0o600)
         return (server, folder, tokenFile)
@@ -161,6 +164,7 @@ import Glibc
         let folder = TestScratch.root.appendingPathComponent("fetch-watch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = try WorkspaceInitializer(root: folder, group: .none).initialize()
         try Data("[canvas]\nurl = \"https://school.instructure.com\"\naccount = \"1\"\nterm = \"2026-S1\"\n".utf8)
             .write(to: folder.appendingPathComponent("passback.toml"))
         let result = try await Self.run(["watch", "--root", folder.path, "--daily-at", "02:00"])

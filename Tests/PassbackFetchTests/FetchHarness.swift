@@ -25,6 +25,7 @@ final class FetchHarness: @unchecked Sendable {
         server = try await FakeCanvas.start(options)
         root = TestScratch.root.appendingPathComponent("fetch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        _ = try WorkspaceInitializer(root: root, group: .none).initialize()
         try Data(settings.utf8).write(to: root.appendingPathComponent("passback.toml"))
         workspace = Workspace(root: root)
         tuning = FetchTuning()

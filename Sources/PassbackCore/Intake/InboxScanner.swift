@@ -93,10 +93,7 @@ struct InboxScanner: Sendable {
         scan.categoryExports = groups.categoryExports
         scan.bundles = groups.bundles
         for file in groups.unknown {
-            scan.rejected.append(Rejection(
-                file: file, code: .unknownFile,
-                message: "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."
-            ))
+            scan.rejected.append(Rejection(file: file, code: .unknownFile, message: Self.unknownNameMessage))
         }
         let waitingNames = Set(scan.waiting.map(\.relativePath))
         for (stem, half) in groups.halves {
@@ -169,6 +166,8 @@ struct InboxScanner: Sendable {
         }
         return (found.sorted { $0.0.relativePath < $1.0.relativePath }, unreadable.sorted())
     }
+
+    static let unknownNameMessage = "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."
 
     static let notUTF8 = "Refused: the file's name is not UTF-8 text, so it was renamed with its other bytes written %XX. Give the file a plain name (letters, digits, '-', '_', '.') and drop it again."
 

@@ -91,6 +91,8 @@ struct InputMover: Sendable {
             switch info.st_mode & S_IFMT {
             case S_IFLNK: return refusedLink
             case S_IFSOCK: return refusedSpecial
+            case S_IFREG where (error as? FileSystemError)?.code == EACCES:
+                return refusedUnreadable
             default: return "Refused: the file cannot be opened (\(error))."
             }
         }
@@ -112,6 +114,7 @@ struct InputMover: Sendable {
         }
     }
 
+    static let refusedUnreadable = "Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again."
     static let refusedLink = "Refused: a symbolic link is not read from the inbox; copy the file itself in."
     static let refusedSpecial = "Refused: not a regular file (a pipe, socket or device); drop plain files only."
 
@@ -144,11 +147,12 @@ struct InputMover: Sendable {
     }
 
     /// Writes a small file the project owns: a temporary name created exclusively without
-    /// following links, `fsync`, renamed into place, the folder `fsync`ed.
+    /// following links, `fsync`, renamed into place, the folder `fsync`ed. Readable by the
+    /// registrars' group where the folder is (a quarantine reason is for them).
     static func writeNote(_ bytes: [UInt8], named name: String, in folder: FolderHandle) throws {
         let temporary = name + ".tmp"
         folder.remove(temporary)
-        let fd = try folder.create(temporary)
+        let fd = try folder.create(temporary, mode: folder.fileModeForContents)
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

@@ -53,6 +53,7 @@ extension Ledger {
 
     static func insert(_ chunk: ReportChunk, runID: String, _ db: Database) throws {
         guard !chunk.isEmpty else { return }
+        try insertRejectedFiles(chunk.rejectedFiles, runID: runID, db)
         let seq = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM report_chunk WHERE run_id = ?"), arguments: [runID]) ?? 0) + 1
         try db.cachedStatement(sql: "INSERT INTO report_chunk (run_id, seq, body, successes, errors, warnings, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [runID, seq, Data(chunk.body), chunk.counts[.success] ?? 0, chunk.counts[.error] ?? 0, chunk.counts[.warning] ?? 0, chunk.counts[.skipped] ?? 0])
@@ -155,6 +156,8 @@ struct ReportChunk: Sendable {
     }
     /// success, error, warning, skipped.
     private var tally = [0, 0, 0, 0]
+    /// The files these rows reject (quarantined), for `status --search` by name.
+    private(set) var rejectedFiles: [RejectedFile] = []
 
     init() {}
 
@@ -164,6 +167,7 @@ struct ReportChunk: Sendable {
 
     mutating func append(_ row: ReportRow) {
         row.appendRecord(to: &body)
+        if let rejected = RejectedFile(row: row) { rejectedFiles.append(rejected) }
         switch row.status {
         case .success: tally[0] += 1
         case .error: tally[1] += 1

@@ -304,6 +304,7 @@ public final class Ledger: Sendable {
     }
 
     static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
+        if b.outcome == .rejected, let rejection = b.rejection { try insertRejectedFiles(RejectedFile.partners(of: b.stem, rejection: rejection), runID: runID, db) }
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

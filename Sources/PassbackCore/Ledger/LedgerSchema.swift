@@ -116,6 +116,24 @@ enum LedgerSchema {
                 ALTER TABLE run ADD COLUMN stops INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        // Operators (issue 13): which files runs rejected, by name, for `status --search`; and
+        // when `prune` removed a run's report rows and files.
+        migrator.registerMigration("v2-rejected-files-and-pruning") { db in
+            try db.execute(sql: """
+                CREATE TABLE rejected_file (
+                  run_id TEXT NOT NULL REFERENCES run(id),
+                  file TEXT NOT NULL,
+                  rule TEXT NOT NULL,
+                  message TEXT NOT NULL,
+                  line INTEGER,
+                  PRIMARY KEY (run_id, file)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO rejected_file (run_id, file, rule, message, line)
+                  SELECT run_id, reject_file, reject_code, COALESCE(reject_message, ''), reject_line
+                  FROM processed_bundle WHERE outcome = 'rejected' AND reject_file IS NOT NULL AND reject_code IS NOT NULL;
+                ALTER TABLE run ADD COLUMN pruned_at TEXT;
+                """)
+        }
         return migrator
     }
 }

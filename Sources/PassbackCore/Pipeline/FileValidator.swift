@@ -1,12 +1,19 @@
 import Foundation
 
-/// `passback validate`: checks files against the contract and the rules without claiming,
-/// sending or recording anything.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `passback validate`: checks files, or a folder such as an inbox before the night, as a run
+/// would, without claiming, sending, recording or changing anything.
 ///
-/// Category exports are read and checked. A course bundle is checked when both its files are
-/// given (or the partner lies beside the one given): its rules run against the categories given
-/// on the same command line plus, with a workspace, those in its ledger. A gradebook or bundle
-/// JSON alone is checked as a file.
+/// A folder is walked as a run lists its inbox (``InboxWalk``): ignored names are left out, and
+/// every name a run would quarantine is a finding with the run's own reason (a name that says
+/// nothing, half a bundle, a link or a pipe). Files given by name are taken by the same naming
+/// rules; a bundle's partner lying beside the one given is checked with it. Category exports are
+/// read first, oldest first as a run imports them, and a course bundle is checked against them
+/// plus, with a workspace, those in its ledger. ``ValidationReport`` says `ok` only when a run
+/// would report no error.
 public struct FileValidator {
     var stages: PipelineStages
     var settings: Settings
@@ -22,74 +29,88 @@ public struct FileValidator {
     public struct Finding: Sendable, Equatable {
         public var file: String
         public var diagnostic: Diagnostic?
-        /// A line for people when the file is fine (`ok: 12 categories for 4 sections`).
+        /// A line for people about what was read (`read: 12 categories for 4 sections`).
         public var note: String?
     }
 
+    /// Checks `paths`: files, and folders walked as an inbox.
     public func validate(paths: [String], storedCategories: CategoryCatalog = CategoryCatalog()) throws -> [Finding] {
         var findings: [Finding] = []
-        var catalog = storedCategories
-        var gradebooks: [String: String] = [:]
-        var jsons: [String: String] = [:]
+        var files: [InboxFile] = []
         for path in paths {
-            switch InputKind(relativePath: path) {
-            case .categoriesCSV, .categoriesXML:
-                let reader = InputKind(relativePath: path) == .categoriesXML ? stages.categoryXMLReader : stages.categoryCSVReader
-                let export = try Self.read(path, into: &findings, { try reader.read(fileAt: path) }) {
-                    "\($0.categories.count) categories for \(Set($0.categories.map(\.classSourcedID)).count) sections"
-                }
-                if let export { catalog.replace(with: export.categories) }
-            case .gradebook(let stem):
-                gradebooks[stem] = path
-                if jsons[stem] == nil, FileManager.default.fileExists(atPath: stem + ".canvas.json") { jsons[stem] = stem + ".canvas.json" }
-            case .bundleJSON(let stem):
-                jsons[stem] = path
-                if gradebooks[stem] == nil, FileManager.default.fileExists(atPath: stem + ".gradebook.csv") { gradebooks[stem] = stem + ".gradebook.csv" }
-            case .unknown:
-                // A file of any name may be checked: guess its kind from the extension.
-                if path.lowercased().hasSuffix(".json") {
-                    jsons[path] = path
-                } else if path.lowercased().hasSuffix(".csv") {
-                    gradebooks[path] = path
-                } else {
-                    findings.append(Finding(file: path, diagnostic: .error(.unknownFile, "The name says neither what file this is nor which course it belongs to.", location: SourceLocation(file: path))))
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                let walk = try InboxWalk(folder: path)
+                findings += walk.refused.map { Finding(file: $0.path, diagnostic: .error(.unknownFile, $0.reason, location: SourceLocation(file: $0.path))) }
+                files += walk.files
+            } else {
+                files.append(InboxFile(relativePath: path, size: Int64(info.st_size), modified: info.modificationDate))
+                // A bundle's partner beside the file given is checked with it.
+                if let partner = Self.partner(of: path), !paths.contains(partner), FileManager.default.fileExists(atPath: partner) {
+                    var partnerInfo = stat()
+                    stat(partner, &partnerInfo)
+                    files.append(InboxFile(relativePath: partner, size: Int64(partnerInfo.st_size), modified: partnerInfo.modificationDate))
                 }
             }
         }
+        let groups = InputGroups(Array(Set(files)))
+        for file in groups.unknown {
+            findings.append(Finding(file: file.relativePath, diagnostic: .error(.unknownFile, InboxScanner.unknownNameMessage, location: SourceLocation(file: file.relativePath))))
+        }
+        for (stem, half) in groups.halves {
+            let partner = Self.partner(of: half.relativePath) ?? stem
+            let message = "Half a course bundle: \((partner as NSString).lastPathComponent) is missing. A run waits up to \(settings.incompleteBundleWaitHours) hours for it, then quarantines this file; drop both files of the course together."
+            findings.append(Finding(file: half.relativePath, diagnostic: .error(.incompleteBundle, message, location: SourceLocation(file: half.relativePath))))
+        }
+
+        // Category exports first, oldest first (then by name), as a run imports them.
+        var catalog = storedCategories
+        for file in groups.categoryExports.sorted(by: { ($0.modified, $0.relativePath) < ($1.modified, $1.relativePath) }) {
+            let path = file.relativePath
+            let reader = InputKind(relativePath: path) == .categoriesXML ? stages.categoryXMLReader : stages.categoryCSVReader
+            let export = try Self.read(path, into: &findings, { try reader.read(fileAt: path) }) {
+                "\($0.categories.count) categories for \(Set($0.categories.map(\.classSourcedID)).count) sections"
+            }
+            if let export { catalog.replace(with: export.categories) }
+        }
         let calendar = try settings.calendar()
         let checker = CourseChecker(rules: stages.rules, matcher: CategoryMatcher(catalog: catalog), settings: RuleSettings(nameLengthLimit: settings.nameLengthLimit, calendar: calendar, now: now))
-        for stem in Set(gradebooks.keys).union(jsons.keys).sorted() {
-            var gradebook: Gradebook?
-            var bundle: CanvasBundle?
-            if let path = gradebooks[stem] {
-                gradebook = try Self.read(path, into: &findings, { try stages.gradebookReader.read(fileAt: path) }) {
-                    "\($0.students.count) students, \($0.assignmentColumns.count) assignments"
-                }
+        for bundle in groups.bundles {
+            let g = bundle.gradebook.relativePath
+            let j = bundle.json.relativePath
+            let gradebook = try Self.read(g, into: &findings, { try stages.gradebookReader.read(fileAt: g) }) {
+                "\($0.students.count) students, \($0.assignmentColumns.count) assignments"
             }
-            if let path = jsons[stem] {
-                bundle = try Self.read(path, into: &findings, { try stages.bundleReader.read(fileAt: path) }) {
-                    "course \($0.course.id), \($0.sections.count) sections, \($0.assignmentGroups.reduce(0) { $0 + $1.assignments.count }) assignments"
-                }
+            let canvas = try Self.read(j, into: &findings, { try stages.bundleReader.read(fileAt: j) }) {
+                "course \($0.course.id), \($0.sections.count) sections, \($0.assignmentGroups.reduce(0) { $0 + $1.assignments.count }) assignments"
             }
-            if let gradebook, let bundle, let g = gradebooks[stem], let j = jsons[stem] {
-                let grades = checker.check(bundle: bundle, gradebook: gradebook, sources: .init(stem: stem, gradebookFile: g, bundleFile: j))
-                for d in grades.diagnostics + grades.sections.flatMap(\.diagnostics) {
-                    findings.append(Finding(file: d.location?.file ?? j, diagnostic: d))
-                }
-                let items = grades.sections.reduce(0) { $0 + $1.lineItems.count }
-                let results = grades.sections.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.results.filter { $0.current != nil }.count } }
-                findings.append(Finding(file: j, note: "ok: \(items) line item(s) with \(results) grade(s) would be sent in bulk"))
+            guard let gradebook, let canvas else { continue }
+            let grades = checker.check(bundle: canvas, gradebook: gradebook, sources: .init(stem: bundle.stem, gradebookFile: g, bundleFile: j))
+            for d in grades.diagnostics + grades.sections.flatMap(\.diagnostics) {
+                findings.append(Finding(file: d.location?.file ?? j, diagnostic: d))
             }
+            let items = grades.sections.reduce(0) { $0 + $1.lineItems.count }
+            let results = grades.sections.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.results.filter { $0.current != nil }.count } }
+            findings.append(Finding(file: j, note: "checked: \(items) line item(s) with \(results) grade(s) would be sent in bulk"))
         }
         return findings
     }
 
-    /// Reads the file at `path` with `read` and adds a finding either way: `ok: ` and what
+    /// The other file of a bundle (`x.canvas.json` for `x.gradebook.csv`), `nil` for other names.
+    static func partner(of path: String) -> String? {
+        switch InputKind(relativePath: path) {
+        case .gradebook(let stem): stem + ".canvas.json"
+        case .bundleJSON(let stem): stem + ".gradebook.csv"
+        default: nil
+        }
+    }
+
+    /// Reads the file at `path` with `read` and adds a finding either way: `read: ` and what
     /// `note` says of what was read, or the reader's refusal.
     private static func read<Value>(_ path: String, into findings: inout [Finding], _ read: () throws -> Value, note: (Value) -> String) throws -> Value? {
         do {
             let value = try read()
-            findings.append(Finding(file: path, note: "ok: " + note(value)))
+            findings.append(Finding(file: path, note: "read: " + note(value)))
             return value
         } catch let error as InputFileError {
             findings.append(Finding(file: path, diagnostic: .error(error.code, error.message, location: SourceLocation(file: path, line: error.line))))

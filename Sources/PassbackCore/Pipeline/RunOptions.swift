@@ -61,14 +61,23 @@ public struct RunSummary: Sendable, Equatable {
     /// 0 when every request succeeded or there was nothing to do; 1 when anything was reported as
     /// an error (a request with errors or failed, a rejected file).
     public var exitCode: Int32 {
-        let own: Int32 = (rows[.error] ?? 0) > 0 || (requests[.errors] ?? 0) > 0 || (requests[.failed] ?? 0) > 0 ? 1 : 0
-        return resumed.map(\.exitCode).reduce(own, max)
+        resumed.map(\.exitCode).reduce(ownExitCode, max)
+    }
+
+    /// This run's exit status, without the runs it finished first.
+    var ownExitCode: Int32 {
+        (rows[.error] ?? 0) > 0 || (requests[.errors] ?? 0) > 0 || (requests[.failed] ?? 0) > 0 ? 1 : 0
     }
 
     /// One line for the log and for standard error.
     public var line: String {
         let finished = resumed.map { "finished interrupted " + $0.line + "; " }.joined()
         return finished + ownLine
+    }
+
+    /// One line per run, for standard output: the runs finished after a crash, then this one.
+    public var lines: [String] {
+        resumed.map { "finished interrupted " + $0.ownLine } + [ownLine]
     }
 
     private var ownLine: String {

@@ -89,7 +89,7 @@ public final class RunPipeline {
                 try run.process()
                 return try run.finish()
             })
-            logger.info("run finished", metadata: ["run": "\(unfinished.id)", "summary": "\(resumed.last!.line)"])
+            logger.info("run finished", metadata: ["run": "\(unfinished.id)", "exit": "\(resumed.last!.ownExitCode)"])
         }
 
         StageClock.shared.mark("opened")
@@ -132,7 +132,7 @@ public final class RunPipeline {
             return try run.finish()
         }
         summary.resumed = resumed
-        logger.info("run finished", metadata: ["run": "\(record.id)", "summary": "\(summary.line)"])
+        logger.info("run finished", metadata: ["run": "\(record.id)", "exit": "\(summary.ownExitCode)"])
         return summary
     }
 

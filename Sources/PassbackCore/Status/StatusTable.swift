@@ -2,19 +2,36 @@ import Foundation
 
 /// Renders sync requests for people (an aligned table with a count per status, like Canvas's
 /// Monitoring & Reporting page) or for scripts (JSON).
+///
+/// Times are shown in the school's zone (``SchoolTime``); JSON keeps the ledger's UTC for scripts.
+/// With a search, the files runs rejected whose names match follow the requests.
 public enum StatusTable {
-    public static func text(requests: [SyncRequestSummary], counts: [SyncRequestStatus: Int]) -> String {
+    public static func text(requests: [SyncRequestSummary], counts: [SyncRequestStatus: Int], rejectedFiles: [RejectedFile]? = nil, time: SchoolTime) -> String {
         var lines: [String] = []
         let tally = SyncRequestStatus.allCases.map { "\($0.rawValue): \(counts[$0] ?? 0)" }.joined(separator: "  ")
         lines.append(tally)
-        guard !requests.isEmpty else {
+        if requests.isEmpty {
             lines.append("no sync requests match")
-            return lines.joined(separator: "\n") + "\n"
+        } else {
+            let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS"]
+            let rows = requests.map { r in
+                [r.runID, r.id, time.format(stored: r.updatedAt), r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors)]
+            }
+            lines += aligned(header, rows)
         }
-        let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS"]
-        let rows = requests.map { r in
-            [r.runID, r.id, r.updatedAt, r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors)]
+        if let rejectedFiles {
+            if rejectedFiles.isEmpty {
+                lines.append("no rejected files match")
+            } else {
+                lines.append("rejected files: \(rejectedFiles.count)")
+                lines += aligned(["RUN", "FILE", "RULE", "NOW IN"], rejectedFiles.map { [$0.runID, $0.file, $0.rule, $0.quarantinePath] })
+            }
         }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A table with a header, columns padded to their widest cell (the last one not padded).
+    static func aligned(_ header: [String], _ rows: [[String]]) -> [String] {
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
@@ -24,19 +41,23 @@ public enum StatusTable {
                 i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }
-        lines.append(line(header))
-        lines += rows.map(line)
-        return lines.joined(separator: "\n") + "\n"
+        return [line(header)] + rows.map(line)
     }
 
-    public static func json(requests: [SyncRequestSummary], counts: [SyncRequestStatus: Int]) throws -> String {
+    public static func json(requests: [SyncRequestSummary], counts: [SyncRequestStatus: Int], rejectedFiles: [RejectedFile]? = nil) throws -> String {
         struct Document: Encodable {
             var counts: [String: Int]
             var requests: [SyncRequestSummary]
+            var rejectedFiles: [RejectedFile]?
+
+            enum CodingKeys: String, CodingKey {
+                case counts, requests, rejectedFiles = "rejected_files"
+            }
         }
         let document = Document(
             counts: Dictionary(uniqueKeysWithValues: SyncRequestStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-            requests: requests
+            requests: requests,
+            rejectedFiles: rejectedFiles
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -20,6 +20,13 @@ public struct SyncRequestQuery: Sendable {
     }
 }
 
+extension SyncRequestQuery {
+    /// `%text%` for `LIKE ... ESCAPE '\'`, with `\`, `%` and `_` in the text taken literally.
+    static func likePattern(_ text: String) -> String {
+        "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+}
+
 /// One sync request as `status` shows it.
 public struct SyncRequestSummary: Sendable, Equatable, Codable {
     var id: String
@@ -59,7 +66,7 @@ extension Ledger {
                 arguments.append(run)
             }
             if let text = query.search, !text.isEmpty {
-                let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                let pattern = SyncRequestQuery.likePattern(text)
                 conditions.append("""
                     (r.course_sis_id LIKE ? ESCAPE '\\' OR r.section_sis_id LIKE ? ESCAPE '\\'
                      OR EXISTS (SELECT 1 FROM request_student s WHERE s.request_id = r.id AND s.student_sis_id = ?))

@@ -7,7 +7,8 @@ import Glibc
 /// A file published the way a mail system delivers: written under a temporary name, `fsync`ed,
 /// renamed into place, and its directory `fsync`ed, so a reader sees it complete or not at all
 /// and a crash after the rename cannot lose it. Created 0600 whatever the umask: reports and
-/// passback XML carry student records.
+/// passback XML carry student records; 0640 in a folder the registrars' group may read
+/// (`reports/`), never readable by others (``WorkspaceLayout/fileMode(inFolderOfMode:)``).
 final class DurableFile {
     let finalPath: String
     let temporaryPath: String
@@ -22,7 +23,7 @@ final class DurableFile {
         unlink(temporaryPath)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw FileSystemError.posix("create", temporaryPath, errno) }
-        guard fchmod(descriptor, 0o600) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
+        guard fchmod(descriptor, Self.mode(forFileAt: finalPath)) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
     }
 
     deinit {
@@ -78,13 +79,21 @@ final class DurableFile {
         let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw FileSystemError.posix("open", temporaryPath, errno) }
         defer { close(fd) }
-        guard fchmod(fd, 0o600) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
+        guard fchmod(fd, mode(forFileAt: finalPath)) == 0 else { throw FileSystemError.posix("chmod", temporaryPath, errno) }
         guard fsync(fd) == 0 else { throw FileSystemError.posix("fsync", temporaryPath, errno) }
         if syncingDirectory {
             try rename(temporaryPath, to: finalPath)
         } else {
             guard Glibc.rename(temporaryPath, finalPath) == 0 else { throw FileSystemError.posix("rename", temporaryPath, errno) }
         }
+    }
+
+    /// The mode of a file published at `path`: by what its folder grants the registrars' group.
+    static func mode(forFileAt path: String) -> mode_t {
+        let directory = (path as NSString).deletingLastPathComponent
+        var info = stat()
+        guard stat(directory.isEmpty ? "." : directory, &info) == 0 else { return 0o600 }
+        return WorkspaceLayout.fileMode(inFolderOfMode: info.st_mode)
     }
 
     /// Sets the mode of a file this process made (the ledger's, which SQLite creates) through
@@ -124,12 +133,15 @@ final class DurableFile {
 /// A file-system call that failed: the run cannot go on safely.
 struct FileSystemError: Error, Sendable, CustomStringConvertible {
     var description: String
+    /// The `errno` of the call, when one failed.
+    var code: Int32?
 
-    init(_ description: String) {
+    init(_ description: String, code: Int32? = nil) {
         self.description = description
+        self.code = code
     }
 
     static func posix(_ call: String, _ path: String, _ code: Int32) -> FileSystemError {
-        FileSystemError("\(call) \(path): \(String(cString: strerror(code)))")
+        FileSystemError("\(call) \(path): \(String(cString: strerror(code)))", code: code)
     }
 }

@@ -71,7 +71,9 @@ final class FolderHandle {
                 throw Failure.notAFolder(childPath)
             case ENOENT where create && attempt == 0:
                 // mkdirat never follows a link at its last component: it fails with EEXIST.
-                if mkdirat(descriptor, name, mode) != 0, errno != EEXIST {
+                if mkdirat(descriptor, name, mode) == 0 {
+                    try shareLikeThisFolder(name, requested: mode)
+                } else if errno != EEXIST {
                     throw FileSystemError.posix("mkdir", childPath, errno)
                 }
             case ENOENT:
@@ -81,6 +83,32 @@ final class FolderHandle {
             }
         }
         throw Failure.missing(childPath)
+    }
+
+    /// Gives a folder this process just made the registrars' group's access that this folder
+    /// grants (``WorkspaceLayout/folderMode(_:inFolderOfMode:)``), through its descriptor: a run
+    /// works under `umask 077`, so `mkdirat` alone would close `quarantine/<run id>/` to the group
+    /// that may read `quarantine/`.
+    private func shareLikeThisFolder(_ name: String, requested: mode_t) throws {
+        var parent = stat()
+        guard fstat(descriptor, &parent) == 0 else { return }
+        let fd = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return }  // replaced since: the next open says what it is
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_uid == geteuid() else { return }
+        let mode = WorkspaceLayout.folderMode(requested, inFolderOfMode: parent.st_mode)
+        if info.st_mode & 0o7777 != mode, fchmod(fd, mode) != 0 {
+            throw FileSystemError.posix("chmod", path + "/" + name, errno)
+        }
+    }
+
+    /// The mode for a file the project writes in this folder: readable by the group when the
+    /// group may read the folder (`reports/`, `quarantine/`), else the owner's alone.
+    var fileModeForContents: mode_t {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return 0o600 }
+        return WorkspaceLayout.fileMode(inFolderOfMode: info.st_mode)
     }
 
     private func duplicate() throws -> Int32 {

@@ -25,12 +25,14 @@ public struct Settings: Sendable, Equatable {
     var maxInputBytes: Int64 = 256 << 20
     /// `[canvas]`: where `passback fetch` and `passback watch` read courses from (optional).
     var canvas: CanvasSettings?
+    /// `[hooks]`: the command run after each run (``HookSettings``).
+    var hooks = HookSettings()
 
     public init() {}
 
     static let fileName = "passback.toml"
 
-    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "canvas"]
+    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "canvas", "hooks"]
 
     /// Reads `passback.toml` from `root` if there is one.
     public static func load(root: URL) throws -> Settings {
@@ -77,6 +79,7 @@ public struct Settings: Sendable, Equatable {
             settings.timeZone = zone
         }
         if let value = table["canvas"] { settings.canvas = try CanvasSettings(value: value, source: source) }
+        if let value = table["hooks"] { settings.hooks = try HookSettings.parse(value, source: source) }
         _ = try settings.calendar()
         return settings
     }

@@ -25,22 +25,23 @@ public struct Workspace: Sendable {
     public var ledgerPath: String { state.appendingPathComponent("ledger.sqlite").path }
     var lockPath: String { state.appendingPathComponent("run.lock").path }
 
-    /// Creates the folders that are missing; private ones (0700) where student records live.
-    /// - Throws: ``WorkspaceError`` when the root cannot be used.
+    /// Checks that the root is a workspace `passback init` made and that everything a run needs
+    /// is there and usable; it never creates anything (spec section 1, v2: a workspace is made by
+    /// `init`, never implicitly).
+    /// - Throws: ``WorkspaceError`` when the root is not a workspace, lies inside another
+    ///   workspace's folders, misses a folder, or cannot be used.
     public func prepare() throws {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: root.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw WorkspaceError("\(root.path) is not a folder")
-        }
-        for folder in [root, inbox, outbox, reports, archive, quarantine, state, work] {
-            do {
-                try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: folder == inbox ? 0o770 : 0o700])
-            } catch {
-                throw WorkspaceError("cannot create \(folder.path): \(error.localizedDescription)")
+        try Self.requireWorkspace(at: root)
+        for folder in WorkspaceLayout.folders {
+            let path = root.appendingPathComponent(folder.name).path
+            var info = stat()
+            // Followed: only the service account can change the root's entries (an operator may
+            // have made `inbox` a link to another folder).
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                throw WorkspaceError("\(path) is missing or not a folder; repair the workspace with: passback init --root \(root.path)")
             }
-            guard access(folder.path, W_OK | X_OK) == 0 else {
-                throw WorkspaceError("\(folder.path) is not writable by this user")
+            guard access(path, W_OK | X_OK) == 0 else {
+                throw WorkspaceError("\(path) is not writable by this user; run passback as the workspace's owner")
             }
         }
         // Claims are renames: the inbox and the rest of the workspace must share a filesystem.

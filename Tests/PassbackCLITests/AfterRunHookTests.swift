@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `[hooks] after_run` (spec section 7 and the README's deployment example): an argument list,
+/// no shell, run after each run with what it needs in its environment, bounded in time, its
+/// outcome logged, passback's exit status untouched.
+@Suite struct AfterRunHookTests {
+    static let clock = "2025-10-01T09:00:00Z"
+    static let runID = "20251001T090000Z-01"
+
+    /// The sample workspace with these settings added to its own.
+    func workspace(hooks: String) throws -> URL {
+        let root = try CommandRunner.sampleWorkspace()
+        let toml = root.appendingPathComponent("passback.toml")
+        let settings = try String(contentsOf: toml, encoding: .utf8)
+        try Data((settings + "\n[hooks]\n" + hooks).utf8).write(to: toml)
+        return root
+    }
+
+    /// A TOML string, quoted.
+    func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    @Test func theHookGetsTheRunItsExitStatusAndItsReport() throws {
+        let out = try CommandRunner.temporaryFolder("hookout")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let record = out.appendingPathComponent("seen").path
+        // No shell reads the setting: `$PASSBACK_RUN_ID` and `;` in an argument stay as they are,
+        // and only the sh named as the program expands its own script.
+        let script = "printf '%s|%s|%s|%s|%s|%s\\n' \"$PASSBACK_RUN_ID\" \"$PASSBACK_EXIT_STATUS\" \"$PASSBACK_REPORT\" \"$PASSBACK_ROOT\" \"$PASSBACK_OUTBOX\" \"$1\" >> \"$0\"; echo 'hook says hello'"
+        let root = try workspace(hooks: "after_run = [\"/bin/sh\", \"-c\", \(quoted(script)), \(quoted(record)), \"literal $PASSBACK_RUN_ID; rm -rf /\"]\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1, "the hook leaves passback's exit status: \(result.stderr)")
+        let seen = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(seen == "\(Self.runID)|1|\(root.path)/reports/\(Self.runID).csv|\(root.path)|\(root.path)/outbox|literal $PASSBACK_RUN_ID; rm -rf /\n")
+        // Its output is passback's log (standard error), never the summary on standard output.
+        #expect(result.stderr.contains("hook says hello"))
+        #expect(!result.stdout.contains("hook says hello"))
+        #expect(result.stderr.range(of: #"exit=0 program=sh run=20251001T090000Z-01 seconds=[0-9.]+ \[PassbackCore\] after_run hook finished"#, options: .regularExpression) != nil, "\(result.stderr)")
+
+        // Nothing to do: no run, no hook.
+        let again = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(again.stdout == "nothing to do\n")
+        #expect(try String(contentsOfFile: record, encoding: .utf8) == seen)
+    }
+
+    @Test func aFailingHookIsLoggedAndChangesNothing() throws {
+        let root = try workspace(hooks: "after_run = [\"/bin/sh\", \"-c\", \"exit 3\"]\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1)
+        #expect(result.stderr.range(of: #"error passback: exit=3 program=sh run=20251001T090000Z-01 seconds=[0-9.]+ \[PassbackCore\] after_run hook failed"#, options: .regularExpression) != nil, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").last == "passback: 25 error(s) reported; see \(root.path)/reports/\(Self.runID).csv")
+    }
+
+    @Test func aMissingProgramIsLogged() throws {
+        let root = try workspace(hooks: "after_run = [\"/nonexistent/upload-to-aspire\"]\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error=/nonexistent/upload-to-aspire: No such file or directory program=upload-to-aspire run=\(Self.runID)"), "\(result.stderr)")
+        #expect(result.stderr.contains("after_run hook could not be started"))
+    }
+
+    /// A hook that hangs is stopped at its timeout with everything it started (its process
+    /// group), and the run's own outcome stands.
+    @Test func aHookPastItsTimeoutIsStoppedWithItsChildren() throws {
+        let marker = "\(Int.random(in: 100...999)).\(Int.random(in: 100...999))"
+        let root = try workspace(hooks: "after_run = [\"/bin/sh\", \"-c\", \"sleep \(marker) & wait\"]\nafter_run_timeout_seconds = 1\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let started = Date()
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("program=sh run=\(Self.runID) seconds="), "\(result.stderr)")
+        #expect(result.stderr.contains("timeout_seconds=1 [PassbackCore] after_run hook timed out and was stopped"), "\(result.stderr)")
+        let left = try CommandRunner.runShell("pgrep -f \"sleep $0\" || true", arguments: [marker])
+        #expect(left.stdout.isEmpty, "the hook's child outlived it: \(left.stdout)")
+    }
+
+    /// The README's worked example (`docs/hooks/passback-after-run`), run by passback as the
+    /// hook, with `sftp` and `mail` standing in for the real ones: it uploads exactly the run's
+    /// XML and mails the report, because the samples' run has errors.
+    @Test func theWorkedExampleUploadsTheOutboxAndMailsTheReport() throws {
+        let tools = try CommandRunner.temporaryFolder("hooktools")
+        defer { try? FileManager.default.removeItem(at: tools) }
+        let log = tools.appendingPathComponent("calls.log").path
+        for (name, body) in [
+            ("sftp", "echo \"sftp $*\" >> \"$CALLS\"; while [ $# -gt 0 ]; do if [ \"$1\" = -b ]; then sed 's|.*/|put |' \"$2\" >> \"$CALLS\"; fi; shift; done"),
+            ("mail", "echo \"mail $*\" >> \"$CALLS\"; sed 's/^/body: /' >> \"$CALLS\""),
+        ] {
+            let path = tools.appendingPathComponent(name).path
+            try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+            #expect(chmod(path, 0o755) == 0)
+        }
+        let example = CommandRunner.repositoryRoot.appendingPathComponent("docs/hooks/passback-after-run").path
+        let root = try workspace(hooks: "after_run = [\(quoted(example))]\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let environment = [
+            "PATH": tools.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "CALLS": log,
+            "ASPIRE_SFTP": "passback@sftp.test:/imports", "ASPIRE_SFTP_KEY": "/etc/passback/key", "REGISTRARS": "office@school.test",
+        ]
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock], environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("uploaded 3 file(s) of run \(Self.runID)"), "\(result.stderr)")
+        #expect(result.stderr.contains("[PassbackCore] after_run hook finished"), "\(result.stderr)")
+        let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(calls.count == 6, "\(calls)")
+        #expect(calls.first?.hasPrefix("sftp -b ") == true && calls.first?.hasSuffix(" -i /etc/passback/key -o BatchMode=yes passback@sftp.test:/imports") == true, "\(calls)")
+        #expect(Array(calls[1...3]) == ["MST0000007Xy12", "MST0000008Zz34", "MST0000009Bb56"].map { "put \(Self.runID)_\($0).xml" })
+        #expect(calls[4] == "mail -s passback \(Self.runID): errors to fix -A \(root.path)/reports/\(Self.runID).csv office@school.test")
+        #expect(calls[5] == "body: passback run \(Self.runID) has errors to fix: the report is attached.")
+    }
+}
