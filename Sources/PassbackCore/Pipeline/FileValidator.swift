@@ -57,7 +57,7 @@ public struct FileValidator {
             }
         }
         let calendar = try settings.calendar()
-        let checker = CourseChecker(rules: stages.rules, matcher: CategoryMatcher(catalog: catalog), settings: RuleSettings(nameLengthLimit: settings.nameLengthLimit, calendar: calendar, now: now))
+        let checker = CourseChecker(rules: stages.rules, matcher: CategoryMatcher(catalog: catalog), settings: RuleSettings(settings, calendar: calendar, now: now))
         for stem in Set(gradebooks.keys).union(jsons.keys).sorted() {
             var gradebook: Gradebook?
             var bundle: CanvasBundle?
@@ -77,7 +77,7 @@ public struct FileValidator {
                     findings.append(Finding(file: d.location?.file ?? j, diagnostic: d))
                 }
                 let items = grades.sections.reduce(0) { $0 + $1.lineItems.count }
-                let results = grades.sections.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.results.filter { $0.current != nil }.count } }
+                let results = grades.sections.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.results.filter { $0.current != nil && $0.hold == .none }.count } }
                 findings.append(Finding(file: j, note: "ok: \(items) line item(s) with \(results) grade(s) would be sent in bulk"))
             }
         }
