@@ -32,7 +32,7 @@ extension RuleCode {
         .dueDateOutsideTerm,
         // Score cells, students, sections and files (sections 4 and 6), then the project's own.
         .invalidScore, .extraCredit, .studentWithoutSISID, .testStudent, .unknownSection, .ambiguousSection,
-        .sectionNotInAspire, .gradeNotPosted,
+        .sectionNotInAspire, .gradeNotPosted, .outsideWindow,
         .malformedFile, .incompleteBundle, .unknownFile, .duplicateFile, .tooLarge,
         .bundleMismatch, .superseded, .invalidOutput, .stoppedTwice, .damagedHistory,
     ]

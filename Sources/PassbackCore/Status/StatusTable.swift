@@ -11,9 +11,12 @@ public enum StatusTable {
             lines.append("no sync requests match")
             return lines.joined(separator: "\n") + "\n"
         }
-        let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS"]
+        let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS", "NOT POSTED", "OUTSIDE WINDOW"]
         let rows = requests.map { r in
-            [r.runID, r.id, r.updatedAt, r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors)]
+            [
+                r.runID, r.id, r.updatedAt, r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors),
+                String(r.notPosted), String(r.outsideWindow),
+            ]
         }
         var widths = header.map(\.count)
         for row in rows {
