@@ -31,22 +31,22 @@ import Testing
 
     /// The fast path reads every real bundle exactly as the decoder does (the override of an
     /// unknown kind it leaves to the decoder, which reads it and names the kind).
-    @Test(arguments: ["english-1", "english-1-names", "algebra-1", "algebra-1-paths", "geometry-de"])
+    @Test(arguments: ["english-14", "english-14-names", "algebra-16", "algebra-16-paths", "geometry-26-de"])
     func bothReadersReadTheRealBundlesAlike(stem: String) throws {
         let data = try Data(contentsOf: Fixture.url("canvas-real/\(stem).canvas.json"))
         #expect(CanvasBundleReader.fastPathDisagreement(data) == nil)
         let fast = CanvasBundleFastReader.read(data)
-        #expect((fast == nil) == (stem == "algebra-1-paths"), "only the unknown override kind goes to the decoder")
+        #expect((fast == nil) == (stem == "algebra-16-paths"), "only the unknown override kind goes to the decoder")
         let bundle = try CanvasBundleReader().read(data: data)
         #expect(bundle == (try CanvasBundleReader().decodeWithFoundation(data)))
     }
 
     @Test func readsEnrollmentsSubmissionsAndEveryOverrideKind() throws {
-        let english = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/english-1.canvas.json"))
+        let english = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/english-14.canvas.json"))
         let enrollments = try #require(english.enrollments)
         #expect(enrollments.first == CanvasEnrollment(userID: "13", courseSectionID: "5", sisUserID: "604863", type: "StudentEnrollment", enrollmentState: "active"))
         #expect(enrollments.filter { $0.userID == "14" }.map(\.courseSectionID) == ["5", "8"])
-        let names = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/english-1-names.canvas.json"))
+        let names = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/english-14-names.canvas.json"))
         #expect(names.enrollments == nil, "no member: the gradebook's names decide")
         // A real submission: a grade posted when graded, re-submitted since (`submitted`).
         #expect(english.submissions.first == CanvasSubmission(
@@ -54,7 +54,7 @@ import Testing
             posting: .posted(Make.date("2020-08-21T14:35:54Z")), workflowState: "submitted"
         ))
 
-        let paths = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/algebra-1-paths.canvas.json"))
+        let paths = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/algebra-16-paths.canvas.json"))
         let overrides = paths.assignmentGroups.flatMap(\.assignments).flatMap(\.overrides)
         #expect(overrides.map(\.target) == [.course("16"), .section("11"), .noop("1"), .unknown("differentiation_tag_id")])
         #expect(overrides.map(\.unassign) == [false, true, false, false])
@@ -72,7 +72,7 @@ import Testing
     /// both "Period 1" sections in both, once each.
     @Test func enrollmentsPlaceStudentsInSectionsThatShareAName() throws {
         let workspace = try workspace()
-        try dropBundle("english-1", into: workspace)
+        try dropBundle("english-14", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 0)
         #expect(try workspace.sentResults(summary, section: "MST-ENG1-P1A") == [
@@ -98,7 +98,7 @@ import Testing
     /// student is `ambiguous-section`, and nobody is guessed into either section.
     @Test func withoutEnrollmentsASharedNameIsAmbiguousNeverAGuess() throws {
         let workspace = try workspace()
-        try dropBundle("english-1-names", into: workspace)
+        try dropBundle("english-14-names", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 1)
         #expect(try workspace.sentResults(summary).isEmpty)
@@ -119,7 +119,7 @@ import Testing
     /// know are `differentiated` for those assignments only; the course is never quarantined.
     @Test func everyOverrideKindIsReadAndOnlyUnknownOnesAreReported() throws {
         let workspace = try workspace()
-        try dropBundle("algebra-1-paths", into: workspace)
+        try dropBundle("algebra-16-paths", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 1)
         let report = try workspace.report(summary)
@@ -156,7 +156,7 @@ import Testing
     /// with a count.
     @Test func scoresExcusedThousandsAndGradesNotPosted() throws {
         let workspace = try workspace()
-        try dropBundle("algebra-1", into: workspace)
+        try dropBundle("algebra-16", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 0)
         #expect(try workspace.sentResults(summary, section: "MST-ALG1-P3") == Self.algebraSent)
@@ -177,7 +177,7 @@ import Testing
     /// `(schreibgeschützt)`, and a cell saved again by a spreadsheet as `1.200,50`. Same grades.
     @Test func aGermanExportInACommaFileSendsTheSameGrades() throws {
         let workspace = try workspace()
-        try dropBundle("geometry-de", into: workspace)
+        try dropBundle("geometry-26-de", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 0)
         #expect(try workspace.sentResults(summary, section: "MST-GEO1-P5") == Self.algebraSent)
@@ -186,7 +186,7 @@ import Testing
 
     @Test func sendUnpostedGradesSendsThemAtOnce() throws {
         let workspace = try workspace("settle_seconds = 0\nsend_unposted_grades = true\n")
-        try dropBundle("algebra-1", into: workspace)
+        try dropBundle("algebra-16", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(try workspace.sentResults(summary, section: "MST-ALG1-P3").contains("canvas-13:604918 active fully graded 990"))
         #expect(rows(try workspace.report(summary), rule: "grade-not-posted").isEmpty)
@@ -198,10 +198,10 @@ import Testing
     /// graded long before the window.
     @Test func gradesNotPostedGoOutOnceThePostingIsThereWhateverTheirAge() throws {
         let workspace = try workspace()
-        try dropBundle("algebra-1", into: workspace)
+        try dropBundle("algebra-16", into: workspace)
         try workspace.run(at: Self.firstRun)
-        try workspace.dropReal("algebra-1.gradebook.csv")
-        try workspace.dropReal("algebra-1.canvas.json") { bundle in
+        try workspace.dropReal("algebra-16.gradebook.csv")
+        try workspace.dropReal("algebra-16.canvas.json") { bundle in
             var submissions = bundle["submissions"] as! [[String: Any]]
             for index in submissions.indices where submissions[index]["posted_at"] is NSNull {
                 submissions[index]["posted_at"] = "2020-10-14T15:00:00Z"
@@ -218,14 +218,14 @@ import Testing
     /// out then, although they were graded before the window.
     @Test func aStudentFixedAfterTheWindowIsSentThen() throws {
         let workspace = try workspace()
-        try workspace.dropReal("english-1.gradebook.csv") { $0.replacingOccurrences(of: "19,604974,", with: "19,,") }
-        try workspace.dropReal("english-1.canvas.json") { $0.replacingOccurrences(of: "\"604974\"", with: "null") }
+        try workspace.dropReal("english-14.gradebook.csv") { $0.replacingOccurrences(of: "19,604974,", with: "19,,") }
+        try workspace.dropReal("english-14.canvas.json") { $0.replacingOccurrences(of: "\"604974\"", with: "null") }
         let held = try workspace.run(at: Self.firstRun)
         #expect(held.exitCode == 1)
         #expect(rows(try workspace.report(held), rule: "student-without-sis-id").count == 1)
         #expect(try !workspace.sentResults(held).contains { $0.contains("604974") })
 
-        try dropBundle("english-1", into: workspace)
+        try dropBundle("english-14", into: workspace)
         let fixed = try workspace.run(at: Self.monthsLater)
         #expect(fixed.exitCode == 0)
         #expect(try workspace.sentResults(fixed) == ["canvas-3:604974 active fully graded 0"])
@@ -236,7 +236,7 @@ import Testing
     /// reported as `outside-window` with a count, and counted in `status`.
     @Test func anAssignmentReleasedAfterTheWindowCarriesItsHeldGrade() throws {
         let workspace = try workspace()
-        try dropBundle("english-1", into: workspace)
+        try dropBundle("english-14", into: workspace)
         try workspace.run(at: Self.firstRun)
 
         // Homework 1 loses its due date (an error) while Mary Archer's grade goes 80 → 85.
@@ -263,8 +263,8 @@ import Testing
             $0.replacingOccurrences(of: "Period 1,80.00,100.00", with: "Period 1,85.00,100.00")
                 .replacingOccurrences(of: "Period 1,0.00,100.00,0.00", with: "Period 1,0.00,95.00,0.00")
         }
-        try workspace.dropReal("english-1.gradebook.csv", edit: gradebook)
-        try workspace.dropReal("english-1.canvas.json") { regraded(&$0, dueAt: NSNull()) }
+        try workspace.dropReal("english-14.gradebook.csv", edit: gradebook)
+        try workspace.dropReal("english-14.canvas.json") { regraded(&$0, dueAt: NSNull()) }
         let held = try workspace.run(at: "2020-08-30T09:00:00Z")
         #expect(held.exitCode == 1)
         #expect(rows(try workspace.report(held), rule: "no-due-date").count == 2)
@@ -272,8 +272,8 @@ import Testing
 
         // Fixed 46 days after the regrade; Stephen Caldwell's Reading grade was changed again on
         // the 30th, sent by nobody since: outside the window, and never held.
-        try workspace.dropReal("english-1.gradebook.csv") { gradebook($0).replacingOccurrences(of: "Period 1,0.00,95.00,0.00", with: "Period 1,0.00,97.00,0.00") }
-        try workspace.dropReal("english-1.canvas.json") { bundle in
+        try workspace.dropReal("english-14.gradebook.csv") { gradebook($0).replacingOccurrences(of: "Period 1,0.00,95.00,0.00", with: "Period 1,0.00,97.00,0.00") }
+        try workspace.dropReal("english-14.canvas.json") { bundle in
             regraded(&bundle, dueAt: "2020-08-22T05:59:59Z")
             var submissions = bundle["submissions"] as! [[String: Any]]
             for index in submissions.indices where submissions[index]["assignment_id"] as? Int == 3 && submissions[index]["user_id"] as? Int == 18 {
@@ -293,8 +293,8 @@ import Testing
         #expect(StatusTable.text(requests: requests, counts: [:]).contains("OUTSIDE WINDOW"))
 
         // --bulk sends it.
-        try dropBundle("english-1", into: workspace)
-        try workspace.dropReal("english-1.gradebook.csv") { gradebook($0).replacingOccurrences(of: "Period 1,0.00,95.00,0.00", with: "Period 1,0.00,97.00,0.00") }
+        try dropBundle("english-14", into: workspace)
+        try workspace.dropReal("english-14.gradebook.csv") { gradebook($0).replacingOccurrences(of: "Period 1,0.00,95.00,0.00", with: "Period 1,0.00,97.00,0.00") }
         let bulk = try workspace.run(at: "2020-10-16T09:00:00Z", mode: .bulk)
         #expect(try workspace.sentResults(bulk, section: "MST-ENG1-P1B").contains("canvas-3:604969 active fully graded 97"))
     }
@@ -307,7 +307,7 @@ import Testing
     /// Aspire section's XML holds exactly its students' grades.
     @Test func aDistrictInboxWithAllOfItExitsZero() throws {
         let workspace = try workspace()
-        for stem in ["english-1", "algebra-1", "geometry-de"] { try dropBundle(stem, into: workspace) }
+        for stem in ["english-14", "algebra-16", "geometry-26-de"] { try dropBundle(stem, into: workspace) }
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 0)
         #expect(summary.requests == [.success: 6])
@@ -327,7 +327,7 @@ import Testing
     /// `passback validate` reports the findings `run` reports (everything but what the ledger
     /// decides: sent lines and the window).
     @Test func validateReportsWhatRunReports() throws {
-        for stem in ["english-1-names", "algebra-1-paths", "algebra-1"] {
+        for stem in ["english-14-names", "algebra-16-paths", "algebra-16"] {
             let workspace = try workspace()
             try dropBundle(stem, into: workspace)
             let summary = try workspace.run(at: Self.firstRun)

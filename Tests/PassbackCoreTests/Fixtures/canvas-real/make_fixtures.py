@@ -378,22 +378,22 @@ def main():
         "assignments": records(folder, "canvas_api_assignments.csv"),
     }
     eng = english(dumps)
-    write_bundle("english-1", eng)
+    write_bundle("english-14", eng)
     names_only = {k: v for k, v in eng.items() if k != "enrollments"}
     names_only["_unenrolled_students"] = {}
-    with open(os.path.join(HERE, "english-1-names.canvas.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(HERE, "english-14-names.canvas.json"), "w", encoding="utf-8") as f:
         json.dump({k: v for k, v in names_only.items() if not k.startswith("_")}, f, indent=1, ensure_ascii=False)
         f.write("\n")
-    gradebook(eng, os.path.join(HERE, "english-1-names.gradebook.csv"))
+    gradebook(eng, os.path.join(HERE, "english-14-names.gradebook.csv"))
 
-    write_bundle("algebra-1", algebra(dumps), cell_overrides={(13, 13): "1,200.50"})
-    write_bundle("algebra-1-paths", algebra(dumps, paths=True))
+    write_bundle("algebra-16", algebra(dumps), cell_overrides={(13, 13): "1,200.50"})
+    write_bundle("algebra-16-paths", algebra(dumps, paths=True))
     # The same course as a German-speaking teacher exports it, without the semicolon setting:
     # decimal commas in a comma-separated file (quoted), `(schreibgeschützt)`, a byte-order mark,
     # and one cell saved again by a spreadsheet with a thousands mark.
     geometry = algebra(dumps, course_id=26, sections=((27, "Periode 5", "MST-GEO1-P5"), (28, "Periode 6", "MST-GEO1-P6")), sis_course="CRS-GEO1")
     geometry["_not_assigned"] = {(16, 6), (17, 6)}
-    write_bundle("geometry-de", geometry, decimal=",", read_only="(schreibgeschützt)", bom=True, cell_overrides={(13, 13): "1.200,50"})
+    write_bundle("geometry-26-de", geometry, decimal=",", read_only="(schreibgeschützt)", bom=True, cell_overrides={(13, 13): "1.200,50"})
     categories()
 
 
