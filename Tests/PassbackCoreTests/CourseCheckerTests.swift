@@ -45,8 +45,9 @@ import Testing
         ]
         let grades = checker().check(bundle: bundle([Make.assignment()], sections: [Make.period1]), gradebook: gradebook(students), sources: sources)
         let section = grades.sections[0]
-        #expect(section.lineItems[0].results.map(\.studentSISID) == ["A", "B", "D", "F"])
-        #expect(section.lineItems[0].results.map(\.current) == [.score(ExactDecimal(9)), .exempt, nil, .score(ExactDecimal(12))])
+        #expect(section.lineItems[0].results.map(\.studentSISID) == ["A", "B", "D", "E", "F"])
+        #expect(section.lineItems[0].results.map(\.current) == [.score(ExactDecimal(9)), .exempt, nil, nil, .score(ExactDecimal(12))])
+        #expect(section.lineItems[0].results.map(\.hold) == [.none, .none, .none, .unreadable, .none], "an unreadable cell is held: nothing sent or deleted")
         #expect(section.diagnostics.map(\.code) == [.studentWithoutSISID, .invalidScore, .extraCredit])
         #expect(section.diagnostics.map { $0.location?.line } == [10, 8, 9])
         #expect(grades.diagnostics.map(\.code) == [.testStudent])
@@ -60,8 +61,9 @@ import Testing
             gradebook: gradebook([Make.student("13", sis: "604863", section: "Period 9", line: 4, ["9", "1"])], columns: ["1001", "9999"]),
             sources: sources
         )
-        #expect(grades.diagnostics.map(\.code) == [.unknownSection, .bundleMismatch, .unknownSection, .bundleMismatch])
-        #expect(grades.diagnostics.map(\.severity) == [.error, .error, .error, .warning])
+        // Period 2 has no SIS id and no students: nothing to say about it.
+        #expect(grades.diagnostics.map(\.code) == [.unknownSection, .bundleMismatch, .bundleMismatch])
+        #expect(grades.diagnostics.map(\.severity) == [.error, .error, .warning])
         #expect(grades.sections.map(\.request.sectionSISID) == ["MST0000007Xy12"])
         #expect(grades.sections[0].lineItems.map(\.canvasAssignmentID) == ["1001"], "an assignment without a column sends nothing, deletes nothing")
     }
@@ -110,5 +112,62 @@ import Testing
         let grades = checker().check(bundle: canvas, gradebook: gradebook([Make.student("13", sis: "A", line: 4, ["9"])]), sources: sources)
         #expect(grades.sections[0].lineItems[0].results[0].scoreDate == Make.day("2025-09-12"))
         #expect(grades.sections[0].lineItems[0].lineItem.dueDate == Make.day("2025-09-11"))
+    }
+
+    /// A Canvas section without an SIS id is not an Aspire section: one skipped row with its
+    /// students' count, no error, and its students are passed back in their Aspire sections.
+    @Test func aSectionWithoutAnSISIdIsSkippedWithACount() {
+        var groupSection = Make.period2
+        groupSection.sisSectionID = nil
+        groupSection.name = "Reading Group"
+        let grades = checker().check(
+            bundle: bundle([Make.assignment()], sections: [Make.period1, groupSection]),
+            gradebook: gradebook([
+                Make.student("13", sis: "A", section: "Period 1 and Reading Group", line: 4, ["9"]),
+                Make.student("14", sis: "B", section: "Reading Group", line: 5, ["8"]),
+            ]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.map(\.code) == [.sectionNotInAspire])
+        #expect(grades.diagnostics.first?.severity == .skipped)
+        #expect(grades.diagnostics.first?.count == 2)
+        #expect(grades.sections.map(\.request.sectionSISID) == ["MST0000007Xy12"])
+        #expect(grades.sections[0].lineItems[0].results.map(\.studentSISID) == ["A"])
+    }
+
+    /// `Period 1 and Period 1` (two enrollments in sections of one name) is one section when
+    /// only one section has the name, and the student's result is there once.
+    @Test func aNameListedTwiceIsOneSection() {
+        let grades = checker().check(
+            bundle: bundle([Make.assignment()], sections: [Make.period1]),
+            gradebook: gradebook([Make.student("13", sis: "A", section: "Period 1 and Period 1", line: 4, ["9"])]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.isEmpty)
+        #expect(grades.sections[0].lineItems[0].results.map(\.studentSISID) == ["A"])
+    }
+
+    /// With enrollments, sections and missing SIS ids come from them; the gradebook's names are
+    /// a cross-check.
+    @Test func enrollmentsDecideSectionsAndFillSISIds() {
+        var canvas = bundle([Make.assignment()])
+        canvas.enrollments = [
+            CanvasEnrollment(userID: "13", courseSectionID: "72", sisUserID: "604863"),
+            CanvasEnrollment(userID: "14", courseSectionID: "71", sisUserID: "604874"),
+            CanvasEnrollment(userID: "14", courseSectionID: "72", sisUserID: "604874", enrollmentState: "deleted"),
+            CanvasEnrollment(userID: "15", courseSectionID: "71", sisUserID: nil, type: "ObserverEnrollment"),
+        ]
+        let grades = checker().check(
+            bundle: canvas,
+            gradebook: gradebook([
+                Make.student("13", sis: "604863", section: "Period 1", line: 4, ["9"]),
+                Make.student("14", sis: nil, section: "Period 1", line: 5, ["8"]),
+                Make.student("15", sis: "604875", section: "Period 2", line: 6, ["7"]),
+            ]),
+            sources: sources
+        )
+        #expect(grades.diagnostics.map(\.code) == [.bundleMismatch], "the gradebook put 13 in Period 1; the enrollments in Period 2")
+        #expect(grades.diagnostics.first?.severity == .warning)
+        #expect(grades.sections.map { $0.lineItems[0].results.map(\.studentSISID) } == [["604874"], ["604863", "604875"]])
     }
 }

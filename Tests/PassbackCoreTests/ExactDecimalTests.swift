@@ -20,10 +20,21 @@ import Testing
         #expect(ExactDecimal.parse(text) == nil)
     }
 
-    @Test func decimalCommaOnlyWhenAllowed() {
-        #expect(ExactDecimal.parse("9,5", decimalSeparators: .pointOrComma)?.description == "9.5")
-        #expect(ExactDecimal.parse("9.5", decimalSeparators: .pointOrComma)?.description == "9.5")
-        #expect(ExactDecimal.parse("9,5,1", decimalSeparators: .pointOrComma) == nil)
+    /// A submission's `score` is a float Canvas computed; the gradebook shows it rounded half up
+    /// to two decimals, and so is it read.
+    @Test(arguments: [
+        (7.333333333333333, "7.33"), (80.0, "80"), (0.005, "0.01"), (9.995, "10"), (1200.5, "1200.5"), (1e-05, "0"), (3.7, "3.7"),
+        (-2.5, "-2.5"), (-0.004, "0"), (123456789012.345, "123456789012.35"),
+    ])
+    func roundsCanvasScoresToTwoDecimals(value: Double, expected: String) {
+        #expect(ExactDecimal(jsonNumber: value, roundedTo: 2)?.description == expected)
+    }
+
+    @Test func refusesScoresTooLargeOrNotFinite() {
+        #expect(ExactDecimal(jsonNumber: 1e20, roundedTo: 2) == nil)
+        #expect(ExactDecimal(jsonNumber: 1e14, roundedTo: 2) == nil, "16 digits with two decimals")
+        #expect(ExactDecimal(jsonNumber: .infinity, roundedTo: 2) == nil)
+        #expect(ExactDecimal(jsonNumber: .nan, roundedTo: 2) == nil)
     }
 
     @Test func equalityIgnoresTrailingZeros() {

@@ -72,6 +72,34 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
             expected: [.noDueDate]
         ),
         RuleCase(
+            name: "visible to overrides only, assigned to everyone by a course override",
+            assignment: Make.assignment(due: nil, onlyOverrides: true, overrides: [CanvasAssignmentOverride(target: .course("4242"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))]),
+            expected: []
+        ),
+        RuleCase(
+            name: "a student override beside a course override is a due date of its own, not differentiation",
+            assignment: Make.assignment(onlyOverrides: true, overrides: [
+                CanvasAssignmentOverride(target: .course("4242"), dueAt: .inherited),
+                CanvasAssignmentOverride(target: .students(["13"]), dueAt: .date(Make.date("2025-09-20T05:59:59Z"))),
+            ]),
+            expected: [.dueDateDiffersInSection]
+        ),
+        RuleCase(
+            name: "Mastery Paths (noop_id) is differentiated",
+            assignment: Make.assignment(onlyOverrides: true, overrides: [CanvasAssignmentOverride(target: .noop("1"), dueAt: .inherited)]),
+            expected: [.differentiated]
+        ),
+        RuleCase(
+            name: "an override of an unknown kind is differentiated, for this assignment only",
+            assignment: Make.assignment(overrides: [CanvasAssignmentOverride(target: .unknown("differentiation_tag_id"), dueAt: .inherited)]),
+            expected: [.differentiated]
+        ),
+        RuleCase(
+            name: "a student taken out (unassign_item) is not an individual assignment",
+            assignment: Make.assignment(overrides: [CanvasAssignmentOverride(target: .students(["13"]), dueAt: .inherited, unassign: true)]),
+            expected: []
+        ),
+        RuleCase(
             name: "several rules at once are all reported, in order",
             course: Make.course(published: false),
             group: Make.group(sis: nil, []),
@@ -130,6 +158,49 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         #expect(!p1.isAssigned)
         #expect(p2.isAssigned)
         #expect(p2.dueAt == Make.date("2025-09-13T05:59:59Z"))
+    }
+
+    /// Every override kind Canvas writes, read as rule 5 says (canvas-lms
+    /// `AssignmentOverrideApplicator`: the latest due date of the section's overrides wins).
+    @Test func overrideKindsAssignDateAndTakeOut() {
+        func schedule(_ overrides: [CanvasAssignmentOverride], onlyOverrides: Bool = false, section: CanvasSection = Make.period1) -> SectionSchedule {
+            SectionSchedule.resolve(assignment: Make.assignment(onlyOverrides: onlyOverrides, overrides: overrides), section: section, sectionStudents: ["13", "14"], calendar: Make.denver)
+        }
+        let everyone = CanvasAssignmentOverride(target: .course("4242"), dueAt: .date(Make.date("2025-09-14T05:59:59Z")))
+        let period1 = CanvasAssignmentOverride(target: .section("71"), dueAt: .date(Make.date("2025-09-16T05:59:59Z")))
+        #expect(schedule([everyone], onlyOverrides: true).dueAt == Make.date("2025-09-14T05:59:59Z"))
+        #expect(schedule([everyone, period1], onlyOverrides: true).dueAt == Make.date("2025-09-16T05:59:59Z"), "the later date wins")
+        #expect(schedule([everyone, period1], onlyOverrides: true, section: Make.period2).dueAt == Make.date("2025-09-14T05:59:59Z"))
+        let noDueDate = CanvasAssignmentOverride(target: .section("71"), dueAt: .none)
+        #expect(schedule([everyone, noDueDate]).dueAt == nil, "an override without a due date wins over all")
+        // Taken out: the section has no line item, and says nothing.
+        let takenOut = CanvasAssignmentOverride(target: .section("71"), dueAt: .inherited, unassign: true)
+        #expect(!schedule([takenOut]).isAssigned)
+        #expect(schedule([takenOut], section: Make.period2).isAssigned)
+        #expect(!schedule([everyone, takenOut], onlyOverrides: true).isAssigned)
+        let everyoneOut = CanvasAssignmentOverride(target: .course("4242"), dueAt: .inherited, unassign: true)
+        #expect(!schedule([everyoneOut]).isAssigned)
+        // Students taken out do not have it (as an N/A cell); nobody is differentiated by it.
+        let studentOut = CanvasAssignmentOverride(target: .students(["14"]), dueAt: .inherited, unassign: true)
+        #expect(schedule([studentOut]).unassignedStudents == ["14"])
+        #expect(schedule([studentOut]).differentiations.isEmpty)
+        // Mastery Paths and unknown kinds make every section report, naming the kind.
+        let paths = schedule([CanvasAssignmentOverride(target: .noop(nil), dueAt: .inherited)], onlyOverrides: true, section: Make.period2)
+        #expect(paths.isAssigned)
+        #expect(paths.differentiations == [.masteryPaths])
+    }
+
+    @Test func differentiatedNamesTheKind() {
+        let assignment = Make.assignment(overrides: [
+            CanvasAssignmentOverride(target: .unknown("differentiation_tag_id"), dueAt: .inherited), CanvasAssignmentOverride(target: .noop("1"), dueAt: .inherited),
+        ])
+        let context = RuleContext(
+            course: Make.course(), group: Make.group([]), assignment: assignment, section: Make.period1, category: .matched(Make.category()),
+            schedule: SectionSchedule.resolve(assignment: assignment, section: Make.period1, sectionStudents: [], calendar: Make.denver), settings: Make.settings(), location: nil
+        )
+        let message = DifferentiationRule().check(context)?.message ?? ""
+        #expect(message.contains("Mastery Paths"))
+        #expect(message.contains("(differentiation_tag_id)"))
     }
 
     @Test func everyCodeIsDistinct() {

@@ -28,6 +28,21 @@ final class ScenarioWorkspace {
         }
     }
 
+    /// Drops a file of `Fixtures/canvas-real/` (the bundles built from real Canvas responses),
+    /// its text changed by `edit` first when given.
+    func dropReal(_ name: String, as target: String? = nil, edit: ((String) -> String)? = nil) throws {
+        let text = try String(contentsOf: Fixture.url("canvas-real/\(name)"), encoding: .utf8)
+        try drop(target ?? name, edit.map { $0(text) } ?? text)
+    }
+
+    /// Drops a bundle JSON of `Fixtures/canvas-real/` after changing it as a JSON object.
+    func dropReal(_ name: String, as target: String? = nil, json edit: (inout [String: Any]) -> Void) throws {
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixture.url("canvas-real/\(name)"))) as! [String: Any]
+        edit(&object)
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        try drop(target ?? name, String(decoding: data, as: UTF8.self))
+    }
+
     @discardableResult
     func run(at clock: String, mode: PassbackHeader.Mode = .incremental) throws -> RunSummary {
         let pipeline = RunPipeline(workspace: workspace, settings: settings, stages: .standard)
@@ -51,12 +66,22 @@ final class ScenarioWorkspace {
         return rows
     }
 
-    /// `(result id, status, score status, score)` of every result in the run's XML files.
-    func sentResults(_ summary: RunSummary) throws -> [String] {
+    /// The run's XML file for an Aspire section, or `nil` when it wrote none.
+    func xml(_ summary: RunSummary, section: String) throws -> String? {
+        guard let runID = summary.runID else { return nil }
+        let url = root.appendingPathComponent("outbox/\(runID)_\(section).xml")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// `(result id, status, score status, score)` of every result in the run's XML files (or
+    /// in the one of `section`).
+    func sentResults(_ summary: RunSummary, section: String? = nil) throws -> [String] {
         guard let runID = summary.runID else { return [] }
         let outbox = root.appendingPathComponent("outbox")
         var results: [String] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted() where name.hasPrefix(runID) {
+        let prefix = section.map { "\(runID)_\($0).xml" } ?? runID
+        for name in try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted() where name.hasPrefix(prefix) {
             let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
             // Our own validated output: one element per line, as PassbackWriter indents it.
             var current = ""

@@ -18,7 +18,8 @@ import Testing
         ("inf", .invalid(text: "inf", reason: .unreadable)),
         ("0x1p3", .invalid(text: "0x1p3", reason: .unreadable)),
         ("1e3", .invalid(text: "1e3", reason: .unreadable)),
-        ("9,5", .invalid(text: "9,5", reason: .unreadable)),
+        ("9,5", .points(Make.decimal("9.5"))),  // a decimal comma, quoted in a comma file (v2)
+        ("1,000", .invalid(text: "1,000", reason: .ambiguous)),
         ("A-", .invalid(text: "A-", reason: .unreadable)),
         ("１", .invalid(text: "１", reason: .unreadable)),
     ])
@@ -26,7 +27,7 @@ import Testing
         #expect(ScoreCellParser(fieldSeparator: UInt8(ascii: ",")).parse(text) == expected)
     }
 
-    @Test(arguments: [("9,5", ScoreCell.points(Make.decimal("9.5"))), ("9.5", .points(Make.decimal("9.5"))), ("85,5%", .percent(Make.decimal("85.5"))), ("1.234,5", .invalid(text: "1.234,5", reason: .unreadable))])
+    @Test(arguments: [("9,5", ScoreCell.points(Make.decimal("9.5"))), ("9.5", .points(Make.decimal("9.5"))), ("85,5%", .percent(Make.decimal("85.5"))), ("1.234,5", .points(Make.decimal("1234.5"))), ("1.234", .invalid(text: "1.234", reason: .ambiguous))])
     func semicolonFilesTakeDecimalCommas(text: String, expected: ScoreCell) {
         #expect(ScoreCellParser(fieldSeparator: UInt8(ascii: ";")).parse(text) == expected)
     }
@@ -72,5 +73,26 @@ import Testing
         #expect(negative.contains("\"-2\" is negative"))
         #expect(garbage.contains("\"A-\""))
         #expect(percent.contains("no points possible"))
+    }
+
+    /// Spec 2.2 (v2): the bundle's submission stands in for a cell that is not a grade, and
+    /// `excused: true` reads as `EX`.
+    @Test func submissionsScoreAndExcused() {
+        let four = Make.decimal("4")
+        func submission(score: String?, excused: Bool = false, state: String? = "graded") -> CanvasSubmission {
+            CanvasSubmission(assignmentID: "1", userID: "2", gradedAt: nil, score: score.map(Make.decimal), excused: excused, workflowState: state)
+        }
+        let letter = ScoreCell.invalid(text: "A-", reason: .unreadable)
+        #expect(evaluator.evaluate(letter, pointsPossible: four, submission: submission(score: "3.7")) == .grade(.score(Make.decimal("3.7")), extraCredit: false))
+        #expect(evaluator.evaluate(letter, pointsPossible: four, submission: submission(score: "3.7", state: "submitted")) == .grade(.score(Make.decimal("3.7")), extraCredit: false), "graded, then submitted again")
+        #expect(evaluator.evaluate(.invalid(text: "1,000", reason: .ambiguous), pointsPossible: Make.decimal("1500"), submission: submission(score: "1000")) == .grade(.score(Make.decimal("1000")), extraCredit: false))
+        #expect(evaluator.evaluate(.blank, pointsPossible: four, submission: submission(score: nil, excused: true)) == .grade(.exempt, extraCredit: false))
+        #expect(evaluator.evaluate(.points(Make.decimal("3")), pointsPossible: four, submission: submission(score: "3.5")) == .grade(.score(Make.decimal("3")), extraCredit: false), "a number is the cell's")
+        for refused in [submission(score: nil), submission(score: "-1"), submission(score: "3.7", state: "pending_review")] {
+            guard case .invalid = evaluator.evaluate(letter, pointsPossible: four, submission: refused) else {
+                Issue.record("\(refused) stood in for a letter grade")
+                continue
+            }
+        }
     }
 }

@@ -20,19 +20,24 @@ public struct Diagnostic: Sendable, Equatable {
     public var message: String
     public var subject: ReportSubject
     public var location: SourceLocation?
+    /// How many grades or students the row is about, when it stands for several (the report's
+    /// `count` column): grades not posted, students of a section that is not in Aspire.
+    var count: Int?
 
     init(
         _ severity: Severity,
         _ code: RuleCode,
         _ message: String,
         subject: ReportSubject = ReportSubject(),
-        location: SourceLocation? = nil
+        location: SourceLocation? = nil,
+        count: Int? = nil
     ) {
         self.severity = severity
         self.code = code
         self.message = message
         self.subject = subject
         self.location = location
+        self.count = count
     }
 
     static func error(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
@@ -43,8 +48,8 @@ public struct Diagnostic: Sendable, Equatable {
         Diagnostic(.warning, code, message, subject: subject, location: location)
     }
 
-    static func skipped(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil) -> Diagnostic {
-        Diagnostic(.skipped, code, message, subject: subject, location: location)
+    static func skipped(_ code: RuleCode, _ message: String, subject: ReportSubject = ReportSubject(), location: SourceLocation? = nil, count: Int? = nil) -> Diagnostic {
+        Diagnostic(.skipped, code, message, subject: subject, location: location, count: count)
     }
 }
 

@@ -31,7 +31,8 @@ extension RuleCode {
         .courseUnpublished, .assignmentUnpublished, .differentiated, .noDueDate, .dueDateDiffersInSection,
         .dueDateOutsideTerm,
         // Score cells, students, sections and files (sections 4 and 6), then the project's own.
-        .invalidScore, .extraCredit, .studentWithoutSISID, .testStudent, .unknownSection,
+        .invalidScore, .extraCredit, .studentWithoutSISID, .testStudent, .unknownSection, .ambiguousSection,
+        .sectionNotInAspire, .gradeNotPosted, .outsideWindow,
         .malformedFile, .incompleteBundle, .unknownFile, .duplicateFile, .tooLarge,
         .bundleMismatch, .superseded, .invalidOutput, .stoppedTwice, .damagedHistory,
     ]

@@ -1,14 +1,28 @@
 import Foundation
 
+extension RuleCode {
+    /// Grades that differ from what Aspire has but changed before the incremental window, and
+    /// were never held back: not sent (a `--bulk` run sends them).
+    static let outsideWindow = RuleCode("outside-window")
+}
+
 /// The diff stage: decides which line items and results of a section go out in this run.
 ///
 /// - **incremental**: a result is sent when its grade differs from what Aspire last received
 ///   and it changed within the window (change time: Canvas's `graded_at`, else when the pipeline
 ///   first saw the value); a grade that was sent and is now blank goes out as a deletion; line
-///   items go when new, changed, or carrying results. A line item that goes out for the first
-///   time (the first run, or an assignment released from an error or from pending verification)
-///   carries all its current grades, however old: nothing held back is lost to the window.
+///   items go when new, changed, or carrying results. The window only keeps old, never-held
+///   history from flooding a night: whatever Aspire has never had goes out however old its
+///   change. A line item that goes out for the first time carries all its current grades (the
+///   first run, an assignment just set to sync); so does one released from a hold (a rule's
+///   error, pending verification, a missing gradebook column), and so does a result that was
+///   held itself (an unreadable cell, a grade not posted) or that Aspire has never had (a
+///   student who had no SIS id). A grade held back by the window alone is reported
+///   (`outside-window`, one row per line item with a count).
 /// - **bulk**: every current grade of every eligible line item, changed or not, plus deletions.
+///
+/// In both modes a grade that is held (not posted, unreadable) is neither sent nor deleted, and
+/// is marked in the history so that it goes out once the hold is gone.
 package struct ResultSelector: Sendable {
     var mode: PassbackHeader.Mode
     var now: Date
@@ -21,27 +35,44 @@ package struct ResultSelector: Sendable {
         self.window = window
     }
 
+    /// Grades of a section not sent in this run, by why.
+    struct HeldGrades: Sendable, Equatable {
+        /// Differ from Aspire but changed before the window, never held: `outside-window`.
+        var outsideWindow = 0
+        /// Not posted to students in Canvas (`grade-not-posted`).
+        var notPosted = 0
+    }
+
     /// What goes out for one section, and the history to store once it is published.
     package struct Selection: Sendable {
         /// The line items to write, with their results (empty when nothing goes out).
         var lineItems: [PassbackLineItem]
         /// The next history: to be stored only if the output is published.
         package var history: SectionHistory
-        /// Results held back because their change is older than the window.
-        var outsideWindow: Int
+        /// Results held back because their change is older than the window, and grades not posted.
+        var held: HeldGrades
+        /// Rows the diff adds to the section's: `outside-window`, one per line item.
+        var diagnostics: [Diagnostic] = []
         /// Whether ``history`` differs from the history given (when not, there is nothing to
         /// store).
         var historyChanged: Bool = true
+
+        /// Results held back because their change is older than the window.
+        var outsideWindow: Int { held.outsideWindow }
     }
 
     package func select(_ section: SectionGrades, history: SectionHistory) -> Selection {
         var next = history
         var lineItems: [PassbackLineItem] = []
-        var outsideWindow = 0
+        var held = HeldGrades()
+        var diagnostics: [Diagnostic] = []
         var changed = false
         for candidate in section.lineItems {
             var item = candidate.lineItem
             let firstTime = history.lineItems[item.sourcedID] == nil
+            // Released from a hold on the whole line item: as if it went out for the first time.
+            let released = !firstTime && history.heldLineItems.contains(item.sourcedID)
+            var outsideWindow = 0
             // Stored results and candidates are walked side by side (same roster, same order
             // as last time in the common case); see SectionHistory.
             let stored = history.resultsByLineItem[item.sourcedID]
@@ -64,6 +95,18 @@ package struct ResultSelector: Sendable {
                     } else {
                         changed = true
                     }
+                    if result.pointee.hold != .none {
+                        // Kept back: nothing sent or deleted; remembered when Aspire lacks it.
+                        if result.pointee.hold == .notPosted { held.notPosted += 1 }
+                        if result.pointee.current == nil || state.sent != result.pointee.current { state.held = true }
+                        if let value = result.pointee.current, state.seen != value || state.seenSince == nil {
+                            state.seen = value
+                            state.seenSince = now
+                        }
+                        if !changed, state != before { changed = true }
+                        updated.append(result.pointee.studentSISID, state)
+                        continue
+                    }
                     // When did Canvas's value last change? graded_at when given, else first sighting.
                     if state.seen != result.pointee.current || state.seenSince == nil {
                         state.seen = result.pointee.current
@@ -74,7 +117,9 @@ package struct ResultSelector: Sendable {
                     if let value = result.pointee.current {
                         let differs = state.sent != value
                         let recent = now.timeIntervalSince(changedAt) <= window
-                        if mode == .bulk || (differs && (recent || firstTime)) {
+                        // Aspire never had it, or it was held: the window does not apply.
+                        let owed = firstTime || released || before == nil || state.held
+                        if mode == .bulk || (differs && (recent || owed)) {
                             output = PassbackResult(
                                 sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID,
                                 scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.pointee.scoreDate
@@ -93,6 +138,8 @@ package struct ResultSelector: Sendable {
                         state.sent = result.pointee.current
                         state.sentAt = now
                     }
+                    // Sent, or nothing left to send: no longer held.
+                    if state.held, output != nil || state.sent == result.pointee.current { state.held = false }
                     if !changed, state != before { changed = true }
                     updated.append(result.pointee.studentSISID, state)
                 }
@@ -114,7 +161,35 @@ package struct ResultSelector: Sendable {
                 next.lineItems[item.sourcedID] = fingerprint
                 if changedItem { changed = true }
             }
+            if released {
+                next.heldLineItems.remove(item.sourcedID)
+                changed = true
+            }
+            if outsideWindow > 0 {
+                held.outsideWindow += outsideWindow
+                diagnostics.append(outsideWindowRow(outsideWindow, candidate, section))
+            }
         }
-        return Selection(lineItems: lineItems, history: next, outsideWindow: outsideWindow, historyChanged: changed)
+        // Line items Aspire has that a rule holds back now: released in full later.
+        for id in section.heldLineItems where history.lineItems[id] != nil && !next.heldLineItems.contains(id) {
+            next.heldLineItems.insert(id)
+            changed = true
+        }
+        return Selection(lineItems: lineItems, history: next, held: held, diagnostics: diagnostics, historyChanged: changed)
+    }
+
+    /// The `outside-window` row of one line item.
+    private func outsideWindowRow(_ count: Int, _ candidate: CandidateLineItem, _ section: SectionGrades) -> Diagnostic {
+        let days = Int((window / 86_400).rounded())
+        let grades = count == 1 ? "1 grade differs" : "\(count) grades differ"
+        return .skipped(
+            .outsideWindow,
+            "Not sent: \(grades) from what Aspire has but changed in Canvas more than \(days) days ago (the incremental window). Run passback with --bulk for this course to send them.",
+            subject: ReportSubject(
+                courseSISID: section.request.courseSISID, sectionSISID: section.request.sectionSISID, canvasCourseID: section.request.canvasCourseID,
+                canvasAssignmentID: candidate.canvasAssignmentID, assignmentName: candidate.assignmentName, categorySourcedID: candidate.lineItem.categorySourcedID
+            ),
+            count: count
+        )
     }
 }

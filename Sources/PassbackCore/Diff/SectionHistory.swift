@@ -13,6 +13,10 @@ import Foundation
 /// (`canvas-<assignment>:<student>`), for tests and tools.
 package struct SectionHistory: Sendable, Equatable {
     var lineItems: [String: LineItemFingerprint]
+    /// Line items Aspire has, held back since by a rule (an error, a category not verified, a
+    /// missing gradebook column): their next sending carries every grade Aspire lacks, however
+    /// old (spec section 6).
+    var heldLineItems: Set<String> = []
     /// Per line item `sourcedId`: its results' states.
     var resultsByLineItem: [String: LineItemResults]
     /// Result ids that are not `<line item>:<student>` (never made by passback; kept as given).
@@ -57,7 +61,7 @@ package struct SectionHistory: Sendable, Equatable {
     }
 
     package static func == (a: SectionHistory, b: SectionHistory) -> Bool {
-        a.lineItems == b.lineItems && a.results == b.results
+        a.lineItems == b.lineItems && a.heldLineItems == b.heldLineItems && a.results == b.results
     }
 }
 
@@ -117,12 +121,16 @@ struct ResultState: Sendable, Equatable {
     /// The grade last seen in Canvas (`nil`: blank), and since when.
     var seen: GradeValue?
     var seenSince: Date?
+    /// Kept back by a reason (an unreadable cell, a grade not posted) since it was last sent:
+    /// the first run where the reason is gone sends it, however old its change.
+    var held: Bool
 
-    init(sent: GradeValue? = nil, sentAt: Date? = nil, seen: GradeValue? = nil, seenSince: Date? = nil) {
+    init(sent: GradeValue? = nil, sentAt: Date? = nil, seen: GradeValue? = nil, seenSince: Date? = nil, held: Bool = false) {
         self.sent = sent
         self.sentAt = sentAt
         self.seen = seen
         self.seenSince = seenSince
+        self.held = held
     }
 }
 

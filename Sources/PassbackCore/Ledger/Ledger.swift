@@ -276,9 +276,13 @@ public final class Ledger: Sendable {
     static func record(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date, _ db: Database) throws {
         for o in outcomes {
             try db.cachedStatement(sql: """
-                UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?
+                UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?,
+                  outside_window = ?, not_posted = ?
                 WHERE id = ?
-                """).execute(arguments: [o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock), o.requestID])
+                """).execute(arguments: [
+                    o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock),
+                    o.held.outsideWindow, o.held.notPosted, o.requestID,
+                ])
             try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
             try insertStudents(o.students, requestID: o.requestID, db)
             if let history = o.encodedHistory ?? o.history.map(SectionHistoryCoding.encode) {
@@ -353,6 +357,8 @@ struct SyncRequestOutcome: Sendable {
     var outboxFile: String?
     /// Student SIS ids the request sent or reported, for `status --search`.
     var students: [String]
+    /// Grades not sent: outside the window alone, not posted in Canvas.
+    var held = ResultSelector.HeldGrades()
     /// The section's next history; `nil` when nothing about it may be recorded.
     var history: SectionHistory?
     /// ``history`` already encoded (``SectionHistoryCoding``), so that a worker thread does the

@@ -134,6 +134,14 @@ enum LedgerSchema {
                 ALTER TABLE run ADD COLUMN pruned_at TEXT;
                 """)
         }
+        // Issue 11: grades a request did not send because of the window alone, or because they
+        // are not posted in Canvas yet, for `passback status`.
+        migrator.registerMigration("v3-held-grades") { db in
+            try db.execute(sql: """
+                ALTER TABLE sync_request ADD COLUMN outside_window INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE sync_request ADD COLUMN not_posted INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

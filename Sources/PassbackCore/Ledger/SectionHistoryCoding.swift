@@ -6,23 +6,32 @@ import Foundation
 /// Layout (integers are LEB128 varints; signed ones zigzag-encoded; strings are a length and
 /// UTF-8 bytes):
 ///
-///     version (1)  base time (signed, Unix seconds)
+///     version (1 or 2)  base time (signed, Unix seconds)
 ///     students: count, then each SIS id            (each once per section)
 ///     line items: count, then each: id, title, category, assign date, due date, max
+///     [version 2: held line items: count, then each id]
 ///     results: line item count, then each: id, result count, then per result:
 ///         student index, flags, [sent grade], [sentAt], [seen grade], [seenSince]
 ///     other results: count, then each: result id, flags, fields as above
 ///
 /// A grade is one byte, 0 for `EX` or 1 + scale for a score, then the score's mantissa; a time is
 /// its distance in seconds from the base time (most are the base: one byte). Flags say which
-/// fields are present and spare `seen` and `seenSince` when they equal `sent` and `sentAt`.
-/// Times are kept to the second, as before.
+/// fields are present and spare `seen` and `seenSince` when they equal `sent` and `sentAt`;
+/// one flag says the result is held (``ResultState/held``). Times are kept to the second.
+///
+/// Version 2 (issue 11) adds the line items held back by a rule and the held flag. A history
+/// that holds nothing is still written as version 1, byte for byte as before, so ledgers written
+/// by earlier releases are not rewritten section by section on the first run after an upgrade;
+/// both versions are read.
 ///
 /// Binary rather than the text this replaced: text cost string building and sorting result ids
 /// on every write, some thirty times as long (docs/PERFORMANCE.md, "Measurements behind design
 /// choices"). An operator reads histories through `passback status`, not `sqlite3`.
 enum SectionHistoryCoding {
+    /// The version written when nothing is held (the layout of earlier releases).
     static let version: UInt8 = 1
+    /// The version with held line items and held results.
+    static let versionWithHolds: UInt8 = 2
 
     private enum Flag {
         static let sent: UInt8 = 1
@@ -31,6 +40,7 @@ enum SectionHistoryCoding {
         static let seenSince: UInt8 = 8
         static let seenIsSent: UInt8 = 16
         static let seenSinceIsSentAt: UInt8 = 32
+        static let held: UInt8 = 64
     }
 
     // MARK: Encoding
@@ -50,7 +60,9 @@ enum SectionHistoryCoding {
                 }
             }
         }
-        out.byte(version)
+        let holds = !history.heldLineItems.isEmpty || history.resultsByLineItem.values.contains { $0.states.contains(where: \.held) }
+            || history.looseResults.values.contains(where: \.held)
+        out.byte(holds ? versionWithHolds : version)
         out.signed(base)
 
         // Students, numbered in first-seen order; a line item with the previous one's roster
@@ -92,6 +104,11 @@ enum SectionHistoryCoding {
             out.signed(f.resultValueMax.mantissa)
             out.byte(f.resultValueMax.scale)
         }
+        if holds {
+            let held = history.heldLineItems.sorted()
+            out.unsigned(UInt64(held.count))
+            for id in held { out.string(id) }
+        }
 
         out.unsigned(UInt64(items.count))
         for (k, item) in items.enumerated() {
@@ -118,7 +135,8 @@ enum SectionHistoryCoding {
     static func decode(_ data: Data) throws -> SectionHistory {
         try data.withUnsafeBytes { raw in
             var input = Reader(bytes: raw)
-            guard try input.byte() == version else { throw LedgerError("a section history has an unknown version") }
+            let storedVersion = try input.byte()
+            guard storedVersion == version || storedVersion == versionWithHolds else { throw LedgerError("a section history has an unknown version") }
             let base = try input.signed()
             let studentCount = try input.count()
             var students: [String] = []
@@ -136,6 +154,10 @@ enum SectionHistoryCoding {
                 let due = try input.date()
                 let max = try input.decimal()
                 history.lineItems[id] = LineItemFingerprint(title: title, categorySourcedID: category, assignDate: assign, dueDate: due, resultValueMax: max)
+            }
+            if storedVersion == versionWithHolds {
+                let heldCount = try input.count()
+                for _ in 0..<heldCount { history.heldLineItems.insert(try input.string()) }
             }
 
             let itemCount = try input.count()
@@ -225,6 +247,7 @@ enum SectionHistoryCoding {
             let seenSinceIsSentAt = seenSince != nil && seenSince == sentAt
             if seenIsSent { flags |= Flag.seenIsSent }
             if seenSinceIsSentAt { flags |= Flag.seenSinceIsSentAt }
+            if s.held { flags |= Flag.held }
             byte(flags)
             if let sent = s.sent { grade(sent) }
             if let sentAt { signed(sentAt &- base) }
@@ -306,7 +329,7 @@ enum SectionHistoryCoding {
 
         mutating func state(base: Int64) throws -> ResultState {
             let flags = try byte()
-            var s = ResultState()
+            var s = ResultState(held: flags & Flag.held != 0)
             if flags & Flag.sent != 0 { s.sent = try grade() }
             if flags & Flag.sentAt != 0 { s.sentAt = Date(timeIntervalSince1970: TimeInterval(try signed() &+ base)) }
             if flags & Flag.seen != 0 {

@@ -40,13 +40,18 @@ package struct SectionGrades: Sendable {
     var lineItems: [CandidateLineItem]
     /// Rule rows, bad cells, students without SIS ids: in the order found.
     var diagnostics: [Diagnostic]
+    /// Line items (`canvas-<assignment id>`) held back here by a rule (an error, a category
+    /// Aspire has not verified) or because the gradebook lacks their column: when one is sent
+    /// again it carries every grade Aspire lacks, however old (spec section 6).
+    var heldLineItems: [String]
 
-    init(request: SyncRequestKey, termSourcedID: String, schoolID: String?, lineItems: [CandidateLineItem] = [], diagnostics: [Diagnostic] = []) {
+    init(request: SyncRequestKey, termSourcedID: String, schoolID: String?, lineItems: [CandidateLineItem] = [], diagnostics: [Diagnostic] = [], heldLineItems: [String] = []) {
         self.request = request
         self.termSourcedID = termSourcedID
         self.schoolID = schoolID
         self.lineItems = lineItems
         self.diagnostics = diagnostics
+        self.heldLineItems = heldLineItems
     }
 }
 
@@ -66,26 +71,40 @@ struct CandidateLineItem: Sendable {
     }
 }
 
-/// One student's current grade for a line item. Students whose cell is `N/A` or unreadable are
-/// not candidates at all (nothing is sent or deleted for them).
+/// One student's current grade for a line item. Students whose cell is `N/A` are not
+/// candidates at all (nothing is sent or deleted for them); a grade kept back (unreadable, not
+/// posted) is a candidate with a ``Hold``, so the ledger remembers to send it once the reason
+/// is gone, however old its change.
 ///
 /// The rules stage makes one per grade cell (millions a night) and most are not sent, so it
 /// holds no id: a result's `sourcedId` (`<line item sourcedId>:<student SIS id>`) is made by
 /// ``sourcedID(lineItem:)`` only for a result that goes out.
 struct CandidateResult: Sendable, Equatable {
+    /// Why a grade is not sent now.
+    enum Hold: UInt8, Sendable, Equatable {
+        case none
+        /// The cell is not a grade (`invalid-score`): what Canvas holds is unknown, so nothing
+        /// is sent or deleted.
+        case unreadable
+        /// Not posted to students yet (`grade-not-posted`); ``current`` is the grade kept back.
+        case notPosted
+    }
+
     var studentSISID: String
-    /// The grade now; `nil` when the cell is blank or `-`.
+    /// The grade now; `nil` when the cell is blank or `-` (or unreadable).
     var current: GradeValue?
     /// When Canvas graded it (`graded_at`), when the bundle says.
     var gradedAt: Date?
     /// The date written as `ScoreDate`.
     var scoreDate: LocalDate
+    var hold: Hold
 
-    init(studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate) {
+    init(studentSISID: String, current: GradeValue?, gradedAt: Date?, scoreDate: LocalDate, hold: Hold = .none) {
         self.studentSISID = studentSISID
         self.current = current
         self.gradedAt = gradedAt
         self.scoreDate = scoreDate
+        self.hold = hold
     }
 
     /// `canvas-<assignment id>:<student SIS id>`, given the line item's `canvas-<assignment id>`.

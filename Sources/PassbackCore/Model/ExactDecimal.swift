@@ -2,9 +2,10 @@
 ///
 /// Scores, points and percentages are decimals that teachers type; binary floating point would
 /// turn `0.1 + 0.2` into noise and `Double("NaN")` into a grade. Every value the pipeline sends to
-/// Aspire or compares with the ledger is an `ExactDecimal`, created only by the strict grammar in
-/// ``ExactDecimal/parse(_:decimalSeparators:)-(String,_)`` (no exponents, signs other than a leading `-`,
-/// thousands separators or non-ASCII digits) or from integers.
+/// Aspire or compares with the ledger is an `ExactDecimal`, created only by the strict grammars of
+/// ``ExactDecimal/parse(_:)`` and ``GradebookNumberFormat`` (no exponents, signs other than a
+/// leading `-`, or non-ASCII digits; thousands marks only as a locale writes them, in a
+/// gradebook) or from integers.
 ///
 /// Values are kept normalised (no trailing zeros in the fraction), so `9`, `9.0` and `9.00` are
 /// equal by `==` and print the same.
@@ -51,11 +52,12 @@ struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
     var isNegative: Bool { mantissa < 0 }
     var isZero: Bool { mantissa == 0 }
 
-    /// Parses the strict score grammar from bytes: `-?[0-9]*([sep][0-9]+)?` with at least one
-    /// digit, at most ``maximumDigits`` digits, where `sep` is one of `decimalSeparators`.
+    /// Parses the strict grammar of numbers in trusted text (JSON, the ledger, category weights):
+    /// `-?[0-9]*([.][0-9]+)?` with at least one digit and at most ``maximumDigits`` digits.
     /// Returns `nil` for anything else (empty text, `NaN`, `inf`, `0x1p3`, `1e5`, `+1`, `1,234.5`,
-    /// `٣`, `１`, a trailing `.`).
-    static func parse<Bytes: Collection>(_ bytes: Bytes, decimalSeparators: DecimalSeparators = .point) -> ExactDecimal?
+    /// `٣`, `１`, a trailing `.`). Gradebook cells, which a locale or a spreadsheet writes, go
+    /// through ``GradebookNumberFormat``.
+    static func parse<Bytes: Collection>(_ bytes: Bytes) -> ExactDecimal?
     where Bytes.Element == UInt8 {
         var index = bytes.startIndex
         guard index != bytes.endIndex else { return nil }
@@ -83,7 +85,7 @@ struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
                     guard digitsAfterSeparator <= maximumDigits else { return nil }
                     scale += 1
                 }
-            } else if !seenSeparator, decimalSeparators.contains(byte) {
+            } else if !seenSeparator, byte == UInt8(ascii: ".") {
                 seenSeparator = true
             } else {
                 return nil
@@ -96,8 +98,8 @@ struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Parses the strict grammar from a string (for values from trusted JSON or the ledger).
-    static func parse(_ text: String, decimalSeparators: DecimalSeparators = .point) -> ExactDecimal? {
-        parse(Array(text.utf8), decimalSeparators: decimalSeparators)
+    static func parse(_ text: String) -> ExactDecimal? {
+        parse(Array(text.utf8))
     }
 
     /// Converts a JSON number that Foundation decoded as `Double` (points possible) by its
@@ -124,6 +126,53 @@ struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
             guard let parsed = ExactDecimal.parse(text) else { return nil }
             self = parsed
         }
+    }
+
+    /// A JSON number that Canvas computed in floating point (a submission's `score`, such as
+    /// `7.333333333333333`), rounded half up (away from zero) to `places` decimals from its
+    /// shortest round-trip spelling, as ActiveSupport's `number_to_rounded` does for Canvas's
+    /// gradebook export. `nil` for NaN, infinities and values that keep more than
+    /// ``maximumDigits`` digits.
+    init?(jsonNumber value: Double, roundedTo places: Int) {
+        guard value.isFinite, places >= 0, places <= 6 else { return nil }
+        let text = "\(value.magnitude)"
+        var digits: [UInt8] = []
+        var integerDigits = 0
+        var exponent = 0
+        var seenPoint = false
+        var index = text.utf8.startIndex
+        let utf8 = text.utf8
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                guard let e = Int(text[text.index(after: index)...]) else { return nil }
+                exponent = e
+                break
+            } else if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else {
+                guard byte &- UInt8(ascii: "0") <= 9 else { return nil }
+                digits.append(byte - UInt8(ascii: "0"))
+                if !seenPoint { integerDigits += 1 }
+            }
+            index = utf8.index(after: index)
+        }
+        // value = 0.d1d2d3... × 10^(integerDigits + exponent); keep that many digits plus `places`.
+        let keep = integerDigits + exponent + places
+        guard keep <= digits.count + 18 else { return nil }
+        var mantissa: Int64 = 0
+        var significant = 0
+        for position in 0..<max(keep, 0) {
+            let digit = position < digits.count ? Int64(digits[position]) : 0
+            if mantissa != 0 || digit != 0 { significant += 1 }
+            guard significant <= Self.maximumDigits else { return nil }
+            mantissa = mantissa * 10 + digit
+        }
+        if keep >= 0, keep < digits.count, digits[keep] >= 5 {
+            mantissa += 1
+            guard mantissa < 1_000_000_000_000_000 else { return nil }
+        }
+        self.init(mantissa: value < 0 ? -mantissa : mantissa, scale: UInt8(places))
     }
 
     /// `self × other`, or `nil` on overflow.
@@ -191,17 +240,4 @@ struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
         let point = digits.index(digits.endIndex, offsetBy: -s)
         return (negative ? "-" : "") + digits[..<point] + "." + digits[point...]
     }
-}
-
-/// The bytes accepted as a decimal separator in score cells.
-struct DecimalSeparators: Sendable, Equatable {
-    var bytes: [UInt8]
-
-    /// `.` only: gradebooks separated by `,`.
-    static let point = DecimalSeparators(bytes: [UInt8(ascii: ".")])
-    /// `.` or `,`: gradebooks separated by `;`, which Canvas writes with decimal commas.
-    static let pointOrComma = DecimalSeparators(bytes: [UInt8(ascii: "."), UInt8(ascii: ",")])
-
-    @inline(__always)
-    func contains(_ byte: UInt8) -> Bool { bytes.contains(byte) }
 }

@@ -26,4 +26,6 @@ enum ScoreCell: Sendable, Equatable, Hashable {
 enum InvalidScoreReason: String, Sendable, Equatable, Hashable {
     case unreadable
     case negative
+    /// `1,000` in a `,` file: a thousand, or one with three decimals (``GradebookNumberFormat``).
+    case ambiguous
 }

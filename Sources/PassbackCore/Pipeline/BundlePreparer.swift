@@ -25,7 +25,7 @@ struct BundlePreparer: Sendable {
     init(context: RunContext, plan: RunPlanner.Plan, matcher: CategoryMatcher) {
         self.context = context
         self.plan = plan
-        let settings = RuleSettings(nameLengthLimit: context.settings.nameLengthLimit, calendar: context.calendar, now: context.clock)
+        let settings = RuleSettings(context.settings, calendar: context.calendar, now: context.clock)
         checker = CourseChecker(rules: context.stages.rules, matcher: matcher, settings: settings)
         sections = SectionOutcome.Maker(context: context)
     }

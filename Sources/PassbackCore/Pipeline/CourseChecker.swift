@@ -38,37 +38,11 @@ package struct CourseChecker: Sendable {
     package func check(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CourseGrades {
         let course = bundle.course
         let courseSubject = ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id)
-        var courseRows: [Diagnostic] = []
         let bundleLocation = SourceLocation(file: sources.bundleFile)
 
-        // Students into sections.
-        let sectionsByName = Dictionary(bundle.sections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let names = SectionNameList(knownNames: sectionsByName.keys)
-        var rosters: [String: [GradebookStudent]] = [:]  // Canvas section id → students
-        var reportedUnknown: Set<String> = []
-        var testStudentRows: [Diagnostic] = []
-        for student in gradebook.students {
-            let location = SourceLocation(file: sources.gradebookFile, line: student.line)
-            if student.isTestStudent {
-                if let row = StudentIdentityRule().check(student, subject: courseSubject, location: location) { testStudentRows.append(row) }
-                continue
-            }
-            guard let sectionNames = names.split(student.sectionText) else {
-                if reportedUnknown.insert(student.sectionText).inserted {
-                    var subject = courseSubject
-                    subject.studentSISID = student.sisUserID
-                    courseRows.append(.error(
-                        .unknownSection,
-                        "The gradebook names section \"\(student.sectionText)\", which the course's Canvas sections do not have; export the gradebook and the bundle of the course at the same time.",
-                        subject: subject, location: location
-                    ))
-                }
-                continue
-            }
-            for name in sectionNames {
-                rosters[sectionsByName[name]!.id, default: []].append(student)
-            }
-        }
+        // Students into sections (spec 2.2: the enrollments, else the gradebook's names).
+        let roster = SectionRoster(bundle: bundle, gradebook: gradebook, subject: courseSubject, gradebookFile: sources.gradebookFile, bundleFile: sources.bundleFile)
+        var courseRows = roster.diagnostics
 
         // Assignments: the bundle's, in its order; the gradebook's columns by id.
         var columnIndex: [String: Int] = [:]
@@ -85,37 +59,36 @@ package struct CourseChecker: Sendable {
                 location: SourceLocation(file: sources.gradebookFile, line: 1)
             ))
         }
+        // Synced, published assignments that the gradebook lacks: grades unknown, nothing deleted,
+        // and held (their grades go out in full once the column is back).
+        let missingColumns = bundleAssignments.filter { $0.1.postToSIS && $0.1.published && columnIndex[$0.1.id] == nil }.map(\.1)
+
+        // One submission per (assignment, Canvas user), when the bundle has them.
+        var submissions: [String: CanvasSubmission] = [:]
+        if !bundle.submissions.isEmpty {
+            submissions.reserveCapacity(bundle.submissions.count)
+            for submission in bundle.submissions {
+                submissions[submission.assignmentID + ":" + submission.userID] = submission
+            }
+        }
 
         var sections: [SectionGrades] = []
         for section in bundle.sections {
-            if let sis = section.sisSectionID, !XMLCharacters.isExactToken(sis) {
-                let what = XMLCharacters.isWritable(sis) ? "a tab, a line break or two spaces in a row, which Aspire would receive changed" : "control characters, which Aspire cannot receive"
-                courseRows.append(.error(
-                    .unknownSection,
-                    "The Canvas section \"\(section.name)\" (\(section.id)) has an SIS section id with \(what); ask the Canvas admin to correct it.",
-                    subject: courseSubject, location: bundleLocation
-                ))
-                continue
+            let members = roster.members[section.id] ?? []
+            switch AspireSectionRule().check(section, students: members.count, subject: courseSubject, location: bundleLocation) {
+            case .notPassedBack(let row):
+                if let row { courseRows.append(row) }
+            case .aspire(let sisSectionID):
+                var grades = checkSection(
+                    section: section, sisSectionID: sisSectionID, students: members.map { roster.students[$0] }, bundle: bundle,
+                    assignments: bundleAssignments, columnIndex: columnIndex, submissions: submissions, gradebook: gradebook, sources: sources
+                )
+                grades.heldLineItems += missingColumns.map { "canvas-\($0.id)" }
+                sections.append(grades)
             }
-            guard let sisSectionID = section.sisSectionID else {
-                var subject = courseSubject
-                subject.sectionSISID = nil
-                courseRows.append(.error(
-                    .unknownSection,
-                    "The Canvas section \"\(section.name)\" (\(section.id)) has no SIS section id, so Aspire cannot receive its grades; ask the Canvas admin to link it to its Aspire section.",
-                    subject: subject, location: bundleLocation
-                ))
-                continue
-            }
-            let roster = rosters[section.id] ?? []
-            sections.append(checkSection(
-                section: section, sisSectionID: sisSectionID, roster: roster, bundle: bundle,
-                assignments: bundleAssignments, columnIndex: columnIndex, gradebook: gradebook, sources: sources
-            ))
         }
 
-        // Synced, published assignments that the gradebook lacks: grades unknown, nothing deleted.
-        for (_, assignment) in bundleAssignments where assignment.postToSIS && assignment.published && columnIndex[assignment.id] == nil {
+        for assignment in missingColumns {
             courseRows.append(.warning(
                 .bundleMismatch,
                 "The gradebook has no column for \"\(assignment.name)\" (\(assignment.id)); none of its grades are sent or deleted. Export both files of the course at the same time.",
@@ -123,12 +96,12 @@ package struct CourseChecker: Sendable {
                 location: SourceLocation(file: sources.gradebookFile, line: 1)
             ))
         }
-        return CourseGrades(diagnostics: courseRows + testStudentRows, sections: sections)
+        return CourseGrades(diagnostics: courseRows + roster.testStudentRows, sections: sections)
     }
 
     private func checkSection(
-        section: CanvasSection, sisSectionID: String, roster: [GradebookStudent], bundle: CanvasBundle,
-        assignments: [(CanvasAssignmentGroup, CanvasAssignment)], columnIndex: [String: Int],
+        section: CanvasSection, sisSectionID: String, students roster: [GradebookStudent], bundle: CanvasBundle,
+        assignments: [(CanvasAssignmentGroup, CanvasAssignment)], columnIndex: [String: Int], submissions: [String: CanvasSubmission],
         gradebook: Gradebook, sources: Sources
     ) -> SectionGrades {
         let course = bundle.course
@@ -150,11 +123,8 @@ package struct CourseChecker: Sendable {
             }
         }
         let sectionUserIDs = Set(roster.map(\.canvasUserID))
-        let gradedAt = Dictionary(
-            bundle.submissions.compactMap { s in s.gradedAt.map { ("\(s.assignmentID):\(s.userID)", $0) } },
-            uniquingKeysWith: { a, b in max(a, b) }
-        )
         let today = settings.calendar.localDate(of: settings.now)
+        let posting = PostedGradeRule(sendUnpostedGrades: settings.sendUnpostedGrades)
 
         var matches: [String: CategoryMatch] = [:]  // per assignment group (id, source id, name): the same for its assignments
         for (group, assignment) in assignments {
@@ -176,7 +146,11 @@ package struct CourseChecker: Sendable {
             result.diagnostics.append(contentsOf: findings)
             guard findings.isEmpty, let matched = category.matched, let due = schedule.dueAt,
                 let column = columnIndex[assignment.id]
-            else { continue }
+            else {
+                // Held by a rule (not by the teacher's choice not to sync): released in full later.
+                if !findings.isEmpty, assignment.postToSIS { result.heldLineItems.append("canvas-\(assignment.id)") }
+                continue
+            }
 
             let dueDate = settings.calendar.localDate(of: due)
             let assignDate = schedule.unlockAt.map(settings.calendar.localDate(of:)) ?? dueDate
@@ -191,35 +165,46 @@ package struct CourseChecker: Sendable {
             // and their cells).
             var candidates: [CandidateResult] = []
             candidates.reserveCapacity(students.count)
-            let gradedAtPrefix = gradedAt.isEmpty ? "" : assignment.id + ":"
+            let submissionPrefix = submissions.isEmpty ? "" : assignment.id + ":"
             let points = assignment.pointsPossible
+            let unassigned = schedule.unassignedStudents
+            var notPosted = 0
             students.withUnsafeBufferPointer { students in
                 for index in students.indices {
                     guard let sis = students[index].sisUserID else { continue }
+                    if !unassigned.isEmpty, unassigned.contains(students[index].canvasUserID) { continue }
                     func subject() -> ReportSubject {
                         var subject = context.subject
                         subject.studentSISID = sis
                         return subject
                     }
+                    let submission = submissions.isEmpty ? nil : submissions[submissionPrefix + students[index].canvasUserID]
+                    let when = submission?.gradedAt
+                    let scoreDate = when.map(settings.calendar.localDate(of:)) ?? today
                     let current: GradeValue?
-                    switch evaluator.evaluate(students[index].cells[column], pointsPossible: points) {
+                    var hold = CandidateResult.Hold.none
+                    switch evaluator.evaluate(students[index].cells[column], pointsPossible: points, submission: submission) {
                     case .notAssigned:
                         continue
                     case .invalid(let message):
                         result.diagnostics.append(.error(.invalidScore, message, subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
-                        continue
+                        current = nil
+                        hold = .unreadable
                     case .noGrade:
                         current = nil
                     case .grade(let value, let extraCredit):
-                        if extraCredit, let score = value.score {
+                        if posting.holds(submission) {
+                            hold = .notPosted
+                            notPosted += 1
+                        } else if extraCredit, let score = value.score {
                             result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
                         }
                         current = value
                     }
-                    let when = gradedAt.isEmpty ? nil : gradedAt[gradedAtPrefix + students[index].canvasUserID]
-                    candidates.append(CandidateResult(studentSISID: sis, current: current, gradedAt: when, scoreDate: when.map(settings.calendar.localDate(of:)) ?? today))
+                    candidates.append(CandidateResult(studentSISID: sis, current: current, gradedAt: when, scoreDate: scoreDate, hold: hold))
                 }
             }
+            if notPosted > 0 { result.diagnostics.append(posting.row(count: notPosted, context: context)) }
             result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))
         }
         return result

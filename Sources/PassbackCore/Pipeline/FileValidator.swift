@@ -74,7 +74,7 @@ public struct FileValidator {
             if let export { catalog.replace(with: export.categories) }
         }
         let calendar = try settings.calendar()
-        let checker = CourseChecker(rules: stages.rules, matcher: CategoryMatcher(catalog: catalog), settings: RuleSettings(nameLengthLimit: settings.nameLengthLimit, calendar: calendar, now: now))
+        let checker = CourseChecker(rules: stages.rules, matcher: CategoryMatcher(catalog: catalog), settings: RuleSettings(settings, calendar: calendar, now: now))
         for bundle in groups.bundles {
             let g = bundle.gradebook.relativePath
             let j = bundle.json.relativePath
@@ -90,7 +90,7 @@ public struct FileValidator {
                 findings.append(Finding(file: d.location?.file ?? j, diagnostic: d))
             }
             let items = grades.sections.reduce(0) { $0 + $1.lineItems.count }
-            let results = grades.sections.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.results.filter { $0.current != nil }.count } }
+            let results = grades.sections.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.results.filter { $0.current != nil && $0.hold == .none }.count } }
             findings.append(Finding(file: j, note: "checked: \(items) line item(s) with \(results) grade(s) would be sent in bulk"))
         }
         return findings

@@ -69,10 +69,10 @@ struct SectionOutcome {
             let reportStart = ContinuousClock.now
             var rows: [ReportRow] = []
             var students: Set<String> = []
-            for diagnostic in section.diagnostics {
+            for diagnostic in section.diagnostics + selection.diagnostics {
                 rows.append(ReportRow(runID: context.runID, requestID: requestID, diagnostic: diagnostic))
                 if let student = diagnostic.subject.studentSISID { students.insert(student) }
-                if diagnostic.severity == .error || diagnostic.code == .categoryPendingVerification { made.clean = false }
+                if diagnostic.severity == .error || diagnostic.code == .categoryPendingVerification || diagnostic.code == .gradeNotPosted { made.clean = false }
             }
             if written {
                 rows += successRows(section, selection.lineItems, requestID: requestID, gradebookFile: gradebookFile, students: &students)
@@ -102,6 +102,7 @@ struct SectionOutcome {
                 lineItems: written ? selection.lineItems.count : 0, resultsSent: sentResults, errors: errors, warnings: warnings,
                 outboxFile: nil, students: students.sorted(), history: nil
             )
+            outcome.held = selection.held
             if invalid.isEmpty, selection.historyChanged {
                 // Unchanged (same bytes as stored): nothing to write.
                 let encoded = stageClock.measure(.diff) { SectionHistoryCoding.encode(selection.history) }

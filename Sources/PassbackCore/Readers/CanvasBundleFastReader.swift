@@ -6,7 +6,8 @@ import Foundation
 ///
 /// It only ever says "this is the bundle" or "I am not sure": anything it does not expect (a
 /// syntax error, a type the decoder would refuse, an escaped key, a repeated member, a number it
-/// would have to think about, a byte-order mark, deep nesting) makes it give up, and the reader
+/// would have to think about, a byte-order mark, deep nesting, an override of a kind it does not
+/// know, which the decoder names) makes it give up, and the reader
 /// decodes the file with Foundation's `JSONDecoder`, which either reads it or says exactly
 /// what is wrong. So error messages and edge cases are the decoder's; the fast path only has to
 /// agree with it on bundles that are valid. Foundation's decoder builds a dictionary for every
@@ -41,14 +42,21 @@ struct CanvasBundleFastReader {
 
     // MARK: The bundle's shape (mirrors the Decodable types)
 
+    // Each object is read member by member with ``nextMember(_:_:)``, which matches keys against
+    // the `Decodable` type's own coding keys (``JSONMemberNames``) and skips the members it does
+    // not read; each `switch` covers every key, so a key added to a `Decodable` type does not
+    // compile until the fast path reads it too.
+
     private mutating func bundle() throws -> CanvasBundle {
         var course: CanvasCourse?
         var sections: [CanvasSection]?
         var groups: [CanvasAssignmentGroup]?
         var submissions: [CanvasSubmission]??
+        var enrollments: [CanvasEnrollment]??
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = BundleJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .course: try fresh(course); course = try self.course()
             case .sections:
@@ -60,11 +68,16 @@ struct CanvasBundleFastReader {
             case .submissions:
                 try fresh(submissions)
                 submissions = .some(try nullableList { try $0.submission() })
-            default: try skipValue()
+            case .enrollments:
+                try fresh(enrollments)
+                enrollments = .some(try nullableList { try $0.enrollment() })
             }
         }
         guard let course, let sections, let groups else { throw GiveUp() }
-        return CanvasBundle(course: course, sections: sections, assignmentGroups: groups, submissions: (submissions ?? nil) ?? [])
+        return CanvasBundle(
+            course: course, sections: sections, assignmentGroups: groups, submissions: (submissions ?? nil) ?? [],
+            enrollments: enrollments ?? nil
+        )
     }
 
     private mutating func course() throws -> CanvasCourse {
@@ -75,7 +88,8 @@ struct CanvasBundleFastReader {
         var term: String???
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = CourseJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .id: try fresh(id); id = try canvasID()
             case .name: try fresh(name); name = try nullableString()
@@ -89,17 +103,15 @@ struct CanvasBundleFastReader {
                     var sisTerm: String??
                     try openObject()
                     var firstMember = true
-                    while let inner = try nextKey(&firstMember) {
-                        if inner == .sisTermID {
+                    while let inner = try nextMember(CourseJSON.Term.names, &firstMember) {
+                        switch inner {
+                        case .sisTermID:
                             try fresh(sisTerm)
                             sisTerm = try nullableString()
-                        } else {
-                            try skipValue()
                         }
                     }
                     term = .some(nonBlank(sisTerm ?? nil))
                 }
-            default: try skipValue()
             }
         }
         guard let id, let state else { throw GiveUp() }
@@ -112,12 +124,12 @@ struct CanvasBundleFastReader {
         var sis: String??
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = SectionJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .id: try fresh(id); id = try canvasID()
             case .name: try fresh(name); name = try string()
             case .sisSectionID: try fresh(sis); sis = try nullableString()
-            default: try skipValue()
             }
         }
         guard let id, let name else { throw GiveUp() }
@@ -131,7 +143,8 @@ struct CanvasBundleFastReader {
         var assignments: [CanvasAssignment]??
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = GroupJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .id: try fresh(id); id = try canvasID()
             case .name: try fresh(name); name = try string()
@@ -139,7 +152,6 @@ struct CanvasBundleFastReader {
             case .assignments:
                 try fresh(assignments)
                 assignments = .some(try nullableList { try $0.assignment() })
-            default: try skipValue()
             }
         }
         guard let id, let name else { throw GiveUp() }
@@ -159,7 +171,8 @@ struct CanvasBundleFastReader {
         var overrides: [CanvasAssignmentOverride]??
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = AssignmentJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .id: try fresh(id); id = try canvasID()
             case .name: try fresh(name); name = try string()
@@ -172,26 +185,14 @@ struct CanvasBundleFastReader {
                 if try null() {
                     points = .some(nil)
                 } else {
-                    // As the decoder: a Double, then its shortest decimal spelling. A plain
-                    // non-negative decimal of at most 15 digits is that spelling already (such
-                    // decimals survive a round trip through Double), so it is read as it is.
-                    let range = try scanNumber()
-                    let lexeme = UnsafeBufferPointer(rebasing: bytes[range])
-                    if lexeme.count <= 16, lexeme[0] != UInt8(ascii: "-"), !lexeme.contains(UInt8(ascii: "e")), !lexeme.contains(UInt8(ascii: "E")),
-                        let exact = ExactDecimal.parse(lexeme)
-                    {
-                        points = exact
-                    } else {
-                        guard let value = Double(String(decoding: lexeme, as: UTF8.self)), let exact = ExactDecimal(jsonNumber: value), !exact.isNegative else { throw GiveUp() }
-                        points = exact
-                    }
+                    guard let exact = try jsonDecimal(), !exact.isNegative else { throw GiveUp() }
+                    points = exact
                 }
             case .gradingType: try fresh(gradingType); gradingType = try nullableString()
             case .onlyVisibleToOverrides: try fresh(onlyVisible); onlyVisible = try null() ? .some(nil) : try bool()
             case .overrides:
                 try fresh(overrides)
                 overrides = .some(try nullableList { try $0.override() })
-            default: try skipValue()
             }
         }
         guard let id, let name, let published else { throw GiveUp() }
@@ -208,11 +209,15 @@ struct CanvasBundleFastReader {
         var students: [String]??
         var section: String??
         var group: String??
+        var course: String??
+        var noop: String??
+        var unassign: Bool??
         var dueAt: Date??
         var unlockAt: Date??
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = OverrideJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .id: try fresh(id); id = try null() ? .some(nil) : try canvasID()
             case .studentIDs:
@@ -220,9 +225,11 @@ struct CanvasBundleFastReader {
                 students = .some(try nullableList { try $0.canvasID() })
             case .courseSectionID: try fresh(section); section = try null() ? .some(nil) : try canvasID()
             case .groupID: try fresh(group); group = try null() ? .some(nil) : try canvasID()
+            case .courseID: try fresh(course); course = try null() ? .some(nil) : try canvasID()
+            case .noopID: try fresh(noop); noop = try null() ? .some(nil) : try canvasID()
+            case .unassignItem: try fresh(unassign); unassign = try null() ? .some(nil) : try bool()
             case .dueAt: try fresh(dueAt); dueAt = try timestamp()
             case .unlockAt: try fresh(unlockAt); unlockAt = try timestamp()
-            default: try skipValue()
             }
         }
         let target: CanvasAssignmentOverride.Target
@@ -232,7 +239,12 @@ struct CanvasBundleFastReader {
             target = .section(section)
         } else if let group = group ?? nil {
             target = .group(group)
+        } else if let course = course ?? nil {
+            target = .course(course)
+        } else if let noop {
+            target = .noop(noop)
         } else {
+            // A kind this reader does not know: the decoder names it.
             throw GiveUp()
         }
         let due: CanvasAssignmentOverride.DueDate
@@ -241,25 +253,88 @@ struct CanvasBundleFastReader {
         case .some(.none): due = .none
         case .some(.some(let date)): due = .date(date)
         }
-        return CanvasAssignmentOverride(id: id ?? nil, target: target, dueAt: due, unlockAt: (unlockAt ?? nil) ?? nil)
+        return CanvasAssignmentOverride(id: id ?? nil, target: target, dueAt: due, unlockAt: (unlockAt ?? nil) ?? nil, unassign: (unassign ?? nil) ?? false)
     }
 
     private mutating func submission() throws -> CanvasSubmission {
         var assignment: String?
         var user: String?
         var gradedAt: Date??
+        var score: ExactDecimal???
+        var excused: Bool??
+        var postedAt: Date??
+        var state: String??
         try openObject()
         var first = true
-        while let key = try nextKey(&first) {
+        let names = SubmissionJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
             switch key {
             case .assignmentID: try fresh(assignment); assignment = try canvasID()
             case .userID: try fresh(user); user = try canvasID()
             case .gradedAt: try fresh(gradedAt); gradedAt = try timestamp()
-            default: try skipValue()
+            case .score:
+                try fresh(score)
+                if try null() {
+                    score = .some(nil)
+                } else {
+                    let range = try scanNumber()
+                    // As the decoder: a `Double` (out of range: the decoder refuses it), rounded.
+                    guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)), value.isFinite else { throw GiveUp() }
+                    score = .some(SubmissionJSON.score(value))
+                }
+            case .excused: try fresh(excused); excused = try null() ? .some(nil) : try bool()
+            case .postedAt: try fresh(postedAt); postedAt = try timestamp()
+            case .workflowState: try fresh(state); state = try nullableString()
             }
         }
         guard let assignment, let user else { throw GiveUp() }
-        return CanvasSubmission(assignmentID: assignment, userID: user, gradedAt: (gradedAt ?? nil) ?? nil)
+        let posting: CanvasSubmission.Posting
+        switch postedAt {
+        case .none: posting = .unknown
+        case .some(.none): posting = .notPosted
+        case .some(.some(let date)): posting = .posted(date)
+        }
+        return CanvasSubmission(
+            assignmentID: assignment, userID: user, gradedAt: (gradedAt ?? nil) ?? nil, score: (score ?? nil) ?? nil,
+            excused: (excused ?? nil) ?? false, posting: posting, workflowState: state ?? nil
+        )
+    }
+
+    private mutating func enrollment() throws -> CanvasEnrollment {
+        var user: String?
+        var section: String?
+        var sis: String??
+        var type: String?
+        var state: String?
+        try openObject()
+        var first = true
+        let names = EnrollmentJSON.names  // once, not per key
+        while let key = try nextMember(names, &first) {
+            switch key {
+            case .userID: try fresh(user); user = try canvasID()
+            case .courseSectionID: try fresh(section); section = try canvasID()
+            case .sisUserID: try fresh(sis); sis = try nullableString()
+            case .type: try fresh(type); type = try string()
+            case .enrollmentState: try fresh(state); state = try string()
+            }
+        }
+        guard let user, let section, let type, let state else { throw GiveUp() }
+        return CanvasEnrollment(userID: user, courseSectionID: section, sisUserID: nonBlank(sis ?? nil), type: type, enrollmentState: state)
+    }
+
+    /// A JSON number as the decoder makes it an ``ExactDecimal``: a `Double`, then its shortest
+    /// decimal spelling. A plain non-negative decimal of at most 15 digits is that spelling
+    /// already (such decimals survive a round trip through `Double`), so it is read as it is.
+    private mutating func jsonDecimal() throws -> ExactDecimal? {
+        let range = try scanNumber()
+        let lexeme = UnsafeBufferPointer(rebasing: bytes[range])
+        if lexeme.count <= 16, lexeme[0] != UInt8(ascii: "-"), !lexeme.contains(UInt8(ascii: "e")), !lexeme.contains(UInt8(ascii: "E")),
+            let exact = ExactDecimal.parse(lexeme)
+        {
+            return exact
+        }
+        guard let value = Double(String(decoding: lexeme, as: UTF8.self)) else { throw GiveUp() }
+        return ExactDecimal(jsonNumber: value)
     }
 
     // MARK: Values
@@ -352,45 +427,6 @@ struct CanvasBundleFastReader {
         position += count
     }
 
-    /// The members this reader knows; anything else is `.other`.
-    enum Key {
-        case course, sections, assignmentGroups, submissions
-        case id, name, sisCourseID, workflowState, term, sisTermID, sisSectionID, sisSourceID, assignments
-        case published, postToSIS, dueAt, unlockAt, pointsPossible, gradingType, onlyVisibleToOverrides, overrides
-        case studentIDs, courseSectionID, groupID, assignmentID, userID, gradedAt
-        case other
-    }
-
-    /// The key `bytes` spell: by length, then compared with the few names of that length.
-    /// (A table of names as arrays costs a lazy-global check and retains per key; a bundle has
-    /// about a thousand keys.)
-    static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key {
-        func named(_ name: StaticString) -> Bool {
-            name.utf8CodeUnitCount == bytes.count && name.utf8Start[0] == bytes[0] && memcmp(name.utf8Start, bytes.baseAddress!, bytes.count) == 0
-        }
-        switch bytes.count {
-        case 2: return named("id") ? .id : .other
-        case 4: return named("name") ? .name : named("term") ? .term : .other
-        case 6: return named("course") ? .course : named("due_at") ? .dueAt : .other
-        case 7: return named("user_id") ? .userID : .other
-        case 8: return named("sections") ? .sections : named("group_id") ? .groupID : .other
-        case 9:
-            return named("published") ? .published : named("unlock_at") ? .unlockAt : named("overrides") ? .overrides
-                : named("graded_at") ? .gradedAt : .other
-        case 11:
-            return named("submissions") ? .submissions : named("sis_term_id") ? .sisTermID : named("assignments") ? .assignments
-                : named("post_to_sis") ? .postToSIS : named("student_ids") ? .studentIDs : .other
-        case 12: return named("grading_type") ? .gradingType : .other
-        case 13:
-            return named("sis_course_id") ? .sisCourseID : named("sis_source_id") ? .sisSourceID : named("assignment_id") ? .assignmentID : .other
-        case 14: return named("workflow_state") ? .workflowState : named("sis_section_id") ? .sisSectionID : .other
-        case 15: return named("points_possible") ? .pointsPossible : .other
-        case 17: return named("assignment_groups") ? .assignmentGroups : named("course_section_id") ? .courseSectionID : .other
-        case 25: return named("only_visible_to_overrides") ? .onlyVisibleToOverrides : .other
-        default: return .other
-        }
-    }
-
     /// `{`; then ``nextKey(_:)`` until it returns `nil`, reading each member's value.
     private mutating func openObject() throws {
         try expect(UInt8(ascii: "{"))
@@ -398,8 +434,20 @@ struct CanvasBundleFastReader {
         guard depth <= Self.maximumDepth else { throw GiveUp() }
     }
 
-    /// The next member's key (its `:` consumed), or `nil` at the object's end.
-    private mutating func nextKey(_ first: inout Bool) throws -> Key? {
+    /// The next member that `names` lists (its `:` consumed), skipping (and checking) the
+    /// members the type does not read; `nil` at the object's end.
+    private mutating func nextMember<Key>(_ names: JSONMemberNames<Key>, _ first: inout Bool) throws -> Key? {
+        while let name = try nextKey(&first) {
+            if !name.isEmpty, let key = names.key(name) { return key }
+            // Unknown keys may be any UTF-8; the decoder refuses invalid UTF-8.
+            if !name.allSatisfy({ $0 < 0x80 }), UTF8Text.decode(name) == nil { throw GiveUp() }
+            try skipValue()
+        }
+        return nil
+    }
+
+    /// The next member's key, as its bytes (its `:` consumed), or `nil` at the object's end.
+    private mutating func nextKey(_ first: inout Bool) throws -> UnsafeBufferPointer<UInt8>? {
         skipWhitespace()
         guard let next = peek else { throw GiveUp() }
         if first {
@@ -428,11 +476,8 @@ struct CanvasBundleFastReader {
         guard position < bytes.count else { throw GiveUp() }
         let keyBytes = UnsafeBufferPointer(rebasing: bytes[start..<position])
         position += 1
-        let key = keyBytes.isEmpty ? Key.other : Self.key(keyBytes)
-        // Unknown keys may be any UTF-8; the decoder refuses invalid UTF-8.
-        if key == .other, !keyBytes.allSatisfy({ $0 < 0x80 }), UTF8Text.decode(keyBytes) == nil { throw GiveUp() }
         try expect(UInt8(ascii: ":"))
-        return key
+        return keyBytes
     }
 
     /// `[`; then ``nextElement(_:)`` until it returns false, reading each element.
@@ -621,7 +666,10 @@ struct CanvasBundleFastReader {
         case UInt8(ascii: "{"):
             try openObject()
             var first = true
-            while try nextKey(&first) != nil { try skipValue() }
+            while let name = try nextKey(&first) {
+                if !name.allSatisfy({ $0 < 0x80 }), UTF8Text.decode(name) == nil { throw GiveUp() }
+                try skipValue()
+            }
         case UInt8(ascii: "["):
             try openArray()
             var first = true
@@ -657,3 +705,16 @@ struct CanvasBundleFastReader {
         position += 1
     }
 }
+
+// MARK: - Member names
+
+// The fast path's member names are the `Decodable` types' coding keys.
+extension BundleJSON { static let names = JSONMemberNames<Keys>() }
+extension CourseJSON { static let names = JSONMemberNames<Keys>() }
+extension CourseJSON.Term { static let names = JSONMemberNames<Keys>() }
+extension SectionJSON { static let names = JSONMemberNames<Keys>() }
+extension GroupJSON { static let names = JSONMemberNames<Keys>() }
+extension AssignmentJSON { static let names = JSONMemberNames<Keys>() }
+extension OverrideJSON { static let names = JSONMemberNames<Keys>() }
+extension SubmissionJSON { static let names = JSONMemberNames<Keys>() }
+extension EnrollmentJSON { static let names = JSONMemberNames<Keys>() }

@@ -5,12 +5,15 @@ import Glibc
 #endif
 
 /// Reads `<stem>.canvas.json`: one JSON object whose members are Canvas REST API responses
-/// (`course`, `sections`, `assignment_groups`, optional `submissions`), as Canvas returns them.
+/// (`course`, `sections`, `assignment_groups`, optional `submissions` and `enrollments`), as
+/// Canvas returns them.
 ///
 /// A byte-level reader made for the bundle's shape (``CanvasBundleFastReader``) reads valid
 /// bundles; whatever it is not sure of goes to Foundation's `JSONDecoder` with the `Decodable`
 /// conformances below, which are strict about what the rules need, ignore everything else, and
-/// say what is wrong: a failure names the member and what was expected.
+/// say what is wrong: a failure names the member and what was expected. The member names both
+/// read are the `Decodable` types' coding keys (the fast path matches keys with
+/// ``JSONMemberNames`` tables made from them), so the two cannot disagree on a name.
 package struct CanvasBundleReader: Sendable {
     /// Larger files are refused before parsing (a course bundle is a few hundred KiB).
     var maximumFileSize: Int
@@ -277,13 +280,15 @@ func nonBlank(_ text: String?) -> String? {
     return trimmed
 }
 
-private struct BundleJSON: Decodable {
+/// The top level: `course`, `sections`, `assignment_groups`, optional `submissions` and
+/// `enrollments`.
+struct BundleJSON: Decodable {
     let bundle: CanvasBundle
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case course, sections
         case assignmentGroups = "assignment_groups"
-        case submissions
+        case submissions, enrollments
     }
 
     init(from decoder: any Decoder) throws {
@@ -297,19 +302,22 @@ private struct BundleJSON: Decodable {
         let sections = try object.decode([SectionJSON].self, forKey: .sections)
         let groups = try object.decode([GroupJSON].self, forKey: .assignmentGroups)
         let submissions = try object.decodeIfPresent([SubmissionJSON].self, forKey: .submissions) ?? []
+        let enrollments = try object.decodeIfPresent([EnrollmentJSON].self, forKey: .enrollments)
         bundle = CanvasBundle(
             course: course.value,
             sections: sections.map(\.value),
             assignmentGroups: groups.map(\.value),
-            submissions: submissions.map(\.value)
+            submissions: submissions.map(\.value),
+            enrollments: enrollments?.map(\.value)
         )
     }
 }
 
-private struct CourseJSON: Decodable {
+/// `GET /api/v1/courses/:id?include[]=term`.
+struct CourseJSON: Decodable {
     let value: CanvasCourse
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case id, name
         case sisCourseID = "sis_course_id"
         case workflowState = "workflow_state"
@@ -318,7 +326,7 @@ private struct CourseJSON: Decodable {
 
     struct Term: Decodable {
         let sisTermID: String?
-        enum Keys: String, CodingKey { case sisTermID = "sis_term_id" }
+        enum Keys: String, CodingKey, CaseIterable { case sisTermID = "sis_term_id" }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
             sisTermID = nonBlank(try c.decodeIfPresent(String.self, forKey: .sisTermID))
@@ -337,10 +345,11 @@ private struct CourseJSON: Decodable {
     }
 }
 
-private struct SectionJSON: Decodable {
+/// `GET /api/v1/courses/:id/sections`.
+struct SectionJSON: Decodable {
     let value: CanvasSection
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case id, name
         case sisSectionID = "sis_section_id"
     }
@@ -355,10 +364,11 @@ private struct SectionJSON: Decodable {
     }
 }
 
-private struct GroupJSON: Decodable {
+/// One assignment group with its assignments.
+struct GroupJSON: Decodable {
     let value: CanvasAssignmentGroup
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case id, name, assignments
         case sisSourceID = "sis_source_id"
     }
@@ -374,10 +384,22 @@ private struct GroupJSON: Decodable {
     }
 }
 
-private struct AssignmentJSON: Decodable {
+/// Points possible as an ``ExactDecimal`` the way `JSONDecoder` gives the number: a `Double`,
+/// then its shortest spelling; refused when negative or longer than
+/// ``ExactDecimal/maximumDigits`` digits.
+func decodePointsPossible<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key) throws -> ExactDecimal? {
+    guard let number = try container.decodeIfPresent(Double.self, forKey: key) else { return nil }
+    guard let exact = ExactDecimal(jsonNumber: number), !exact.isNegative else {
+        throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "expected a non-negative number of points")
+    }
+    return exact
+}
+
+/// One assignment, with its overrides.
+struct AssignmentJSON: Decodable {
     let value: CanvasAssignment
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case id, name, published, overrides
         case postToSIS = "post_to_sis"
         case dueAt = "due_at"
@@ -389,13 +411,6 @@ private struct AssignmentJSON: Decodable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
-        var points: ExactDecimal?
-        if let number = try c.decodeIfPresent(Double.self, forKey: .pointsPossible) {
-            guard let exact = ExactDecimal(jsonNumber: number), !exact.isNegative else {
-                throw DecodingError.dataCorruptedError(forKey: .pointsPossible, in: c, debugDescription: "expected a non-negative number of points")
-            }
-            points = exact
-        }
         value = CanvasAssignment(
             id: try c.decode(CanvasIDJSON.self, forKey: .id).value,
             name: try c.decode(String.self, forKey: .name),
@@ -403,7 +418,7 @@ private struct AssignmentJSON: Decodable {
             postToSIS: try c.decodeIfPresent(Bool.self, forKey: .postToSIS) ?? false,
             dueAt: try c.decodeIfPresent(TimestampJSON.self, forKey: .dueAt)?.date,
             unlockAt: try c.decodeIfPresent(TimestampJSON.self, forKey: .unlockAt)?.date,
-            pointsPossible: points,
+            pointsPossible: try decodePointsPossible(c, .pointsPossible),
             gradingType: try c.decodeIfPresent(String.self, forKey: .gradingType),
             onlyVisibleToOverrides: try c.decodeIfPresent(Bool.self, forKey: .onlyVisibleToOverrides) ?? false,
             overrides: try c.decodeIfPresent([OverrideJSON].self, forKey: .overrides)?.map(\.value) ?? []
@@ -411,17 +426,32 @@ private struct AssignmentJSON: Decodable {
     }
 }
 
-private struct OverrideJSON: Decodable {
+/// One override (`Api::V1::AssignmentOverride#assignment_override_json`): its kind is the one
+/// target member it has (`student_ids`, `course_section_id`, `group_id`, `course_id`, `noop_id`,
+/// in that order when a hand-made file has several); one with none is of a kind this reader does
+/// not know, which is read (and reported by the rules), not refused.
+struct OverrideJSON: Decodable {
     let value: CanvasAssignmentOverride
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case id
         case studentIDs = "student_ids"
         case courseSectionID = "course_section_id"
         case groupID = "group_id"
+        case courseID = "course_id"
+        case noopID = "noop_id"
+        case unassignItem = "unassign_item"
         case dueAt = "due_at"
         case unlockAt = "unlock_at"
     }
+
+    /// Members Canvas writes on overrides of every kind, which say nothing of whom an override is
+    /// for (left out when an unknown kind is named).
+    static let commonMembers: Set<String> = [
+        "title", "assignment_id", "quiz_id", "context_module_id", "context_module_name", "discussion_topic_id", "wiki_page_id",
+        "attachment_id", "parent_override_id", "all_day", "all_day_date", "lock_at", "students", "non_collaborative",
+        "group_category_id", "sub_assignment_due_dates", "peer_review_dates",
+    ]
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
@@ -432,8 +462,12 @@ private struct OverrideJSON: Decodable {
             target = .section(section.value)
         } else if let group = try c.decodeIfPresent(CanvasIDJSON.self, forKey: .groupID) {
             target = .group(group.value)
+        } else if let course = try c.decodeIfPresent(CanvasIDJSON.self, forKey: .courseID) {
+            target = .course(course.value)
+        } else if c.contains(.noopID) {
+            target = .noop(try c.decodeIfPresent(CanvasIDJSON.self, forKey: .noopID)?.value)
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an override needs student_ids, course_section_id or group_id"))
+            target = .unknown(try Self.unknownKind(decoder))
         }
         let dueAt: CanvasAssignmentOverride.DueDate
         if c.contains(.dueAt) {
@@ -445,26 +479,87 @@ private struct OverrideJSON: Decodable {
             id: try c.decodeIfPresent(CanvasIDJSON.self, forKey: .id)?.value,
             target: target,
             dueAt: dueAt,
-            unlockAt: try c.decodeIfPresent(TimestampJSON.self, forKey: .unlockAt)?.date
+            unlockAt: try c.decodeIfPresent(TimestampJSON.self, forKey: .unlockAt)?.date,
+            unassign: try c.decodeIfPresent(Bool.self, forKey: .unassignItem) ?? false
         )
+    }
+
+    /// What an override of no known kind names instead: its members that are neither this
+    /// reader's nor common to every kind (`differentiation_tag_id`), or what it lacks.
+    static func unknownKind(_ decoder: any Decoder) throws -> String {
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        let known = Set(Keys.allCases.map(\.stringValue))
+        let others = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            .filter { !known.contains($0) && !commonMembers.contains($0) }
+            .sorted()
+        guard !others.isEmpty else { return "none of student_ids, course_section_id, group_id, course_id or noop_id" }
+        return others.prefix(5).map { String($0.prefix(40)) }.joined(separator: ", ")
     }
 }
 
-private struct SubmissionJSON: Decodable {
+/// `GET /api/v1/courses/:id/students/submissions`.
+struct SubmissionJSON: Decodable {
     let value: CanvasSubmission
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case assignmentID = "assignment_id"
         case userID = "user_id"
         case gradedAt = "graded_at"
+        case score, excused
+        case postedAt = "posted_at"
+        case workflowState = "workflow_state"
+    }
+
+    /// A submission's `score`, which Canvas computes in floating point (`7.333333333333333`),
+    /// rounded half up to two decimals as Canvas's gradebook export shows it; `nil` for an absurd
+    /// number (it is only ever a stand-in for a cell, never a reason to refuse the file).
+    static func score(_ number: Double) -> ExactDecimal? {
+        ExactDecimal(jsonNumber: number, roundedTo: 2)
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
+        var posting = CanvasSubmission.Posting.unknown
+        if c.contains(.postedAt) {
+            posting = try c.decode(TimestampJSON.self, forKey: .postedAt).date.map { .posted($0) } ?? .notPosted
+        }
         value = CanvasSubmission(
             assignmentID: try c.decode(CanvasIDJSON.self, forKey: .assignmentID).value,
             userID: try c.decode(CanvasIDJSON.self, forKey: .userID).value,
-            gradedAt: try c.decodeIfPresent(TimestampJSON.self, forKey: .gradedAt)?.date
+            gradedAt: try c.decodeIfPresent(TimestampJSON.self, forKey: .gradedAt)?.date,
+            score: try c.decodeIfPresent(Double.self, forKey: .score).flatMap(SubmissionJSON.score),
+            excused: try c.decodeIfPresent(Bool.self, forKey: .excused) ?? false,
+            posting: posting,
+            workflowState: try c.decodeIfPresent(String.self, forKey: .workflowState)
+        )
+    }
+}
+
+/// `GET /api/v1/courses/:id/enrollments`.
+struct EnrollmentJSON: Decodable {
+    let value: CanvasEnrollment
+
+    enum Keys: String, CodingKey, CaseIterable {
+        case userID = "user_id"
+        case courseSectionID = "course_section_id"
+        case sisUserID = "sis_user_id"
+        case type
+        case enrollmentState = "enrollment_state"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        value = CanvasEnrollment(
+            userID: try c.decode(CanvasIDJSON.self, forKey: .userID).value,
+            courseSectionID: try c.decode(CanvasIDJSON.self, forKey: .courseSectionID).value,
+            sisUserID: nonBlank(try c.decodeIfPresent(String.self, forKey: .sisUserID)),
+            type: try c.decode(String.self, forKey: .type),
+            enrollmentState: try c.decode(String.self, forKey: .enrollmentState)
         )
     }
 }

@@ -9,7 +9,7 @@
 ///
 /// A grading period titled with digits makes a total look like an assignment
 /// (`Current Score (2024)`), so a `name (digits)` column is only a ``Candidate`` here; the
-/// `Points Possible` row decides (see ``assignmentFlags(pointsCells:decimalSeparators:)``).
+/// `Points Possible` row decides (see ``assignmentFlags(pointsCells:numbers:)``).
 struct GradebookHeader: Sendable, Equatable {
     /// Where the student's name is (used only to recognise the Test Student; names are not kept).
     enum NameColumns: Sendable, Equatable {
@@ -31,13 +31,13 @@ struct GradebookHeader: Sendable, Equatable {
         /// What the `Points Possible` cell says: Canvas writes an assignment's points possible
         /// as a number (or nothing when it has none) and a total's as `(read only)` in the user's
         /// language (or nothing for an `Override Score` that may be imported).
-        func pointsCellKind(_ pointsCell: [UInt8], decimalSeparators: DecimalSeparators) -> PointsCellKind {
+        func pointsCellKind(_ pointsCell: [UInt8], numbers: GradebookNumberFormat) -> PointsCellKind {
             var start = 0
             var end = pointsCell.count
             while start < end, pointsCell[start] == 0x20 || pointsCell[start] == 0x09 { start += 1 }
             while end > start, pointsCell[end - 1] == 0x20 || pointsCell[end - 1] == 0x09 { end -= 1 }
             if start == end { return .empty }
-            return ExactDecimal.parse(pointsCell[start..<end], decimalSeparators: decimalSeparators) == nil ? .text : .number
+            return numbers.read(pointsCell[start..<end]) == .notANumber ? .text : .number
         }
     }
 
@@ -183,13 +183,13 @@ struct GradebookHeader: Sendable, Equatable {
     /// comes after one already known to be a total: Canvas writes all totals after all
     /// assignments, and leaves `Override Score`'s points cell empty where overrides may be
     /// imported, so `Override Score (2024)` is told apart by its place.
-    func assignmentFlags(pointsCells: [[UInt8]], decimalSeparators: DecimalSeparators) -> [Bool] {
+    func assignmentFlags(pointsCells: [[UInt8]], numbers: GradebookNumberFormat) -> [Bool] {
         var firstTotalColumn = firstNamedTotalColumn ?? Int.max
         var flags: [Bool] = []
         for (candidate, cell) in zip(candidates, pointsCells) {
             var isTotal = false
             if candidate.endsWithTotalName {
-                switch candidate.pointsCellKind(cell, decimalSeparators: decimalSeparators) {
+                switch candidate.pointsCellKind(cell, numbers: numbers) {
                 case .text: isTotal = true
                 case .empty: isTotal = candidate.column > firstTotalColumn
                 case .number: isTotal = false

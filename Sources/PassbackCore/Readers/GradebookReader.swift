@@ -74,10 +74,11 @@ package struct GradebookReader: Sendable {
                 sawPointsPossibleRow = true
                 var pointsCells: [[UInt8]] = []
                 for candidate in header.candidates { pointsCells.append(Array(reader.field(at: candidate.column))) }
-                let isAssignment = header.assignmentFlags(pointsCells: pointsCells, decimalSeparators: parser.decimalSeparators)
+                let isAssignment = header.assignmentFlags(pointsCells: pointsCells, numbers: parser.numbers)
                 for (index, candidate) in header.candidates.enumerated() where isAssignment[index] {
                     let cell = reader.field(at: candidate.column)
-                    let points = ExactDecimal.parse(GradebookHeader.trimmed(cell), decimalSeparators: parser.decimalSeparators)
+                    var points: ExactDecimal?
+                    if case .number(let value) = parser.numbers.read(GradebookHeader.trimmed(cell)), !value.isNegative { points = value }
                     assignmentColumns.append(GradebookAssignmentColumn(
                         name: candidate.name, assignmentID: candidate.assignmentID, pointsPossible: points,
                         postingNote: postingNotes[index]

@@ -9,7 +9,8 @@ public struct ReportRow: Sendable, Equatable {
     var status: Status
     var rule: RuleCode?
     var subject: ReportSubject
-    /// For a success row: the results in the line item (deletions included).
+    /// For a success row: the results in the line item (deletions included); for a row that
+    /// stands for several grades or students: how many.
     var count: Int?
     var location: SourceLocation?
     var message: String
@@ -32,7 +33,7 @@ public struct ReportRow: Sendable, Equatable {
         case .warning: status = .warning
         case .skipped: status = .skipped
         }
-        self.init(runID: runID, requestID: requestID, status: status, rule: diagnostic.code, subject: diagnostic.subject, location: diagnostic.location, message: diagnostic.message)
+        self.init(runID: runID, requestID: requestID, status: status, rule: diagnostic.code, subject: diagnostic.subject, count: diagnostic.count, location: diagnostic.location, message: diagnostic.message)
     }
 
     /// The report's columns, in order.

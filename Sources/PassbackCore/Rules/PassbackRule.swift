@@ -66,10 +66,18 @@ package struct RuleSettings: Sendable {
     var calendar: SchoolCalendar
     /// The run's clock (`--now`), for "verified and not in the future".
     var now: Date
+    /// `send_unposted_grades`: send grades students cannot see in Canvas yet (``PostedGradeRule``).
+    var sendUnpostedGrades: Bool
 
-    package init(nameLengthLimit: Int = 50, calendar: SchoolCalendar, now: Date) {
+    package init(nameLengthLimit: Int = 50, calendar: SchoolCalendar, now: Date, sendUnpostedGrades: Bool = false) {
         self.nameLengthLimit = nameLengthLimit
         self.calendar = calendar
         self.now = now
+        self.sendUnpostedGrades = sendUnpostedGrades
+    }
+
+    /// The settings of a workspace, for a run or `validate` at `now`.
+    init(_ settings: Settings, calendar: SchoolCalendar, now: Date) {
+        self.init(nameLengthLimit: settings.nameLengthLimit, calendar: calendar, now: now, sendUnpostedGrades: settings.sendUnpostedGrades)
     }
 }

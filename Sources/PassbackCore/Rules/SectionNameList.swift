@@ -1,5 +1,6 @@
 extension RuleCode {
-    /// A gradebook section name that no Canvas section has, or a Canvas section without an SIS id.
+    /// A gradebook section name that no Canvas section has, an enrollment in a section the bundle
+    /// does not list, or a Canvas section whose SIS id Aspire would receive changed.
     static let unknownSection = RuleCode("unknown-section")
 }
 

@@ -1,13 +1,16 @@
 /// Classifies a gradebook score cell from its bytes (spec section 4) without building a string
 /// for the common cases: numbers, blanks, `EX`, `N/A`.
 struct ScoreCellParser: Sendable {
-    let decimalSeparators: DecimalSeparators
-    /// Whether `,` is a decimal separator (`;` files), for the fast path.
+    /// How the gradebook writes numbers (``GradebookNumberFormat``: its decimal separator,
+    /// thousands marks, decimal commas in `,` files).
+    let numbers: GradebookNumberFormat
+    /// Whether `,` is a decimal separator the fast paths take (`;` files); in `,` files a comma
+    /// can only come quoted, which is rare, and goes to the general grammar.
     private let acceptsDecimalComma: Bool
 
     /// - Parameter separator: the gradebook's field separator; `;` files use decimal commas.
     init(fieldSeparator separator: UInt8) {
-        decimalSeparators = separator == UInt8(ascii: ";") ? .pointOrComma : .point
+        numbers = GradebookNumberFormat(fieldSeparator: separator)
         acceptsDecimalComma = separator == UInt8(ascii: ";")
     }
 
@@ -42,12 +45,16 @@ struct ScoreCellParser: Sendable {
             if cell.count == 1, first == UInt8(ascii: "-") { return .blank }
             let isPercent = cell[cell.count - 1] == UInt8(ascii: "%")
             let digits = isPercent ? UnsafeBufferPointer(rebasing: cell[0..<(cell.count - 1)]) : cell
-            if let value = ExactDecimal.parse(digits, decimalSeparators: decimalSeparators) {
+            switch numbers.read(digits) {
+            case .number(let value):
                 // Any leading `-` is a negative score, `-0` included: no sign is ever dropped.
                 if first == UInt8(ascii: "-") { return .invalid(text: Self.quote(cell), reason: .negative) }
                 return isPercent ? .percent(value) : .points(value)
+            case .ambiguous:
+                return .invalid(text: Self.quote(cell), reason: first == UInt8(ascii: "-") ? .negative : .ambiguous)
+            case .notANumber:
+                return .invalid(text: Self.quote(cell), reason: .unreadable)
             }
-            return .invalid(text: Self.quote(cell), reason: .unreadable)
         }
         if Self.equalsIgnoringCase(cell, "ex") { return .excused }
         if Self.equalsIgnoringCase(cell, "n/a") { return .notAssigned }
@@ -59,7 +66,7 @@ struct ScoreCellParser: Sendable {
     /// The value of a cell that is exactly `[0-9]{1,3}[.][0-9]{2}` (`,` too in `;` files), the
     /// shape Canvas gives nearly every score; `nil` for anything else. Branch-free on the digits,
     /// because scores vary too much for a branch predictor. Agrees with
-    /// ``ExactDecimal/parse(_:decimalSeparators:)-(String,_)`` wherever it answers (a test checks).
+    /// ``GradebookNumberFormat/read(_:)`` wherever it answers (a test checks).
     @inline(__always)
     static func twoDecimals(_ cell: UnsafeBufferPointer<UInt8>, acceptsDecimalComma: Bool) -> ExactDecimal? {
         let count = cell.count
@@ -90,8 +97,9 @@ struct ScoreCellParser: Sendable {
 
     /// The value of a cell that is exactly `[0-9]+` or `[0-9]+[.][0-9]+` (`,` too in `;` files)
     /// with at most ``ExactDecimal/maximumDigits`` digits, the shape Canvas writes; `nil` for
-    /// anything else, which ``parseInGeneral(_:)`` then classifies. Agrees with
-    /// ``ExactDecimal/parse(_:decimalSeparators:)-(String,_)`` wherever it answers (a test checks).
+    /// anything else, which ``parseInGeneral(_:)`` then classifies (among them a `.` followed
+    /// by exactly three digits in a `;` file, which may be a thousands mark). Agrees with
+    /// ``GradebookNumberFormat/read(_:)`` wherever it answers (a test checks).
     @inline(__always)
     static func plainNumber(_ cell: UnsafeBufferPointer<UInt8>, acceptsDecimalComma: Bool) -> ExactDecimal? {
         guard let base = cell.baseAddress else { return nil }
@@ -112,6 +120,8 @@ struct ScoreCellParser: Sendable {
         }
         let separator = base[index]
         guard separator == UInt8(ascii: ".") || (acceptsDecimalComma && separator == UInt8(ascii: ",")), index + 1 < count else { return nil }
+        // `1.000` in a `;` file: a thousand or one; the grammar says which it cannot tell.
+        if acceptsDecimalComma, separator == UInt8(ascii: "."), count - index - 1 == 3, index <= 3, base[0] != UInt8(ascii: "0") { return nil }
         var fractionEnd = index + 1
         while fractionEnd < count {
             if base[fractionEnd] &- UInt8(ascii: "0") > 9 { return nil }

@@ -23,6 +23,20 @@ struct ScoreEvaluator: Sendable {
 
     init() {}
 
+    /// What a cell means, given the bundle's submission for it (spec 2.2, v2): `excused: true`
+    /// reads as `EX`, and a cell that is not a grade (a letter grade of a GPA-scale assignment,
+    /// an ambiguous number) is the submission's `score` when it has one (not negative, and not a
+    /// quiz's partial score `pending_review`; Canvas keeps the score of a graded submission that
+    /// was submitted again, whose state is `submitted`).
+    func evaluate(_ cell: ScoreCell, pointsPossible: ExactDecimal?, submission: CanvasSubmission?) -> Outcome {
+        guard let submission else { return evaluate(cell, pointsPossible: pointsPossible) }
+        if submission.excused { return .grade(.exempt, extraCredit: false) }
+        if case .invalid = cell, let score = submission.score, !score.isNegative, submission.workflowState != "pending_review" {
+            return .grade(.score(score), extraCredit: score > (pointsPossible ?? .zero))
+        }
+        return evaluate(cell, pointsPossible: pointsPossible)
+    }
+
     func evaluate(_ cell: ScoreCell, pointsPossible: ExactDecimal?) -> Outcome {
         let points = pointsPossible ?? .zero
         switch cell {
@@ -51,7 +65,9 @@ struct ScoreEvaluator: Sendable {
             case .negative:
                 return .invalid(message: "The score \"\(text)\" is negative; Aspire takes scores of 0 or more. Correct it in Canvas.")
             case .unreadable:
-                return .invalid(message: "The score \"\(text)\" is not a grade Aspire can take; enter a number, a percentage, EX, complete or incomplete in Canvas (letter grades cannot be passed back).")
+                return .invalid(message: "The score \"\(text)\" is not a grade Aspire can take; enter a number, a percentage, EX, complete or incomplete in Canvas (letter grades are passed back only when the bundle's submissions carry their score).")
+            case .ambiguous:
+                return .invalid(message: "The score \"\(text)\" can be read as a thousand or as one with three decimals, and passback does not guess; export the gradebook again from Canvas unchanged (Canvas writes two decimals and no thousands mark), or add the course's submissions to the bundle.")
             }
         }
     }

@@ -13,9 +13,12 @@ public enum StatusTable {
         if requests.isEmpty {
             lines.append("no sync requests match")
         } else {
-            let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS"]
+            let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS", "NOT POSTED", "OUTSIDE WINDOW"]
             let rows = requests.map { r in
-                [r.runID, r.id, time.format(stored: r.updatedAt), r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors)]
+                [
+                    r.runID, r.id, time.format(stored: r.updatedAt), r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors),
+                    String(r.notPosted), String(r.outsideWindow),
+                ]
             }
             lines += aligned(header, rows)
         }

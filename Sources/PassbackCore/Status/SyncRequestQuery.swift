@@ -42,11 +42,16 @@ public struct SyncRequestSummary: Sendable, Equatable, Codable {
     var errors: Int
     var warnings: Int
     var outboxFile: String?
+    /// Grades that differ from Aspire's but changed before the incremental window (`outside-window`).
+    var outsideWindow: Int = 0
+    /// Grades kept back because they are not posted in Canvas (`grade-not-posted`).
+    var notPosted: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case id = "request_id", runID = "run_id", updatedAt = "updated_at", bundleStem = "bundle"
         case courseSISID = "course_sis_id", canvasCourseID = "canvas_course_id", sectionSISID = "section_sis_id"
         case status, lineItems = "line_items", resultsSent = "sent", errors, warnings, outboxFile = "outbox_file"
+        case outsideWindow = "outside_window", notPosted = "not_posted"
     }
 }
 
@@ -85,7 +90,8 @@ extension Ledger {
                     id: row["id"], runID: row["run_id"], updatedAt: row["updated_at"], bundleStem: row["bundle_stem"],
                     courseSISID: row["course_sis_id"], canvasCourseID: row["canvas_course_id"], sectionSISID: row["section_sis_id"],
                     status: SyncRequestStatus(rawValue: row["status"]) ?? .failed, lineItems: row["line_items"], resultsSent: row["results_sent"],
-                    errors: row["errors"], warnings: row["warnings"], outboxFile: row["outbox_file"]
+                    errors: row["errors"], warnings: row["warnings"], outboxFile: row["outbox_file"],
+                    outsideWindow: row["outside_window"], notPosted: row["not_posted"]
                 )
             }
             return (requests, counts)

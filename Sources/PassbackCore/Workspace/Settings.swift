@@ -11,6 +11,7 @@ import TOMLKit
 /// settle_seconds = 60                  # a dropped file must be unchanged this long
 /// incomplete_bundle_wait_hours = 24    # half a bundle waits this long, then is quarantined
 /// max_input_bytes = 268435456          # a larger dropped file is quarantined unread (too-large)
+/// send_unposted_grades = false         # true: also send grades not posted to students in Canvas
 /// ```
 ///
 /// Unknown keys are refused (a misspelt setting must not silently fall back to a default).
@@ -27,12 +28,15 @@ public struct Settings: Sendable, Equatable {
     var canvas: CanvasSettings?
     /// `[hooks]`: the command run after each run (``HookSettings``).
     var hooks = HookSettings()
+    /// Send grades the teacher has not posted in Canvas yet (spec 2.2); by default they are held
+    /// until posted, so Aspire's parent portal never shows a grade before the student sees it.
+    var sendUnpostedGrades = false
 
     public init() {}
 
     static let fileName = "passback.toml"
 
-    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "canvas", "hooks"]
+    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "send_unposted_grades", "canvas", "hooks"]
 
     /// Reads `passback.toml` from `root` if there is one.
     public static func load(root: URL) throws -> Settings {
@@ -74,6 +78,10 @@ public struct Settings: Sendable, Equatable {
         if let v = try integer("settle_seconds", 0...86_400) { settings.settleSeconds = v }
         if let v = try integer("incomplete_bundle_wait_hours", 0...8760) { settings.incompleteBundleWaitHours = v }
         if let v = try integer("max_input_bytes", 1024...(1 << 40)) { settings.maxInputBytes = Int64(v) }
+        if let value = table["send_unposted_grades"] {
+            guard let flag = value.bool else { throw SettingsError("\(source): send_unposted_grades must be true or false") }
+            settings.sendUnpostedGrades = flag
+        }
         if let value = table["time_zone"] {
             guard let zone = value.string else { throw SettingsError("\(source): time_zone must be a string such as \"America/Denver\"") }
             settings.timeZone = zone
