@@ -27,7 +27,11 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
+    @Flag(name: .long, help: "With --run: print the path of the run's staff page (reports/<run>.html), written first when missing.")
+    var html = false
+
     func run() throws {
+        if html { return printStaffPage() }
         var query = SyncRequestQuery(search: search, runID: runID, limit: limit)
         if status != "everything" {
             guard let wanted = SyncRequestStatus(rawValue: status) else {

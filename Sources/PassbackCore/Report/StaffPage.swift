@@ -1,0 +1,374 @@
+import Foundation
+import Mustache
+
+/// One run's page for the staff who review it (`reports/<run id>.html`): is tonight better or
+/// worse than last night, which courses have errors, what exactly each teacher must change,
+/// which files were rejected and why, which grades are held.
+///
+/// Successes are only counted, never listed (a district sends ~90,000 line items a night), so
+/// the page stays small enough to mail; the CSV beside it has every row. Student ids appear only
+/// inside `<details>`, opened on demand.
+struct StaffPage {
+    /// What the page says of the run besides its report rows.
+    struct Run {
+        var overview: Ledger.RunOverview
+        /// Sync requests per status, XML files published.
+        var requests: [SyncRequestStatus: Int]
+        var xmlFiles: Int
+        /// Per file to blame of a rejected bundle, the bundle's stem (to name the partner held
+        /// with it in quarantine).
+        var rejectedBundleStems: [String: String]
+    }
+
+    /// The most problems listed under "what to fix"; the rest are counted and left to the CSV.
+    /// A bad night of a 2,000-course district has a few thousand; far more means one cause the
+    /// first ones show.
+    static let maximumProblemsListed = 5_000
+    /// The most held assignments listed per course (all are counted).
+    static let maximumHeldItemsPerCourse = 100
+
+    let run: Run
+    let digest: StaffReportDigest
+    let trend: TrendChart
+    let format: StaffPageFormat
+    /// When the page was written (its footer).
+    let writtenAt: Date
+
+    var runID: String { run.overview.id }
+
+    /// The page, as HTML text.
+    func html() -> String {
+        StaffPageTemplates.library.render(templateValues(), withTemplate: "run") ?? ""
+    }
+
+    /// Everything the template shows, as text already worded and formatted (it only places it).
+    func templateValues() -> [String: Any] {
+        let overview = run.overview
+        let verdict = StaffPageFormat.verdict(overview.isFinished ? overview.exitCode : nil)
+        var values: [String: Any] = [
+            "runID": runID,
+            "verdictWord": verdict.word,
+            "verdictStyle": verdict.style,
+            "verdictText": verdictText,
+            "facts": facts,
+            "tiles": tiles,
+            "statusRows": statusRows,
+            "rowTotal": StaffPageFormat.number(digest.rowCount),
+            "hasRules": !digest.rules.isEmpty,
+            "ruleRows": ruleRows,
+            "trend": trend.templateValues(),
+            "footer": "Written from the ledger by passback \(PassbackVersion.current) on \(format.dateTime(writtenAt)). Every row is in \(csvPath). Student ids appear only under “Show”; this page holds student records: keep it as private as the CSV.",
+        ]
+        values.merge(fixValues) { a, _ in a }
+        values.merge(rejectedValues) { a, _ in a }
+        values.merge(heldValues) { a, _ in a }
+        return values
+    }
+
+    var csvPath: String { "reports/\(runID).csv" }
+
+    // MARK: The run
+
+    private var errorRows: Int { digest.statusCounts["error"] ?? 0 }
+    private var warningRows: Int { digest.statusCounts["warning"] ?? 0 }
+
+    private var verdictText: String {
+        let sent = "\(StaffPageFormat.count(digest.gradesSent, "grade")) sent in \(StaffPageFormat.count(digest.lineItemsSent, "line item"))"
+        guard run.overview.isFinished else {
+            return "The run stopped before it finished; the next passback run finishes it and writes this page again. So far: \(sent)."
+        }
+        var needs: [String] = []
+        if errorRows > 0 { needs.append("\(StaffPageFormat.count(errorRows, "error")) in \(StaffPageFormat.count(digest.courses.count, "course"))") }
+        if !digest.rejectedFiles.isEmpty { needs.append(StaffPageFormat.count(digest.rejectedFiles.count, "rejected file")) }
+        if needs.isEmpty {
+            return "Nothing needs a person: \(sent)."
+        }
+        return "\(needs.joined(separator: " and ")) need a person; \(sent)."
+    }
+
+    private var facts: [[String: Any]] {
+        let overview = run.overview
+        var facts: [[String: Any]] = []
+        func add(_ term: String, _ detail: String) { facts.append(["term": term, "detail": detail]) }
+        add("Run", runID)
+        add("Mode", StaffPageFormat.mode(overview.mode))
+        add("Clock", "\(format.dateTime(overview.clock)) (\(format.timeZone.identifier)), the time the run judged “now” by")
+        if let started = overview.startedAt { add("Started", format.dateTime(started)) }
+        if overview.isFinished, let finished = overview.finishedAt {
+            add("Finished", format.dateTime(finished))
+            if let started = overview.startedAt { add("Duration", StaffPageFormat.duration(finished.timeIntervalSince(started))) }
+        } else if !overview.isFinished {
+            add("Finished", "not yet")
+        }
+        if let files = overview.files {
+            add("Files", "\(StaffPageFormat.number(files.claimed)) claimed from the inbox, \(StaffPageFormat.number(files.rejected)) rejected, \(StaffPageFormat.number(files.waiting)) waiting (not settled yet, or half a course)")
+        } else {
+            add("Files", "not recorded (this run is older than the staff page)")
+        }
+        let requests = SyncRequestStatus.allCases.compactMap { status in run.requests[status].map { "\(StaffPageFormat.number($0)) \(status.rawValue)" } }
+        add("Sync requests", requests.isEmpty ? "none" : requests.joined(separator: ", ") + " (one per course and Aspire section)")
+        add("XML files", "\(StaffPageFormat.count(run.xmlFiles, "file")) for Aspire in outbox/")
+        add("Exit status", StaffPageFormat.exitStatus(overview.isFinished ? overview.exitCode : nil))
+        add("Report", "\(csvPath): every row, for Excel")
+        return facts
+    }
+
+    private var heldGrades: (rows: Int, grades: Int) {
+        digest.held.values.reduce((0, 0)) { ($0.0 + $1.rows, $0.1 + $1.countSum) }
+    }
+
+    private var tiles: [[String: Any]] {
+        let held = heldGrades
+        return [
+            ["tileStyle": "sent", "tileValue": StaffPageFormat.number(digest.gradesSent), "tileLabel": "grades sent"],
+            ["tileStyle": "success", "tileValue": StaffPageFormat.number(digest.lineItemsSent), "tileLabel": "line items sent"],
+            ["tileStyle": "error", "tileValue": StaffPageFormat.number(errorRows), "tileLabel": errorRows == 1 ? "error" : "errors"],
+            ["tileStyle": "warning", "tileValue": StaffPageFormat.number(warningRows), "tileLabel": warningRows == 1 ? "warning" : "warnings"],
+            ["tileStyle": "error", "tileValue": StaffPageFormat.number(digest.rejectedFiles.count), "tileLabel": digest.rejectedFiles.count == 1 ? "rejected file" : "rejected files"],
+            [
+                "tileStyle": "held", "tileValue": StaffPageFormat.number(held.rows),
+                "tileLabel": (held.rows == 1 ? "assignment held" : "assignments held") + (held.grades > 0 ? " (\(StaffPageFormat.count(held.grades, "grade")))" : ""),
+            ],
+        ]
+    }
+
+    static func statusStyle(_ status: String) -> String {
+        ["success", "error", "warning", "skipped"].contains(status) ? status : "other"
+    }
+
+    private static let statusMeanings = [
+        "success": "a line item sent to Aspire; the count column has its grades",
+        "error": "a person must fix something; the grades concerned were not sent",
+        "warning": "worth a look: sent anyway, or held until something changes",
+        "skipped": "not sent, on purpose (not set to sync, Test Student, a duplicate, ...)",
+    ]
+
+    private var statusRows: [[String: Any]] {
+        let known = ["success", "error", "warning", "skipped"]
+        let others = digest.statusCounts.keys.filter { !known.contains($0) }.sorted()
+        return (known + others).map { status in
+            [
+                "status": status, "statusStyle": Self.statusStyle(status), "meaning": Self.statusMeanings[status] ?? "",
+                "rows": StaffPageFormat.number(digest.statusCounts[status] ?? 0),
+            ]
+        }
+    }
+
+    private var ruleRows: [[String: Any]] {
+        let order = ["error": 0, "warning": 1, "skipped": 2, "success": 3]
+        let sorted = digest.rules.pairs.sorted { a, b in
+            let (sa, sb) = (order[a.0.status] ?? 4, order[b.0.status] ?? 4)
+            if sa != sb { return sa < sb }
+            if a.1.rows != b.1.rows { return a.1.rows > b.1.rows }
+            return a.0.rule < b.0.rule
+        }
+        return sorted.map { key, total in
+            [
+                "rule": key.rule.isEmpty ? "(none: sent)" : key.rule, "status": key.status, "statusStyle": Self.statusStyle(key.status),
+                "rows": StaffPageFormat.number(total.rows), "courses": StaffPageFormat.number(total.courses.count),
+                "counted": total.countedRows > 0 ? StaffPageFormat.number(total.countSum) : "",
+            ]
+        }
+    }
+
+    // MARK: What to fix
+
+    static func courseLabel(sis: String, canvas: String) -> String {
+        if !sis.isEmpty { return sis }
+        if !canvas.isEmpty { return "Canvas course \(canvas) (no SIS id)" }
+        return "no course (a file)"
+    }
+
+    private var fixValues: [String: Any] {
+        guard !digest.courses.isEmpty else { return ["hasFixes": false, "fixesLeftOut": false] }
+        let ordered = digest.courses.pairs.enumerated().sorted { a, b in
+            let (ca, cb) = (a.element.1, b.element.1)
+            if ca.errors != cb.errors { return ca.errors > cb.errors }
+            if ca.warnings != cb.warnings { return ca.warnings > cb.warnings }
+            return a.offset < b.offset
+        }.map(\.element)
+        var listed = 0
+        var leftOut = 0
+        var courses: [[String: Any]] = []
+        for (number, (key, course)) in ordered.enumerated() {
+            var sections: [[String: Any]] = []
+            for section in course.sections.values {
+                var assignments: [[String: Any]] = []
+                for assignment in section.assignments.values {
+                    var problems: [[String: Any]] = []
+                    for (problemKey, problem) in assignment.problems.pairs {
+                        guard listed < Self.maximumProblemsListed else {
+                            leftOut += 1
+                            continue
+                        }
+                        listed += 1
+                        problems.append(problemValues(problemKey, problem, first: problems.isEmpty, hasAssignment: !assignment.canvasAssignmentID.isEmpty || !assignment.name.isEmpty))
+                    }
+                    guard !problems.isEmpty else { continue }
+                    assignments.append([
+                        "assignmentLabel": Self.assignmentLabel(assignment), "problemCount": problems.count, "problems": problems,
+                    ])
+                }
+                guard !assignments.isEmpty else { continue }
+                sections.append([
+                    "sectionLabel": section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)",
+                    "assignments": assignments,
+                ])
+            }
+            let sent = digest.sent(inCourse: key)
+            var meta: [String] = []
+            if !course.canvasCourseID.isEmpty, !course.courseSISID.isEmpty { meta.append("Canvas course \(course.canvasCourseID)") }
+            if !course.files.isEmpty { meta.append("from " + course.files.joined(separator: ", ")) }
+            meta.append([
+                course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
+                course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
+            ].compactMap { $0 }.joined(separator: ", "))
+            meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent in \(StaffPageFormat.count(sent.lineItems, "line item"))")
+            courses.append([
+                "courseNumber": number + 1,
+                "courseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
+                "courseErrors": StaffPageFormat.number(course.errors),
+                "courseWarnings": StaffPageFormat.number(course.warnings),
+                "courseGradesSent": StaffPageFormat.number(sent.grades),
+                "courseMeta": meta.joined(separator: " · "),
+                "sections": sections,
+            ])
+        }
+        let errors = digest.courses.values.reduce(0) { $0 + $1.errors }
+        let warnings = digest.courses.values.reduce(0) { $0 + $1.warnings }
+        let intro = "\(StaffPageFormat.count(errors, "error")) and \(StaffPageFormat.count(warnings, "warning")) in \(StaffPageFormat.count(digest.courses.count, "course")), grouped by course, Aspire section and assignment. Each problem says what to change in Canvas; the student ids open on demand. An error holds back the grades it concerns; a warning is worth a look."
+        return [
+            "hasFixes": true,
+            "fixIntro": intro,
+            "courses": courses,
+            "fixesLeftOut": leftOut > 0
+                ? "\(StaffPageFormat.count(leftOut, "more problem")) \(leftOut == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row." as Any
+                : false,
+        ]
+    }
+
+    static func assignmentLabel(_ assignment: StaffReportDigest.AssignmentFixes) -> String {
+        switch (assignment.name.isEmpty, assignment.canvasAssignmentID.isEmpty) {
+        case (false, false): "\(assignment.name) (Canvas \(assignment.canvasAssignmentID))"
+        case (false, true): assignment.name
+        case (true, false): "Canvas assignment \(assignment.canvasAssignmentID)"
+        case (true, true): "Not one assignment"
+        }
+    }
+
+    private func problemValues(_ key: StaffReportDigest.ProblemKey, _ problem: StaffReportDigest.Problem, first: Bool, hasAssignment: Bool) -> [String: Any] {
+        var who: String
+        var ids: Any = false
+        var idsLabel = ""
+        if !problem.students.isEmpty {
+            who = StaffPageFormat.count(problem.students.count, "student")
+            ids = problem.students.joined(separator: ", ")
+            idsLabel = problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids"
+        } else if !problem.lines.isEmpty {
+            who = problem.lines.count <= 5
+                ? (problem.lines.count == 1 ? "line " : "lines ") + problem.lines.joined(separator: ", ") + " of the gradebook"
+                : StaffPageFormat.count(problem.lines.count, "gradebook line")
+            if problem.lines.count > 5 {
+                ids = problem.lines.joined(separator: ", ")
+                idsLabel = "the lines"
+            }
+        } else if problem.countSum > 0 {
+            who = StaffPageFormat.count(problem.countSum, "grade")
+        } else if problem.rows > 1 {
+            who = StaffPageFormat.count(problem.rows, "row")
+        } else {
+            who = hasAssignment ? "the whole assignment" : "the whole course"
+        }
+        return [
+            "firstProblem": first, "status": key.status, "statusStyle": Self.statusStyle(key.status),
+            "rule": key.rule.isEmpty ? "(no rule)" : key.rule, "message": key.message, "who": who,
+            "hasIDs": !(ids is Bool), "ids": ids, "idsLabel": idsLabel,
+        ]
+    }
+
+    // MARK: Rejected files
+
+    private var rejectedValues: [String: Any] {
+        guard !digest.rejectedFiles.isEmpty else { return ["hasRejected": false] }
+        let folder = "quarantine/\(runID)/"
+        var partners = 0
+        let rows = digest.rejectedFiles.map { record -> [String: Any] in
+            var partner: Any = false
+            var partnerPath: Any = false
+            if let stem = run.rejectedBundleStems[record.sourceFile], let other = Self.partner(of: record.sourceFile, stem: stem) {
+                partner = other
+                partnerPath = folder + other
+                partners += 1
+            }
+            return [
+                "file": record.sourceFile, "rule": record.rule.isEmpty ? "(no rule)" : record.rule,
+                "line": record.sourceLine.isEmpty ? false as Any : record.sourceLine, "message": record.message,
+                "quarantinePath": folder + record.sourceFile, "reasonPath": folder + Self.reasonPath(of: record.sourceFile),
+                "partner": partner, "partnerPath": partnerPath,
+            ]
+        }
+        var intro = "\(StaffPageFormat.count(rows.count, "file")) went to quarantine"
+        if partners > 0 { intro += ", with \(StaffPageFormat.count(partners, "partner file")) held with them (a course's two files go together)" }
+        intro += ". Nothing in them was sent. Fix the file (the reason file beside it says what is wrong, and where) and drop it into the inbox again; nothing in quarantine is picked up by itself."
+        return ["hasRejected": true, "rejectedIntro": intro, "rejectedFiles": rows]
+    }
+
+    /// The other file of a rejected bundle: `<stem>.canvas.json` for a gradebook, and back.
+    static func partner(of file: String, stem: String) -> String? {
+        let lowered = file.lowercased()
+        if lowered.hasSuffix(".gradebook.csv") { return stem + ".canvas.json" }
+        if lowered.hasSuffix(".canvas.json") { return stem + ".gradebook.csv" }
+        return nil
+    }
+
+    /// Where the reason of a quarantined file is, relative to the run's quarantine folder.
+    static func reasonPath(of file: String) -> String {
+        let name = (file as NSString).lastPathComponent
+        let folder = String(file.dropLast(name.count))
+        return folder + InputMover.reasonName(for: name)
+    }
+
+    // MARK: Grades held
+
+    private static let heldTitles = [
+        "category-pending-verification": ("Category not verified in Aspire yet", "Sent by the first run after Aspire verifies the category."),
+        "grade-not-posted": ("Grade not posted in Canvas yet", "Sent by the first run after the teacher posts the grades in Canvas."),
+        "outside-window": ("Changed outside the incremental window", "An incremental run does not send a change older than the window; run passback run --bulk for these courses to send them."),
+    ]
+
+    private var heldValues: [String: Any] {
+        guard !digest.held.isEmpty else { return ["hasHeld": false] }
+        let held = heldGrades
+        var rules: [[String: Any]] = []
+        for rule in StaffReportDigest.heldRules {
+            guard let group = digest.held[rule] else { continue }
+            let (title, explanation) = Self.heldTitles[rule] ?? (rule, "")
+            var summary = "\(StaffPageFormat.count(group.rows, "row")) (an assignment in a section each)"
+            if group.countedRows > 0 { summary += ", \(StaffPageFormat.count(group.countSum, "grade")) held (the count column)" }
+            if group.countedRows < group.rows { summary += "; \(StaffPageFormat.count(group.rows - group.countedRows, "row")) without a count hold the assignment's grades" }
+            summary += ". " + explanation
+            let courses = group.courses.values.map { course -> [String: Any] in
+                var items = course.items.prefix(Self.maximumHeldItemsPerCourse).map { item -> String in
+                    var text = item.sectionSISID.isEmpty ? "" : "Section \(item.sectionSISID) · "
+                    text += item.assignmentName.isEmpty ? (item.canvasAssignmentID.isEmpty ? "the course" : "Canvas assignment \(item.canvasAssignmentID)") : item.assignmentName
+                    if let count = item.count { text += ": \(StaffPageFormat.count(count, "grade"))" }
+                    return text
+                }
+                if course.items.count > Self.maximumHeldItemsPerCourse {
+                    items.append("and \(StaffPageFormat.number(course.items.count - Self.maximumHeldItemsPerCourse)) more in \(csvPath)")
+                }
+                return [
+                    "heldCourseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
+                    "heldSections": StaffPageFormat.number(course.sections.count),
+                    "heldRows": StaffPageFormat.number(course.rows),
+                    "heldGrades": course.countedRows > 0 ? StaffPageFormat.number(course.countSum) : "not counted",
+                    "heldItemsLabel": StaffPageFormat.count(course.items.count, "assignment"),
+                    "heldItems": items,
+                ]
+            }
+            rules.append(["heldTitle": title, "heldRule": rule, "heldSummary": summary, "heldCourses": courses])
+        }
+        let intro = "\(StaffPageFormat.count(held.grades, "grade")) in \(StaffPageFormat.count(held.rows, "row")) held back on purpose: they go out by themselves once the reason is gone."
+        return ["hasHeld": true, "heldIntro": intro, "heldRules": rules]
+    }
+}
