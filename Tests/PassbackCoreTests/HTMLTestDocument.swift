@@ -86,9 +86,21 @@ struct HTMLTestDocument {
 
     /// The table whose caption starts with `caption`: each body row's cells (`th` and `td`) as text.
     func table(caption: String) -> [[String]]? {
-        guard let table = root.descendants(named: "table").first(where: { $0.descendants(named: "caption").first?.textContent.hasPrefix(caption) == true }) else { return nil }
-        let bodies = table.descendants(named: "tbody")
-        return bodies.flatMap { $0.descendants(named: "tr") }.map { row in
+        root.descendants(named: "table").first { $0.descendants(named: "caption").first?.textContent.hasPrefix(caption) == true }.map(Self.rows)
+    }
+
+    /// The table named by the element `id` (`aria-labelledby`).
+    func table(labelledBy id: String) -> [[String]]? {
+        root.descendants(named: "table").first { $0.attribute("aria-labelledby") == id }.map(Self.rows)
+    }
+
+    /// Every table of `class`, its body rows one after the other.
+    func tables(class name: String) -> [[String]] {
+        root.descendants(named: "table").filter { $0.attribute("class") == name }.flatMap(Self.rows)
+    }
+
+    private static func rows(_ table: Node) -> [[String]] {
+        table.descendants(named: "tbody").flatMap { $0.descendants(named: "tr") }.map { row in
             row.children.filter { $0.name == "th" || $0.name == "td" }.map { $0.textContent.trimmingCharacters(in: .whitespacesAndNewlines) }
         }
     }

@@ -95,7 +95,8 @@ import Testing
         #expect(rejected.count == 2)
         #expect(rejected.first?.first?.hasPrefix(Self.unknownFile) == true)
         #expect(rejected.last?.first?.hasPrefix(Self.badStem + ".gradebook.csv") == true)
-        #expect(rejected.last?[3].contains("partner: quarantine/\(runID)/\(Self.badStem).canvas.json") == true)
+        #expect(rejected.last?[2].hasSuffix("Held with it: \(Self.badStem).canvas.json, the other file of the course.") == true)
+        #expect(rejected.last?[3] == "in quarantine/\(runID)/reason: \(Self.badStem).gradebook.csv.reason.txt")
         #expect(document.elements.contains { $0.name == "h3" && $0.textContent == "Course " + Self.course })
 
         let elements = document.elements

@@ -8,9 +8,9 @@ import Mustache
 /// Successes are only counted, never listed (a district sends ~90,000 line items a night), so
 /// the page stays small enough to mail; the CSV beside it has every row. Student ids appear only
 /// inside `<details>`, opened on demand.
-struct StaffPage {
+struct StaffPage: Sendable {
     /// What the page says of the run besides its report rows.
-    struct Run {
+    struct Run: Sendable {
         var overview: Ledger.RunOverview
         /// Sync requests per status, XML files published.
         var requests: [SyncRequestStatus: Int]
@@ -34,14 +34,70 @@ struct StaffPage {
     /// When the page was written (its footer).
     let writtenAt: Date
 
+    /// The courses of "what to fix", the most errors first, and how many of each one's problems
+    /// are listed (``maximumProblemsListed`` in all).
+    private let fixes: [(key: String, course: StaffReportDigest.CourseFixes, listed: Int)]
+    private let problemsLeftOut: Int
+
+    init(run: Run, digest: StaffReportDigest, trend: TrendChart, format: StaffPageFormat, writtenAt: Date) {
+        self.run = run
+        self.digest = digest
+        self.trend = trend
+        self.format = format
+        self.writtenAt = writtenAt
+        let ordered = digest.courses.pairs.enumerated().sorted { a, b in
+            let (ca, cb) = (a.element.1, b.element.1)
+            if ca.errors != cb.errors { return ca.errors > cb.errors }
+            if ca.warnings != cb.warnings { return ca.warnings > cb.warnings }
+            return a.offset < b.offset
+        }.map(\.element)
+        var budget = Self.maximumProblemsListed
+        var leftOut = 0
+        var fixes: [(key: String, course: StaffReportDigest.CourseFixes, listed: Int)] = []
+        for (key, course) in ordered {
+            let problems = course.sections.values.reduce(0) { $0 + $1.assignments.values.reduce(0) { $0 + $1.problems.count } }
+            let listed = min(problems, budget)
+            budget -= listed
+            leftOut += problems - listed
+            if listed > 0 { fixes.append((key, course, listed)) }
+        }
+        self.fixes = fixes
+        problemsLeftOut = leftOut
+    }
+
     var runID: String { run.overview.id }
 
     /// The page, as HTML text.
     func html() -> String {
-        StaffPageTemplates.library.render(templateValues(), withTemplate: "run") ?? ""
+        renderParts().joined()
     }
 
-    /// Everything the template shows, as text already worded and formatted (it only places it).
+    /// The page in parts to write one after the other: the top, the courses of "what to fix" (in
+    /// groups, rendered on several threads for a large night) and the rest. Each part is one
+    /// template of ``StaffPageTemplates`` rendered whole, so every value is escaped by it.
+    func renderParts(workers: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)) -> [String] {
+        let library = StaffPageTemplates.library
+        let values = templateValues()
+        let groupSize = 100
+        let groups = (fixes.count + groupSize - 1) / groupSize
+        var courses: [String] = []
+        if groups > 1, workers > 1 {
+            let parts = ParallelMap(count: groups)
+            parts.run(workers: workers) { [self] group in
+                renderCourses(group * groupSize..<min(fixes.count, (group + 1) * groupSize), library: library)
+            }
+            courses = (try? parts.values(as: String.self)) ?? []
+        } else if !fixes.isEmpty {
+            courses = [renderCourses(0..<fixes.count, library: library)]
+        }
+        return [library.render(values, withTemplate: "runHead") ?? ""] + courses + [library.render(values, withTemplate: "runTail") ?? ""]
+    }
+
+    private func renderCourses(_ range: Range<Int>, library: MustacheLibrary) -> String {
+        library.render(["courses": range.map(courseValues)], withTemplate: "courses") ?? ""
+    }
+
+    /// Everything the templates show, as text already worded and formatted (they only place it).
     func templateValues() -> [String: Any] {
         let overview = run.overview
         let verdict = StaffPageFormat.verdict(overview.isFinished ? overview.exitCode : nil)
@@ -179,71 +235,79 @@ struct StaffPage {
         return "no course (a file)"
     }
 
+    /// Courses in the table at the top of "what to fix" (all of them follow below, in the same
+    /// order).
+    static let courseIndexLength = 50
+
     private var fixValues: [String: Any] {
-        guard !digest.courses.isEmpty else { return ["hasFixes": false, "fixesLeftOut": false] }
-        let ordered = digest.courses.pairs.enumerated().sorted { a, b in
-            let (ca, cb) = (a.element.1, b.element.1)
-            if ca.errors != cb.errors { return ca.errors > cb.errors }
-            if ca.warnings != cb.warnings { return ca.warnings > cb.warnings }
-            return a.offset < b.offset
-        }.map(\.element)
-        var listed = 0
-        var leftOut = 0
-        var courses: [[String: Any]] = []
-        for (number, (key, course)) in ordered.enumerated() {
-            var sections: [[String: Any]] = []
-            for section in course.sections.values {
-                var assignments: [[String: Any]] = []
-                for assignment in section.assignments.values {
-                    var problems: [[String: Any]] = []
-                    for (problemKey, problem) in assignment.problems.pairs {
-                        guard listed < Self.maximumProblemsListed else {
-                            leftOut += 1
-                            continue
-                        }
-                        listed += 1
-                        problems.append(problemValues(problemKey, problem, first: problems.isEmpty, hasAssignment: !assignment.canvasAssignmentID.isEmpty || !assignment.name.isEmpty))
-                    }
-                    guard !problems.isEmpty else { continue }
-                    assignments.append([
-                        "assignmentLabel": Self.assignmentLabel(assignment), "problemCount": problems.count, "problems": problems,
-                    ])
-                }
-                guard !assignments.isEmpty else { continue }
-                sections.append([
-                    "sectionLabel": section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)",
-                    "assignments": assignments,
-                ])
-            }
-            let sent = digest.sent(inCourse: key)
-            var meta: [String] = []
-            if !course.canvasCourseID.isEmpty, !course.courseSISID.isEmpty { meta.append("Canvas course \(course.canvasCourseID)") }
-            if !course.files.isEmpty { meta.append("from " + course.files.joined(separator: ", ")) }
-            meta.append([
-                course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
-                course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
-            ].compactMap { $0 }.joined(separator: ", "))
-            meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent in \(StaffPageFormat.count(sent.lineItems, "line item"))")
-            courses.append([
-                "courseNumber": number + 1,
-                "courseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
-                "courseErrors": StaffPageFormat.number(course.errors),
-                "courseWarnings": StaffPageFormat.number(course.warnings),
-                "courseGradesSent": StaffPageFormat.number(sent.grades),
-                "courseMeta": meta.joined(separator: " · "),
-                "sections": sections,
-            ])
+        guard !fixes.isEmpty else { return ["hasFixes": false, "fixesLeftOut": false] }
+        let index = fixes.prefix(Self.courseIndexLength).enumerated().map { number, fix -> [String: Any] in
+            [
+                "courseNumber": String(number + 1),
+                "courseLabel": Self.courseLabel(sis: fix.course.courseSISID, canvas: fix.course.canvasCourseID),
+                "courseErrors": StaffPageFormat.number(fix.course.errors), "courseWarnings": StaffPageFormat.number(fix.course.warnings),
+                "courseGradesSent": StaffPageFormat.number(digest.sent(inCourse: fix.key).grades),
+            ]
         }
         let errors = digest.courses.values.reduce(0) { $0 + $1.errors }
         let warnings = digest.courses.values.reduce(0) { $0 + $1.warnings }
-        let intro = "\(StaffPageFormat.count(errors, "error")) and \(StaffPageFormat.count(warnings, "warning")) in \(StaffPageFormat.count(digest.courses.count, "course")), grouped by course, Aspire section and assignment. Each problem says what to change in Canvas; the student ids open on demand. An error holds back the grades it concerns; a warning is worth a look."
-        return [
+        let intro = "\(StaffPageFormat.count(errors, "error")) and \(StaffPageFormat.count(warnings, "warning")) in \(StaffPageFormat.count(digest.courses.count, "course")), grouped by course, Aspire section and assignment, the courses with the most errors first. Each problem says what to change in Canvas; the student ids open on demand. An error holds back the grades it concerns; a warning is worth a look."
+        var values: [String: Any] = [
             "hasFixes": true,
             "fixIntro": intro,
-            "courses": courses,
-            "fixesLeftOut": leftOut > 0
-                ? "\(StaffPageFormat.count(leftOut, "more problem")) \(leftOut == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row." as Any
-                : false,
+            "courseIndexCaption": fixes.count > index.count
+                ? "The \(index.count) courses with the most errors (all \(StaffPageFormat.number(fixes.count)) follow below, in this order)"
+                : "Courses with something to fix, the most errors first",
+            "courseIndex": index,
+            "courseIndexRest": [Any](),
+            "fixesLeftOut": [Any](),
+        ]
+        if fixes.count > index.count {
+            values["courseIndexRest"] = ["\(StaffPageFormat.count(fixes.count - index.count, "more course")) below; search the page for a course's SIS id."]
+        }
+        if problemsLeftOut > 0 {
+            values["fixesLeftOut"] = ["\(StaffPageFormat.count(problemsLeftOut, "more problem")) \(problemsLeftOut == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row."]
+        }
+        return values
+    }
+
+    /// One course of "what to fix": its sections, each with its problems by assignment, up to
+    /// the number of problems the course may list.
+    private func courseValues(_ number: Int) -> [String: Any] {
+        let (key, course, listed) = fixes[number]
+        var budget = listed
+        var sections: [[String: Any]] = []
+        for section in course.sections.values where budget > 0 {
+            var rows: [[String: Any]] = []
+            for assignment in section.assignments.values where budget > 0 {
+                let hasAssignment = !assignment.canvasAssignmentID.isEmpty || !assignment.name.isEmpty
+                let problems = Array(assignment.problems.pairs.prefix(budget))
+                budget -= problems.count
+                for (offset, (problemKey, problem)) in problems.enumerated() {
+                    var row = problemValues(problemKey, problem, hasAssignment: hasAssignment)
+                    // The assignment's name heads its first row and spans its others.
+                    row["head"] = offset == 0 ? [["span": String(problems.count), "assignmentLabel": Self.assignmentLabel(assignment)]] as [Any] : [Any]()
+                    rows.append(row)
+                }
+            }
+            guard !rows.isEmpty else { continue }
+            sections.append([
+                "sectionLabel": section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)",
+                "rows": rows,
+            ])
+        }
+        let sent = digest.sent(inCourse: key)
+        var meta: [String] = []
+        if !course.canvasCourseID.isEmpty, !course.courseSISID.isEmpty { meta.append("Canvas course \(course.canvasCourseID)") }
+        if !course.files.isEmpty { meta.append(course.files.joined(separator: ", ")) }
+        meta.append([
+            course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
+            course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
+        ].compactMap { $0 }.joined(separator: ", "))
+        meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent (\(StaffPageFormat.count(sent.lineItems, "line item")))")
+        return [
+            "courseNumber": String(number + 1), "courseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
+            "courseMeta": meta.joined(separator: " · "), "sections": sections,
         ]
     }
 
@@ -256,33 +320,32 @@ struct StaffPage {
         }
     }
 
-    private func problemValues(_ key: StaffReportDigest.ProblemKey, _ problem: StaffReportDigest.Problem, first: Bool, hasAssignment: Bool) -> [String: Any] {
+    private func problemValues(_ key: StaffReportDigest.ProblemKey, _ problem: StaffReportDigest.Problem, hasAssignment: Bool) -> [String: Any] {
         var who: String
-        var ids: Any = false
-        var idsLabel = ""
+        var ids: [Any] = []
         if !problem.students.isEmpty {
             who = StaffPageFormat.count(problem.students.count, "student")
-            ids = problem.students.joined(separator: ", ")
-            idsLabel = problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids"
+            ids = [[
+                "ids": problem.students.joined(separator: ", "),
+                "idsLabel": problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids",
+            ]]
         } else if !problem.lines.isEmpty {
             who = problem.lines.count <= 5
                 ? (problem.lines.count == 1 ? "line " : "lines ") + problem.lines.joined(separator: ", ") + " of the gradebook"
                 : StaffPageFormat.count(problem.lines.count, "gradebook line")
             if problem.lines.count > 5 {
-                ids = problem.lines.joined(separator: ", ")
-                idsLabel = "the lines"
+                ids = [["ids": problem.lines.joined(separator: ", "), "idsLabel": "the lines"]]
             }
         } else if problem.countSum > 0 {
             who = StaffPageFormat.count(problem.countSum, "grade")
         } else if problem.rows > 1 {
             who = StaffPageFormat.count(problem.rows, "row")
         } else {
-            who = hasAssignment ? "the whole assignment" : "the whole course"
+            who = hasAssignment ? "whole assignment" : "whole course"
         }
         return [
-            "firstProblem": first, "status": key.status, "statusStyle": Self.statusStyle(key.status),
-            "rule": key.rule.isEmpty ? "(no rule)" : key.rule, "message": key.message, "who": who,
-            "hasIDs": !(ids is Bool), "ids": ids, "idsLabel": idsLabel,
+            "status": key.status, "rule": key.rule.isEmpty ? "(no rule)" : key.rule, "message": key.message, "who": who,
+            "idList": ids,
         ]
     }
 
@@ -294,17 +357,16 @@ struct StaffPage {
         var partners = 0
         let rows = digest.rejectedFiles.map { record -> [String: Any] in
             var partner: Any = false
-            var partnerPath: Any = false
             if let stem = run.rejectedBundleStems[record.sourceFile], let other = Self.partner(of: record.sourceFile, stem: stem) {
                 partner = other
-                partnerPath = folder + other
                 partners += 1
             }
+            let name = (record.sourceFile as NSString).lastPathComponent
             return [
                 "file": record.sourceFile, "rule": record.rule.isEmpty ? "(no rule)" : record.rule,
                 "line": record.sourceLine.isEmpty ? false as Any : record.sourceLine, "message": record.message,
-                "quarantinePath": folder + record.sourceFile, "reasonPath": folder + Self.reasonPath(of: record.sourceFile),
-                "partner": partner, "partnerPath": partnerPath,
+                "quarantineFolder": folder + String(record.sourceFile.dropLast(name.count)), "reasonName": InputMover.reasonName(for: name),
+                "partner": partner,
             ]
         }
         var intro = "\(StaffPageFormat.count(rows.count, "file")) went to quarantine"
@@ -319,13 +381,6 @@ struct StaffPage {
         if lowered.hasSuffix(".gradebook.csv") { return stem + ".canvas.json" }
         if lowered.hasSuffix(".canvas.json") { return stem + ".gradebook.csv" }
         return nil
-    }
-
-    /// Where the reason of a quarantined file is, relative to the run's quarantine folder.
-    static func reasonPath(of file: String) -> String {
-        let name = (file as NSString).lastPathComponent
-        let folder = String(file.dropLast(name.count))
-        return folder + InputMover.reasonName(for: name)
     }
 
     // MARK: Grades held
@@ -368,7 +423,10 @@ struct StaffPage {
             }
             rules.append(["heldTitle": title, "heldRule": rule, "heldSummary": summary, "heldCourses": courses])
         }
-        let intro = "\(StaffPageFormat.count(held.grades, "grade")) in \(StaffPageFormat.count(held.rows, "row")) held back on purpose: they go out by themselves once the reason is gone."
+        let what = held.grades > 0
+            ? "\(StaffPageFormat.count(held.grades, "grade")) in \(StaffPageFormat.count(held.rows, "row")) (an assignment in a section each) were"
+            : "\(StaffPageFormat.count(held.rows, "assignment")) in a section \(held.rows == 1 ? "was" : "were")"
+        let intro = "\(what) held back on purpose: they go out by themselves once the reason is gone."
         return ["hasHeld": true, "heldIntro": intro, "heldRules": rules]
     }
 }

@@ -16,9 +16,9 @@ struct StaffPageEscaping: MustacheContentType {
     }
 
     static func escape(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { bytes -> String in
-            guard bytes.contains(where: needsEscape) else { return String(decoding: bytes, as: UTF8.self) }
+        var copy = text
+        return copy.withUTF8 { bytes -> String in
+            guard bytes.contains(where: needsEscape) else { return text }
             var escaped: [UInt8] = []
             escaped.reserveCapacity(bytes.count + 16)
             for byte in bytes {

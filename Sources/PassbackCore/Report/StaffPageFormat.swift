@@ -5,7 +5,7 @@ import Foundation
 ///
 /// English only and fixed (no locale of the machine that ran): the page of a run must read the
 /// same whoever regenerates it.
-struct StaffPageFormat {
+struct StaffPageFormat: Sendable {
     let timeZone: TimeZone
     private let calendar: Calendar
 

@@ -17,7 +17,9 @@ enum StaffPageTemplates {
         do {
             try library.register(style, named: "style")
             try library.register(trend, named: "trend")
-            try library.register(runPage, named: "run")
+            try library.register(runHead, named: "runHead")
+            try library.register(courses, named: "courses")
+            try library.register(runTail, named: "runTail")
             try library.register(index, named: "index")
         } catch {
             fatalError("the staff page templates do not parse: \(error)")
@@ -26,7 +28,7 @@ enum StaffPageTemplates {
     }()
 
     /// Every template's text, for the tests that check how values are inserted.
-    static var allTexts: [String] { [style, trend, runPage, index] }
+    static var allTexts: [String] { [style, trend, runHead, courses, runTail, index] }
 
     static let pragma = "{{% CONTENT_TYPE: \(StaffPageEscaping.name)}}"
 
@@ -47,6 +49,21 @@ enum StaffPageTemplates {
         caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
         th, td { border: 1px solid #c9ced6; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         thead th { background: #eef1f5; }
+        table.counts { width: auto; min-width: min(44rem, 100%); }
+        table.fixes { table-layout: fixed; }
+        table.fixes thead th:nth-child(1) { width: 22%; }
+        table.fixes thead th:nth-child(2) { width: 19%; }
+        table.fixes thead th:nth-child(4) { width: 17%; }
+        table.rejected { table-layout: fixed; }
+        table.rejected thead th:nth-child(1) { width: 24%; }
+        table.rejected thead th:nth-child(2) { width: 16%; }
+        table.rejected thead th:nth-child(4) { width: 26%; }
+        table.fixes tr.section th { background: #f6f7f9; font-weight: 600; }
+        td.error, td.warning, td.skipped, td.success, td.other { border-left: 5px solid; }
+        td.error { border-left-color: #b3261e; }
+        td.warning { border-left-color: #a86b00; }
+        td.success { border-left-color: #1e7b3a; }
+        td.skipped, td.other { border-left-color: #6b7785; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .crumbs { margin: 0; font-size: 0.95rem; }
         .verdict { font-size: 1.1rem; padding: 0.6rem 0.8rem; border-left: 6px solid; margin: 0.6rem 0 1rem; }
@@ -67,7 +84,7 @@ enum StaffPageTemplates {
         .badge-error { color: #8c1d18; background: #fcebea; border-color: #b3261e; }
         .badge-warning { color: #6b4500; background: #fff4dc; border-color: #a86b00; }
         .badge-skipped, .badge-other { color: #3b4350; background: #f1f3f5; border-color: #6b7785; }
-        .course { border-top: 1px solid #d0d4da; margin-top: 1.2rem; }
+        h3.course { border-top: 1px solid #d0d4da; padding-top: 0.8rem; margin-top: 1.6rem; }
         .meta { color: #3b4350; margin: 0.2rem 0 0.4rem; }
         .ids { font: 0.9em ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; margin: 0.3rem 0; }
         details summary { cursor: pointer; color: #0b4f8a; }
@@ -99,14 +116,12 @@ enum StaffPageTemplates {
         <title id="trend-title">Grades sent, errors and rejected files per run</title>
         <desc id="trend-desc">{{summary}}</desc>
         {{#panels}}
-        <text class="title" x="0" y="{{titleY}}">{{title}}</text>
-        <text x="{{axisRight}}" y="{{titleY}}" text-anchor="end">{{latest}}</text>
+        <text class="title" x="0" y="{{titleY}}">{{title}}: {{latest}}</text>
         <text x="{{axisLeft}}" y="{{scaleTopY}}" text-anchor="end">{{scaleTop}}</text>
         <text x="{{axisLeft}}" y="{{scaleBaseY}}" text-anchor="end">0</text>
         <line class="axis" x1="{{axisLeft}}" x2="{{axisRight}}" y1="{{baseY}}" y2="{{baseY}}"></line>
         {{#bars}}
         <rect class="{{style}}{{#current}} current{{/current}}" x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}"><title>{{label}}</title></rect>
-        {{#current}}<text x="{{textX}}" y="{{textY}}" text-anchor="middle">{{valueText}}</text>{{/current}}
         {{/bars}}
         {{/panels}}
         {{#ticks}}
@@ -129,8 +144,9 @@ enum StaffPageTemplates {
         </details>
         """
 
-    /// One run's page.
-    static let runPage = pragma + """
+    /// The top of a run's page, down to the table of courses of "what to fix" (``courses`` and
+    /// ``runTail`` follow).
+    static let runHead = pragma + """
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -165,7 +181,7 @@ enum StaffPageTemplates {
         <li class="{{tileStyle}}"><span class="tile-value">{{tileValue}}</span> {{tileLabel}}</li>
         {{/tiles}}
         </ul>
-        <table>
+        <table class="counts">
         <caption>Report rows by status (the CSV has one row per line item sent and per problem)</caption>
         <thead><tr><th scope="col">Status</th><th scope="col">What it means</th><th scope="col" class="n">Rows</th></tr></thead>
         <tbody>
@@ -176,7 +192,7 @@ enum StaffPageTemplates {
         <tfoot><tr><th scope="row">all rows</th><td></td><td class="n">{{rowTotal}}</td></tr></tfoot>
         </table>
         {{#hasRules}}
-        <table>
+        <table class="counts">
         <caption>Report rows by rule</caption>
         <thead><tr><th scope="col">Rule</th><th scope="col">Status</th><th scope="col" class="n">Rows</th><th scope="col" class="n">Courses</th><th scope="col" class="n">Count column</th></tr></thead>
         <tbody>
@@ -193,36 +209,43 @@ enum StaffPageTemplates {
         {{^hasFixes}}<p>Nothing to fix: no error or warning about a course.</p>{{/hasFixes}}
         {{#hasFixes}}
         <p>{{fixIntro}}</p>
-        <table>
-        <caption>Courses with something to fix, the most errors first</caption>
+        <table class="counts">
+        <caption>{{courseIndexCaption}}</caption>
         <thead><tr><th scope="col">Course</th><th scope="col" class="n">Errors</th><th scope="col" class="n">Warnings</th><th scope="col" class="n">Grades sent</th></tr></thead>
         <tbody>
-        {{#courses}}
+        {{#courseIndex}}
         <tr><th scope="row"><a href="#course-{{courseNumber}}">{{courseLabel}}</a></th><td class="n">{{courseErrors}}</td><td class="n">{{courseWarnings}}</td><td class="n">{{courseGradesSent}}</td></tr>
-        {{/courses}}
+        {{/courseIndex}}
         </tbody>
         </table>
-        {{#courses}}
-        <section class="course" aria-labelledby="course-{{courseNumber}}">
-        <h3 id="course-{{courseNumber}}">Course {{courseLabel}}</h3>
-        <p class="meta">{{courseMeta}}</p>
-        {{#sections}}
-        <table>
-        <caption>{{sectionLabel}}</caption>
-        <thead><tr><th scope="col">Assignment</th><th scope="col">Problem</th><th scope="col">What to do (the CSV's message)</th><th scope="col">Who</th></tr></thead>
-        {{#assignments}}
-        <tbody>
-        {{#problems}}
-        <tr>{{#firstProblem}}<th scope="rowgroup" rowspan="{{problemCount}}">{{assignmentLabel}}</th>{{/firstProblem}}<td><span class="badge badge-{{statusStyle}}">{{status}}</span> <code>{{rule}}</code></td><td>{{message}}</td><td>{{who}}{{#hasIDs}}<details><summary>Show {{idsLabel}}</summary><p class="ids">{{ids}}</p></details>{{/hasIDs}}</td></tr>
-        {{/problems}}
-        </tbody>
-        {{/assignments}}
-        </table>
-        {{/sections}}
-        </section>
-        {{/courses}}
-        {{#fixesLeftOut}}<p class="note">{{.}}</p>{{/fixesLeftOut}}
+        {{#courseIndexRest}}<p class="note">{{.}}</p>{{/courseIndexRest}}
         {{/hasFixes}}
+
+        """
+
+    /// The courses of "what to fix", between ``runHead`` and ``runTail``: a course's heading, a
+    /// line about it and a table of its problems, a row group per Aspire section.
+    static let courses = pragma + """
+        {{#courses}}
+        <h3 id="course-{{courseNumber}}" class="course">Course {{courseLabel}}</h3>
+        <p class="meta">{{courseMeta}}</p>
+        <table class="fixes" aria-labelledby="course-{{courseNumber}}">
+        <thead><tr><th scope="col">Assignment</th><th scope="col">Problem</th><th scope="col">What to do (the CSV's message)</th><th scope="col">Who</th></tr></thead>
+        {{#sections}}
+        <tbody><tr class="section"><th colspan="4" scope="rowgroup">{{sectionLabel}}</th></tr>
+        {{#rows}}
+        <tr>{{#head}}<th scope="row" rowspan="{{span}}">{{assignmentLabel}}</th>{{/head}}<td class="{{status}}">{{status}}: <code>{{rule}}</code></td><td>{{message}}</td><td>{{who}}{{#idList}}<details><summary>Show {{idsLabel}}</summary><p class="ids">{{ids}}</p></details>{{/idList}}</td></tr>
+        {{/rows}}
+        </tbody>
+        {{/sections}}
+        </table>
+        {{/courses}}
+
+        """
+
+    /// The rest of a run's page, after its courses.
+    static let runTail = pragma + """
+        {{#fixesLeftOut}}<p class="note">{{.}}</p>{{/fixesLeftOut}}
         </section>
 
         <section aria-labelledby="rejected">
@@ -230,12 +253,12 @@ enum StaffPageTemplates {
         {{^hasRejected}}<p>No file was rejected.</p>{{/hasRejected}}
         {{#hasRejected}}
         <p>{{rejectedIntro}}</p>
-        <table>
+        <table class="rejected">
         <caption>Files moved to quarantine, each with a reason file beside it</caption>
         <thead><tr><th scope="col">File</th><th scope="col">Rule</th><th scope="col">Reason</th><th scope="col">Where it is now</th></tr></thead>
         <tbody>
         {{#rejectedFiles}}
-        <tr><th scope="row"><code>{{file}}</code>{{#line}}<br>line {{.}}{{/line}}</th><td><span class="badge badge-error">error</span> <code>{{rule}}</code></td><td>{{message}}{{#partner}}<br>Held with it: <code>{{.}}</code>, the other file of the course.{{/partner}}</td><td><code>{{quarantinePath}}</code><br>reason: <code>{{reasonPath}}</code>{{#partnerPath}}<br>partner: <code>{{.}}</code>{{/partnerPath}}</td></tr>
+        <tr><th scope="row"><code>{{file}}</code>{{#line}}<br>line {{.}}{{/line}}</th><td class="error">error: <code>{{rule}}</code></td><td>{{message}}{{#partner}}<br>Held with it: <code>{{.}}</code>, the other file of the course.{{/partner}}</td><td>in <code>{{quarantineFolder}}</code><br>reason: <code>{{reasonName}}</code></td></tr>
         {{/rejectedFiles}}
         </tbody>
         </table>

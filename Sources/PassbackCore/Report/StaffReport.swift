@@ -49,7 +49,9 @@ public struct StaffReport {
                 overview.exitCode = summary.exitCode
                 overview.finishedAt = Date()
                 try writePage(overview)
+                StageClock.shared.mark("paged")
                 try writeIndex(current: overview)
+                StageClock.shared.mark("indexed")
             }
         } catch {
             logger.warning("the staff page was not written; passback status --run ID --html writes it", metadata: ["run": "\(runID)", "error": "\(error)"])
@@ -59,7 +61,7 @@ public struct StaffReport {
     /// Writes `reports/<run id>.html` from the ledger.
     func writePage(_ overview: Ledger.RunOverview, writtenAt: Date = Date()) throws {
         let page = try makePage(overview, writtenAt: writtenAt)
-        try Self.publish(page.html(), at: pagePath(of: overview.id))
+        try Self.publish(page.renderParts(), at: pagePath(of: overview.id))
     }
 
     /// The page of a run, from its report rows and the runs before it.
@@ -93,7 +95,7 @@ public struct StaffReport {
     func writeIndex(current: Ledger.RunOverview?, writtenAt: Date = Date()) throws {
         var runs = try ledger.runOverviews()
         if let current, let position = runs.firstIndex(where: { $0.id == current.id }) { runs[position] = current }
-        try Self.publish(indexHTML(runs, current: current, writtenAt: writtenAt), at: indexPath)
+        try Self.publish([indexHTML(runs, current: current, writtenAt: writtenAt)], at: indexPath)
     }
 
     func indexHTML(_ runs: [Ledger.RunOverview], current: Ledger.RunOverview?, writtenAt: Date) -> String {
@@ -119,10 +121,11 @@ public struct StaffReport {
         return StaffPageTemplates.library.render(values, withTemplate: "index") ?? ""
     }
 
-    /// Publishes a page durably, private to the service account.
-    static func publish(_ html: String, at path: String) throws {
+    /// Publishes a page, its parts one after the other, durably and private to the service
+    /// account.
+    static func publish(_ parts: [String], at path: String) throws {
         let file = try DurableFile(finalPath: path)
-        try file.write(Array(html.utf8))
+        for part in parts { try file.write(Array(part.utf8)) }
         try file.publish()
     }
 }

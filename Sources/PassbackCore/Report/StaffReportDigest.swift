@@ -6,7 +6,7 @@
 /// the records the ledger stores for the report), so the page and the CSV cannot disagree. Rules
 /// are treated generically: a code the project adds later lands in the counts and under "what to
 /// fix" (an error or a warning) with the CSV's message, without this type knowing it.
-struct StaffReportDigest {
+struct StaffReportDigest: Sendable {
     /// Rules whose rows are grades held back on purpose until something changes elsewhere
     /// (Aspire verifies a category, a teacher posts the grade, an operator runs `--bulk`): shown
     /// apart from what to fix, with the `count` column summed.
@@ -14,7 +14,7 @@ struct StaffReportDigest {
 
     /// One row of the report, its cells as the CSV has them (the `'` that guards a
     /// formula-looking cell removed).
-    struct Record: Equatable {
+    struct Record: Equatable, Sendable {
         var requestID = ""
         var status = ""
         var rule = ""
@@ -46,27 +46,27 @@ struct StaffReportDigest {
     /// Success rows: line items sent and the results in them (the `count` column).
     private(set) var lineItemsSent = 0
     private(set) var gradesSent = 0
-    private var coursesSent: Set<String> = []
-    private var sectionsSent: Set<String> = []
     /// Errors and warnings that need a person, by course.
     private(set) var courses = OrderedGroups<String, CourseFixes>()
     /// Per course: line items and grades sent, to say what went out beside what to fix.
-    private var sentPerCourse: [String: (lineItems: Int, grades: Int)] = [:]
+    private var sentPerCourse: [String: Sent] = [:]
     private(set) var rejectedFiles: [Record] = []
     /// Held grades per rule of ``heldRules``, by course.
     private(set) var held = OrderedGroups<String, HeldRule>()
 
-    var coursesWithGradesSent: Int { coursesSent.count }
-    var sectionsWithGradesSent: Int { sectionsSent.count }
+    struct Sent: Sendable {
+        var lineItems = 0
+        var grades = 0
+    }
 
-    func sent(inCourse key: String) -> (lineItems: Int, grades: Int) { sentPerCourse[key] ?? (0, 0) }
+    func sent(inCourse key: String) -> Sent { sentPerCourse[key] ?? Sent() }
 
-    struct RuleKey: Hashable {
+    struct RuleKey: Hashable, Sendable {
         var rule: String
         var status: String
     }
 
-    struct RuleTotal {
+    struct RuleTotal: Sendable {
         var rows = 0
         /// Rows with a number in `count`, and their sum.
         var countedRows = 0
@@ -75,7 +75,7 @@ struct StaffReportDigest {
     }
 
     /// A course's rows that need a person, by section then assignment.
-    struct CourseFixes {
+    struct CourseFixes: Sendable {
         var courseSISID: String
         var canvasCourseID: String
         var files: [String] = []
@@ -84,25 +84,25 @@ struct StaffReportDigest {
         var sections = OrderedGroups<String, SectionFixes>()
     }
 
-    struct SectionFixes {
+    struct SectionFixes: Sendable {
         var sectionSISID: String
         var assignments = OrderedGroups<String, AssignmentFixes>()
     }
 
-    struct AssignmentFixes {
+    struct AssignmentFixes: Sendable {
         var canvasAssignmentID: String
         var name: String
         /// By rule, status and message: the rows that say the same thing, with whom they concern.
         var problems = OrderedGroups<ProblemKey, Problem>()
     }
 
-    struct ProblemKey: Hashable {
+    struct ProblemKey: Hashable, Sendable {
         var rule: String
         var status: String
         var message: String
     }
 
-    struct Problem {
+    struct Problem: Sendable {
         var rows = 0
         /// Distinct student SIS ids, in the order of the report.
         var students: [String] = []
@@ -113,7 +113,7 @@ struct StaffReportDigest {
     }
 
     /// The held grades of one rule, by course.
-    struct HeldRule {
+    struct HeldRule: Sendable {
         var rule: String
         var rows = 0
         var countedRows = 0
@@ -121,7 +121,7 @@ struct StaffReportDigest {
         var courses = OrderedGroups<String, HeldCourse>()
     }
 
-    struct HeldCourse {
+    struct HeldCourse: Sendable {
         var courseSISID: String
         var canvasCourseID: String
         var rows = 0
@@ -132,7 +132,7 @@ struct StaffReportDigest {
         var items: [HeldItem] = []
     }
 
-    struct HeldItem {
+    struct HeldItem: Sendable {
         var sectionSISID: String
         var assignmentName: String
         var canvasAssignmentID: String
@@ -164,10 +164,8 @@ struct StaffReportDigest {
         if record.status == "success" {
             lineItemsSent += 1
             gradesSent += count ?? 0
-            coursesSent.insert(courseKey)
-            sectionsSent.insert(record.sectionSISID)
-            sentPerCourse[courseKey, default: (0, 0)].lineItems += 1
-            sentPerCourse[courseKey, default: (0, 0)].grades += count ?? 0
+            sentPerCourse[courseKey, default: Sent()].lineItems += 1
+            sentPerCourse[courseKey, default: Sent()].grades += count ?? 0
             return
         }
         if Self.heldRules.contains(record.rule) {
@@ -222,34 +220,96 @@ struct StaffReportDigest {
     /// records without header or byte-order mark).
     /// - Throws: ``LedgerError`` (or the CSV reader's error) when the bytes are not such records:
     ///   a damaged ledger.
+    ///
+    /// Success rows (nine in ten) are only counted: read from their bytes, without making text
+    /// of their cells but for the course, once per run of rows of the same course.
     mutating func add(csvRecords bytes: [UInt8]) throws {
         var reader = CSVReader(bytes: bytes)
+        var successes = SuccessRun()
+        defer { finish(&successes) }
         while try reader.next() {
             guard reader.fieldCount == ReportRow.columns.count else {
                 throw LedgerError("a stored report row has \(reader.fieldCount) cells, not \(ReportRow.columns.count)")
             }
             func cell(_ index: Int) throws -> String { Self.unguarded(try reader.string(at: index)) }
-            // The status first: a success row needs only its course, section and count.
-            let status = try reader.string(at: 2)
+            if reader.field(at: 2).elementsEqual("success".utf8), reader.field(at: 3).isEmpty {
+                if !successes.isSameCourse(reader) {
+                    finish(&successes)
+                    var record = Record()
+                    record.courseSISID = try cell(4)
+                    record.canvasCourseID = try cell(6)
+                    record.sourceFile = try cell(12)
+                    successes.start(reader, courseKey: Self.courseKey(record))
+                }
+                successes.add(count: Int(exactDigits: reader.field(at: 11)))
+                continue
+            }
             var record = Record()
-            record.status = status
+            record.requestID = try cell(1)
+            record.status = try cell(2)
+            record.rule = try cell(3)
             record.courseSISID = try cell(4)
             record.sectionSISID = try cell(5)
             record.canvasCourseID = try cell(6)
+            record.canvasAssignmentID = try cell(7)
+            record.assignmentName = try cell(8)
+            record.categorySourcedID = try cell(9)
+            record.studentSISID = try cell(10)
             record.count = try cell(11)
-            if status != "success" {
-                record.requestID = try cell(1)
-                record.rule = try cell(3)
-                record.canvasAssignmentID = try cell(7)
-                record.assignmentName = try cell(8)
-                record.categorySourcedID = try cell(9)
-                record.studentSISID = try cell(10)
-                record.sourceFile = try cell(12)
-                record.sourceLine = try cell(13)
-                record.message = try cell(14)
-            }
+            record.sourceFile = try cell(12)
+            record.sourceLine = try cell(13)
+            record.message = try cell(14)
             add(record)
         }
+    }
+
+    /// Success rows of one course in a row, counted until the course changes.
+    private struct SuccessRun {
+        var courseKey: String?
+        /// The raw cells that make the course key: course SIS id, Canvas course id, file.
+        var cells: [[UInt8]] = [[], [], []]
+        var rows = 0
+        var countedRows = 0
+        var countSum = 0
+
+        static let keyFields = [4, 6, 12]
+
+        func isSameCourse(_ reader: borrowing CSVReader) -> Bool {
+            guard courseKey != nil else { return false }
+            for (position, field) in Self.keyFields.enumerated() where !reader.field(at: field).elementsEqual(cells[position]) { return false }
+            return true
+        }
+
+        mutating func start(_ reader: borrowing CSVReader, courseKey: String) {
+            self.courseKey = courseKey
+            cells = Self.keyFields.map { Array(reader.field(at: $0)) }
+        }
+
+        mutating func add(count: Int?) {
+            rows += 1
+            if let count {
+                countedRows += 1
+                countSum += count
+            }
+        }
+    }
+
+    /// Adds a run of success rows as ``add(_:)`` would one by one.
+    private mutating func finish(_ run: inout SuccessRun) {
+        guard let courseKey = run.courseKey, run.rows > 0 else { return }
+        rowCount += run.rows
+        statusCounts["success", default: 0] += run.rows
+        rules.update(RuleKey(rule: "", status: "success"), default: RuleTotal()) { total in
+            total.rows += run.rows
+            total.countedRows += run.countedRows
+            total.countSum += run.countSum
+            if !courseKey.hasPrefix("file\u{0}") { total.courses.insert(courseKey) }
+        }
+        lineItemsSent += run.rows
+        gradesSent += run.countSum
+        sentPerCourse[courseKey, default: Sent()].lineItems += run.rows
+        sentPerCourse[courseKey, default: Sent()].grades += run.countSum
+        run = SuccessRun()
     }
 
     /// The text of a cell without the `'` the CSV put before a formula-looking start
@@ -263,7 +323,7 @@ struct StaffReportDigest {
 
 /// Values by key in the order the keys were first seen: the report's order, which is the order
 /// of the inputs, so the page reads like the CSV.
-struct OrderedGroups<Key: Hashable, Value> {
+struct OrderedGroups<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private(set) var keys: [Key] = []
     private(set) var values: [Value] = []
     private var index: [Key: Int] = [:]
@@ -291,9 +351,13 @@ struct OrderedGroups<Key: Hashable, Value> {
 extension Int {
     /// A count as the report writes it: ASCII digits only (no sign, spaces or separators).
     init?(exactDigits text: String) {
-        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        self.init(exactDigits: Array(text.utf8))
+    }
+
+    init?(exactDigits bytes: some Collection<UInt8>) {
+        guard !bytes.isEmpty, bytes.count <= 18, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         var value = 0
-        for byte in text.utf8 { value = value * 10 + Int(byte - 0x30) }
+        for byte in bytes { value = value * 10 + Int(byte - 0x30) }
         self = value
     }
 }

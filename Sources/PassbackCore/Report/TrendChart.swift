@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Only numbers and the project's own run ids and dates reach the drawing; every value is also
 /// in the table beside it, so neither colour nor the drawing is the only way to read it.
-struct TrendChart {
+struct TrendChart: Sendable {
     /// One run, oldest first.
     struct Point: Sendable {
         var runID: String
@@ -73,9 +73,6 @@ struct TrendChart {
                     "w": Self.coordinate(barWidth), "h": Self.coordinate(shown),
                     "current": point.isCurrent,
                     "label": "\(point.date), run \(point.runID): \(StaffPageFormat.count(value, series.singular, series.plural))",
-                    "valueText": StaffPageFormat.number(value),
-                    "textX": Self.coordinate(x(index) + barWidth / 2),
-                    "textY": Self.coordinate(Double(base) - shown - 4),
                 ])
             }
             let latest = points.last.flatMap(series.value)
@@ -83,7 +80,7 @@ struct TrendChart {
                 "title": series.title,
                 "style": series.style,
                 "titleY": top + 16,
-                "latest": latest.map { "latest " + StaffPageFormat.number($0) } ?? "latest not recorded",
+                "latest": latest.map { StaffPageFormat.number($0) + " in the latest run" } ?? "not recorded in the latest run",
                 "scaleTop": StaffPageFormat.number(maximum),
                 "scaleTopY": top + Self.barTop + 10,
                 "scaleBaseY": base,
