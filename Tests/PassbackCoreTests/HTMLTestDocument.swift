@@ -89,14 +89,14 @@ struct HTMLTestDocument {
         root.descendants(named: "table").first { $0.descendants(named: "caption").first?.textContent.hasPrefix(caption) == true }.map(Self.rows)
     }
 
-    /// The table named by the element `id` (`aria-labelledby`).
-    func table(labelledBy id: String) -> [[String]]? {
-        root.descendants(named: "table").first { $0.attribute("aria-labelledby") == id }.map(Self.rows)
-    }
-
     /// Every table of `class`, its body rows one after the other.
     func tables(class name: String) -> [[String]] {
         root.descendants(named: "table").filter { $0.attribute("class") == name }.flatMap(Self.rows)
+    }
+
+    /// ``tables(class:)`` of a page that must parse.
+    static func tablesOrEmpty(_ html: String, class name: String) -> [[String]] {
+        (try? HTMLTestDocument(html))?.tables(class: name) ?? []
     }
 
     private static func rows(_ table: Node) -> [[String]] {

@@ -97,7 +97,7 @@ import Testing
         #expect(rejected.last?.first?.hasPrefix(Self.badStem + ".gradebook.csv") == true)
         #expect(rejected.last?[2].hasSuffix("Held with it: \(Self.badStem).canvas.json, the other file of the course.") == true)
         #expect(rejected.last?[3] == "in quarantine/\(runID)/reason: \(Self.badStem).gradebook.csv.reason.txt")
-        #expect(document.elements.contains { $0.name == "h3" && $0.textContent == "Course " + Self.course })
+        #expect(document.elements.contains { $0.name == "th" && $0.textContent.hasPrefix("Course " + Self.course + "Canvas course 5151") })
 
         let elements = document.elements
         for forbidden in ["script", "img", "iframe", "u", "b", "object", "embed", "link", "base", "form", "input", "textarea"] {

@@ -163,9 +163,10 @@ enum HostileText {
         #expect(notPosted.map { Array($0.prefix(4)) } == [["C2", "1", "1", "4"]])
         let pending = try #require(document.table(caption: "Category not verified in Aspire yet"))
         #expect(pending.map { Array($0.prefix(4)) } == [["C1", "1", "1", "not counted"]])
-        let fixes = try #require(document.table(labelledBy: "course-1"))
-        #expect(document.elements.first { $0.attribute("id") == "course-1" }?.textContent == "Course C1")
-        #expect(fixes == [
+        let fixes = document.tables(class: "fixes")
+        #expect(document.elements.first { $0.attribute("id") == "course-1" }?.textContent.hasPrefix("Course C1Canvas course 9") == true)
+        #expect(fixes.first?.first?.hasSuffix("5 errors, 1 warning · 15 grades sent (2 line items)") == true)
+        #expect(Array(fixes.dropFirst()) == [
             ["Section S1"],
             ["Not one assignment", "error: ambiguous-section", "Two Aspire sections match; name one.", "whole course"],
             ["Homework (Canvas 1)", "error: invalid-score", "The score \"x\" is not a number.", "2 studentsShow the 2 student ids1001, 1002"],
@@ -189,6 +190,28 @@ enum HostileText {
         let rows = document.tables(class: "fixes").filter { $0.count > 1 }
         #expect(rows.count == StaffPage.maximumProblemsListed)
         #expect(document.text.contains("7 more problems are not listed here"))
+    }
+
+    @Test func sectionsWithTheSameProblemsAreShownOnce() throws {
+        let rows = ["S1", "S2", "S3"].map { section in
+            Self.row(.error, "no-due-date", section: section, assignment: "7", name: "Essay", section == "S3" ? "Give it a due date in S3." : "Give it a due date.")
+        }
+        let fixes = HTMLTestDocument.tablesOrEmpty(Self.page(try Self.digest(rows)).html(), class: "fixes")
+        #expect(fixes.dropFirst().map { $0.first ?? "" } == ["Sections S1, S2 (the same problems in each)", "Essay (Canvas 7)", "Section S3", "Essay (Canvas 7)"])
+    }
+
+    @Test func coursesPastTheSizeForMailAreNamedNotListed() throws {
+        let message = String(repeating: "Change the assignment in Canvas. ", count: 20)
+        let rows = (0..<3_000).map { n in Self.row(.error, "some-rule", course: "C\(n)", assignment: "1", name: "Essay", message + "\(n)") }
+        let html = Self.page(try Self.digest(rows)).html()
+        #expect(html.utf8.count < 2_000_000)
+        let document = try HTMLTestDocument(html)
+        let courses = document.tables(class: "fixes").filter { $0.first?.hasPrefix("Course C") == true }
+        #expect(courses.count > 1_000 && courses.count < 3_000)
+        let note = try #require(document.elements.first { $0.attribute("class") == "note" && $0.textContent.contains("not listed here") }?.textContent)
+        #expect(note.hasPrefix("\(StaffPageFormat.number(3_000 - courses.count)) more problems are not listed here"))
+        #expect(note.contains("courses not listed: C\(courses.count), C\(courses.count + 1),"))
+        #expect(note.hasSuffix("C2999."))
     }
 
     @Test func numbersDatesAndDurationsAreWrittenForPeople() {

@@ -24,8 +24,13 @@ struct StaffPage: Sendable {
     /// A bad night of a 2,000-course district has a few thousand; far more means one cause the
     /// first ones show.
     static let maximumProblemsListed = 5_000
-    /// The most held assignments listed per course (all are counted).
+    /// The most bytes of courses under "what to fix": with the rest of the page, under 2 MB.
+    static let maximumFixesBytes = 1_600_000
+    /// The most held assignments listed per course, courses listed per held rule, and rejected
+    /// files listed (all are counted).
     static let maximumHeldItemsPerCourse = 100
+    static let maximumHeldCoursesPerRule = 500
+    static let maximumRejectedListed = 500
 
     let run: Run
     let digest: StaffReportDigest
@@ -72,29 +77,55 @@ struct StaffPage: Sendable {
         renderParts().joined()
     }
 
-    /// The page in parts to write one after the other: the top, the courses of "what to fix" (in
-    /// groups, rendered on several threads for a large night) and the rest. Each part is one
+    /// The page in parts to write one after the other: the top, the courses of "what to fix"
+    /// (rendered in groups on several threads for a large night) and the rest. Each part is a
     /// template of ``StaffPageTemplates`` rendered whole, so every value is escaped by it.
+    ///
+    /// Courses are listed while they fit in ``maximumFixesBytes``; the ones after are named in a
+    /// note (the CSV has their rows), so the page stays small enough to mail.
     func renderParts(workers: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)) -> [String] {
         let library = StaffPageTemplates.library
-        let values = templateValues()
-        let groupSize = 100
-        let groups = (fixes.count + groupSize - 1) / groupSize
-        var courses: [String] = []
-        if groups > 1, workers > 1 {
-            let parts = ParallelMap(count: groups)
-            parts.run(workers: workers) { [self] group in
-                renderCourses(group * groupSize..<min(fixes.count, (group + 1) * groupSize), library: library)
-            }
-            courses = (try? parts.values(as: String.self)) ?? []
-        } else if !fixes.isEmpty {
-            courses = [renderCourses(0..<fixes.count, library: library)]
+        var values = templateValues()
+        let courses = renderCourses(workers: workers, library: library)
+        var kept = 0
+        var bytes = 0
+        for part in courses {
+            guard bytes + part.utf8.count <= Self.maximumFixesBytes else { break }
+            bytes += part.utf8.count
+            kept += 1
         }
-        return [library.render(values, withTemplate: "runHead") ?? ""] + courses + [library.render(values, withTemplate: "runTail") ?? ""]
+        values["fixesLeftOut"] = leftOutNote(coursesKept: kept)
+        let prepared = StaffPageValues.prepared(values)
+        return [library.render(prepared, withTemplate: "runHead") ?? ""] + courses.prefix(kept) + [library.render(prepared, withTemplate: "runTail") ?? ""]
     }
 
-    private func renderCourses(_ range: Range<Int>, library: MustacheLibrary) -> String {
-        library.render(["courses": range.map(courseValues)], withTemplate: "courses") ?? ""
+    /// Each course of "what to fix" rendered, in order.
+    private func renderCourses(workers: Int, library: MustacheLibrary) -> [String] {
+        let groupSize = 100
+        let groups = (fixes.count + groupSize - 1) / groupSize
+        let render: @Sendable (Int) -> [String] = { [self] group in
+            (group * groupSize..<min(fixes.count, (group + 1) * groupSize)).map { number in
+                library.render(StaffPageValues.prepared(["courses": [courseValues(number)]] as [String: Any]), withTemplate: "courses") ?? ""
+            }
+        }
+        guard groups > 1, workers > 1 else { return (0..<groups).flatMap(render) }
+        let parts = ParallelMap(count: groups)
+        parts.run(workers: workers, render)
+        return ((try? parts.values(as: [String].self)) ?? []).flatMap { $0 }
+    }
+
+    /// What "what to fix" leaves to the CSV: problems past ``maximumProblemsListed``, and the
+    /// courses past ``maximumFixesBytes``, named.
+    private func leftOutNote(coursesKept: Int) -> [String] {
+        let dropped = fixes.dropFirst(coursesKept)
+        let problems = problemsLeftOut + dropped.reduce(0) { $0 + $1.listed }
+        guard problems > 0 else { return [] }
+        var note = "\(StaffPageFormat.count(problems, "more problem")) \(problems == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row."
+        if !dropped.isEmpty {
+            note += " \(dropped.count == 1 ? "The course" : "The \(StaffPageFormat.number(dropped.count)) courses") not listed: "
+            note += dropped.map { Self.courseLabel(sis: $0.course.courseSISID, canvas: $0.course.canvasCourseID) }.joined(separator: ", ") + "."
+        }
+        return [note]
     }
 
     /// Everything the templates show, as text already worded and formatted (they only place it).
@@ -240,7 +271,7 @@ struct StaffPage: Sendable {
     static let courseIndexLength = 50
 
     private var fixValues: [String: Any] {
-        guard !fixes.isEmpty else { return ["hasFixes": false, "fixesLeftOut": false] }
+        guard !fixes.isEmpty else { return ["hasFixes": false] }
         let index = fixes.prefix(Self.courseIndexLength).enumerated().map { number, fix -> [String: Any] in
             [
                 "courseNumber": String(number + 1),
@@ -260,13 +291,9 @@ struct StaffPage: Sendable {
                 : "Courses with something to fix, the most errors first",
             "courseIndex": index,
             "courseIndexRest": [Any](),
-            "fixesLeftOut": [Any](),
         ]
         if fixes.count > index.count {
             values["courseIndexRest"] = ["\(StaffPageFormat.count(fixes.count - index.count, "more course")) below; search the page for a course's SIS id."]
-        }
-        if problemsLeftOut > 0 {
-            values["fixesLeftOut"] = ["\(StaffPageFormat.count(problemsLeftOut, "more problem")) \(problemsLeftOut == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row."]
         }
         return values
     }
@@ -277,7 +304,17 @@ struct StaffPage: Sendable {
         let (key, course, listed) = fixes[number]
         var budget = listed
         var sections: [[String: Any]] = []
-        for section in course.sections.values where budget > 0 {
+        // Sections with the same problems (a course's sections share its assignments) are shown
+        // once, under all their ids.
+        var groups: [(ids: [String], section: StaffReportDigest.SectionFixes)] = []
+        for section in course.sections.values {
+            if let same = groups.firstIndex(where: { !$0.section.sectionSISID.isEmpty && $0.section.assignments == section.assignments }), !section.sectionSISID.isEmpty {
+                groups[same].ids.append(section.sectionSISID)
+            } else {
+                groups.append(([section.sectionSISID], section))
+            }
+        }
+        for (ids, section) in groups where budget > 0 {
             var rows: [[String: Any]] = []
             for assignment in section.assignments.values where budget > 0 {
                 let hasAssignment = !assignment.canvasAssignmentID.isEmpty || !assignment.name.isEmpty
@@ -291,10 +328,10 @@ struct StaffPage: Sendable {
                 }
             }
             guard !rows.isEmpty else { continue }
-            sections.append([
-                "sectionLabel": section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)",
-                "rows": rows,
-            ])
+            let label = ids.count > 1
+                ? "Sections \(ids.joined(separator: ", ")) (the same problems in each)"
+                : section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)"
+            sections.append(["sectionLabel": label, "rows": rows])
         }
         let sent = digest.sent(inCourse: key)
         var meta: [String] = []
@@ -344,7 +381,7 @@ struct StaffPage: Sendable {
             who = hasAssignment ? "whole assignment" : "whole course"
         }
         return [
-            "status": key.status, "rule": key.rule.isEmpty ? "(no rule)" : key.rule, "message": key.message, "who": who,
+            "status": key.status, "problem": "\(key.status): \(key.rule.isEmpty ? "(no rule)" : key.rule)", "message": key.message, "who": who,
             "idList": ids,
         ]
     }
@@ -355,7 +392,7 @@ struct StaffPage: Sendable {
         guard !digest.rejectedFiles.isEmpty else { return ["hasRejected": false] }
         let folder = "quarantine/\(runID)/"
         var partners = 0
-        let rows = digest.rejectedFiles.map { record -> [String: Any] in
+        let rows = digest.rejectedFiles.prefix(Self.maximumRejectedListed).map { record -> [String: Any] in
             var partner: Any = false
             if let stem = run.rejectedBundleStems[record.sourceFile], let other = Self.partner(of: record.sourceFile, stem: stem) {
                 partner = other
@@ -369,10 +406,13 @@ struct StaffPage: Sendable {
                 "partner": partner,
             ]
         }
-        var intro = "\(StaffPageFormat.count(rows.count, "file")) went to quarantine"
+        var intro = "\(StaffPageFormat.count(digest.rejectedFiles.count, "file")) went to quarantine"
         if partners > 0 { intro += ", with \(StaffPageFormat.count(partners, "partner file")) held with them (a course's two files go together)" }
         intro += ". Nothing in them was sent. Fix the file (the reason file beside it says what is wrong, and where) and drop it into the inbox again; nothing in quarantine is picked up by itself."
-        return ["hasRejected": true, "rejectedIntro": intro, "rejectedFiles": rows]
+        if digest.rejectedFiles.count > rows.count {
+            intro += " The first \(StaffPageFormat.number(rows.count)) are listed here; \(csvPath) has them all."
+        }
+        return ["hasRejected": true, "rejectedIntro": intro, "rejectedFiles": Array(rows)]
     }
 
     /// The other file of a rejected bundle: `<stem>.canvas.json` for a gradebook, and back.
@@ -402,7 +442,11 @@ struct StaffPage: Sendable {
             if group.countedRows > 0 { summary += ", \(StaffPageFormat.count(group.countSum, "grade")) held (the count column)" }
             if group.countedRows < group.rows { summary += "; \(StaffPageFormat.count(group.rows - group.countedRows, "row")) without a count hold the assignment's grades" }
             summary += ". " + explanation
-            let courses = group.courses.values.map { course -> [String: Any] in
+            if group.courses.count > Self.maximumHeldCoursesPerRule {
+                summary += " The \(Self.maximumHeldCoursesPerRule) courses with the most rows are listed; \(csvPath) has them all."
+            }
+            let listed = group.courses.values.enumerated().sorted { ($0.element.rows, -$0.offset) > ($1.element.rows, -$1.offset) }.prefix(Self.maximumHeldCoursesPerRule).sorted { $0.offset < $1.offset }.map(\.element)
+            let courses = listed.map { course -> [String: Any] in
                 var items = course.items.prefix(Self.maximumHeldItemsPerCourse).map { item -> String in
                     var text = item.sectionSISID.isEmpty ? "" : "Section \(item.sectionSISID) · "
                     text += item.assignmentName.isEmpty ? (item.canvasAssignmentID.isEmpty ? "the course" : "Canvas assignment \(item.canvasAssignmentID)") : item.assignmentName

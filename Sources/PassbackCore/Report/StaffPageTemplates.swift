@@ -59,6 +59,8 @@ enum StaffPageTemplates {
         table.rejected thead th:nth-child(2) { width: 16%; }
         table.rejected thead th:nth-child(4) { width: 26%; }
         table.fixes tr.section th { background: #f6f7f9; font-weight: 600; }
+        table.fixes tbody.course th { background: #e6ebf1; font-size: 1.08rem; border-top: 3px solid #4a5564; padding-top: 0.5rem; }
+        table.fixes tbody.course .meta { display: block; font-size: 0.9rem; font-weight: 400; }
         td.error, td.warning, td.skipped, td.success, td.other { border-left: 5px solid; }
         td.error { border-left-color: #b3261e; }
         td.warning { border-left-color: #a86b00; }
@@ -84,7 +86,6 @@ enum StaffPageTemplates {
         .badge-error { color: #8c1d18; background: #fcebea; border-color: #b3261e; }
         .badge-warning { color: #6b4500; background: #fff4dc; border-color: #a86b00; }
         .badge-skipped, .badge-other { color: #3b4350; background: #f1f3f5; border-color: #6b7785; }
-        h3.course { border-top: 1px solid #d0d4da; padding-top: 0.8rem; margin-top: 1.6rem; }
         .meta { color: #3b4350; margin: 0.2rem 0 0.4rem; }
         .ids { font: 0.9em ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; margin: 0.3rem 0; }
         details summary { cursor: pointer; color: #0b4f8a; }
@@ -219,32 +220,33 @@ enum StaffPageTemplates {
         </tbody>
         </table>
         {{#courseIndexRest}}<p class="note">{{.}}</p>{{/courseIndexRest}}
+        <table class="fixes">
+        <caption>Problems by course, Aspire section and assignment</caption>
+        <thead><tr><th scope="col">Assignment</th><th scope="col">Problem</th><th scope="col">What to do</th><th scope="col">Who</th></tr></thead>
         {{/hasFixes}}
 
         """
 
-    /// The courses of "what to fix", between ``runHead`` and ``runTail``: a course's heading, a
-    /// line about it and a table of its problems, a row group per Aspire section.
+    /// The courses of "what to fix", between ``runHead`` and ``runTail``, in the table the one
+    /// opens and the other closes: per course a row that names it (the target of the links
+    /// above), then a row group per Aspire section (sections with the same problems together).
     static let courses = pragma + """
         {{#courses}}
-        <h3 id="course-{{courseNumber}}" class="course">Course {{courseLabel}}</h3>
-        <p class="meta">{{courseMeta}}</p>
-        <table class="fixes" aria-labelledby="course-{{courseNumber}}">
-        <thead><tr><th scope="col">Assignment</th><th scope="col">Problem</th><th scope="col">What to do (the CSV's message)</th><th scope="col">Who</th></tr></thead>
+        <tbody id="course-{{courseNumber}}" class="course"><tr><th colspan="4" scope="rowgroup">Course {{courseLabel}}<span class="meta">{{courseMeta}}</span></th></tr></tbody>
         {{#sections}}
         <tbody><tr class="section"><th colspan="4" scope="rowgroup">{{sectionLabel}}</th></tr>
         {{#rows}}
-        <tr>{{#head}}<th scope="row" rowspan="{{span}}">{{assignmentLabel}}</th>{{/head}}<td class="{{status}}">{{status}}: <code>{{rule}}</code></td><td>{{message}}</td><td>{{who}}{{#idList}}<details><summary>Show {{idsLabel}}</summary><p class="ids">{{ids}}</p></details>{{/idList}}</td></tr>
+        <tr>{{#head}}<th scope="row" rowspan="{{span}}">{{assignmentLabel}}</th>{{/head}}<td class="{{status}}">{{problem}}</td><td>{{message}}</td><td>{{who}}{{#idList}}<details><summary>Show {{idsLabel}}</summary><p class="ids">{{ids}}</p></details>{{/idList}}</td></tr>
         {{/rows}}
         </tbody>
         {{/sections}}
-        </table>
         {{/courses}}
 
         """
 
     /// The rest of a run's page, after its courses.
     static let runTail = pragma + """
+        {{#hasFixes}}</table>{{/hasFixes}}
         {{#fixesLeftOut}}<p class="note">{{.}}</p>{{/fixesLeftOut}}
         </section>
 

@@ -89,7 +89,7 @@ struct StaffReportDigest: Sendable {
         var assignments = OrderedGroups<String, AssignmentFixes>()
     }
 
-    struct AssignmentFixes: Sendable {
+    struct AssignmentFixes: Sendable, Equatable {
         var canvasAssignmentID: String
         var name: String
         /// By rule, status and message: the rows that say the same thing, with whom they concern.
@@ -102,7 +102,7 @@ struct StaffReportDigest: Sendable {
         var message: String
     }
 
-    struct Problem: Sendable {
+    struct Problem: Sendable, Equatable {
         var rows = 0
         /// Distinct student SIS ids, in the order of the report.
         var students: [String] = []
@@ -360,4 +360,8 @@ extension Int {
         for byte in bytes { value = value * 10 + Int(byte - 0x30) }
         self = value
     }
+}
+
+extension OrderedGroups: Equatable where Value: Equatable {
+    static func == (a: Self, b: Self) -> Bool { a.keys == b.keys && a.values == b.values }
 }
