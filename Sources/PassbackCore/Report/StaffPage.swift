@@ -24,12 +24,12 @@ struct StaffPage: Sendable {
     /// A bad night of a 2,000-course district has a few thousand; far more means one cause the
     /// first ones show.
     static let maximumProblemsListed = 5_000
-    /// The most bytes of courses under "what to fix": with the rest of the page, under 2 MB.
-    static let maximumFixesBytes = 1_600_000
+    /// The most bytes of a page: small enough to mail (under 2 MB).
+    static let maximumPageBytes = 1_950_000
     /// The most held assignments listed per course, courses listed per held rule, and rejected
-    /// files listed (all are counted).
-    static let maximumHeldItemsPerCourse = 100
-    static let maximumHeldCoursesPerRule = 500
+    /// files listed (all are counted), so that what to fix keeps most of the page.
+    static let maximumHeldItemsPerCourse = 20
+    static let maximumHeldCoursesPerRule = 100
     static let maximumRejectedListed = 500
 
     let run: Run
@@ -81,22 +81,26 @@ struct StaffPage: Sendable {
     /// (rendered in groups on several threads for a large night) and the rest. Each part is a
     /// template of ``StaffPageTemplates`` rendered whole, so every value is escaped by it.
     ///
-    /// Courses are listed while they fit in ``maximumFixesBytes``; the ones after are named in a
-    /// note (the CSV has their rows), so the page stays small enough to mail.
+    /// Courses are listed while the page stays within ``maximumPageBytes``; the ones after are
+    /// named in a note (the CSV has their rows), so the page stays small enough to mail.
     func renderParts(workers: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)) -> [String] {
         let library = StaffPageTemplates.library
         var values = templateValues()
+        let head = library.render(StaffPageValues.prepared(values), withTemplate: "runHead") ?? ""
+        // The rest, with room for the longest note (every course named).
+        values["fixesLeftOut"] = [Any]()
+        let rest = (library.render(StaffPageValues.prepared(values), withTemplate: "runTail") ?? "").utf8.count
+            + fixes.reduce(400) { $0 + StaffPageEscaping.escape(Self.courseLabel(sis: $1.course.courseSISID, canvas: $1.course.canvasCourseID)).utf8.count + 2 }
         let courses = renderCourses(workers: workers, library: library)
         var kept = 0
-        var bytes = 0
+        var bytes = head.utf8.count + rest
         for part in courses {
-            guard bytes + part.utf8.count <= Self.maximumFixesBytes else { break }
+            guard bytes + part.utf8.count <= Self.maximumPageBytes else { break }
             bytes += part.utf8.count
             kept += 1
         }
         values["fixesLeftOut"] = leftOutNote(coursesKept: kept)
-        let prepared = StaffPageValues.prepared(values)
-        return [library.render(prepared, withTemplate: "runHead") ?? ""] + courses.prefix(kept) + [library.render(prepared, withTemplate: "runTail") ?? ""]
+        return [head] + courses.prefix(kept) + [library.render(StaffPageValues.prepared(values), withTemplate: "runTail") ?? ""]
     }
 
     /// Each course of "what to fix" rendered, in order.
@@ -115,7 +119,7 @@ struct StaffPage: Sendable {
     }
 
     /// What "what to fix" leaves to the CSV: problems past ``maximumProblemsListed``, and the
-    /// courses past ``maximumFixesBytes``, named.
+    /// courses past ``maximumPageBytes``, named.
     private func leftOutNote(coursesKept: Int) -> [String] {
         let dropped = fixes.dropFirst(coursesKept)
         let problems = problemsLeftOut + dropped.reduce(0) { $0 + $1.listed }

@@ -68,6 +68,7 @@ public struct StaffReport {
     func makePage(_ overview: Ledger.RunOverview, writtenAt: Date = Date()) throws -> StaffPage {
         var digest = StaffReportDigest()
         try ledger.reportBodies(runID: overview.id) { try digest.add(csvRecords: Array($0)) }
+        StageClock.shared.mark("digested")
         let totals = try ledger.requestTotals(runID: overview.id)
         let run = StaffPage.Run(overview: overview, requests: totals.statuses, xmlFiles: totals.files, rejectedBundleStems: try ledger.rejectedBundleStems(runID: overview.id))
         let earlier = try ledger.runOverviews(throughClock: overview.clock, limit: Self.trendLength + 1)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a run's report rows say to the staff who read them in the morning: counts per status and
 /// per rule, every row that needs a person grouped by course, section and assignment, the files
 /// that were rejected, the grades held, and the successes only as totals.
@@ -232,7 +234,7 @@ struct StaffReportDigest: Sendable {
                 throw LedgerError("a stored report row has \(reader.fieldCount) cells, not \(ReportRow.columns.count)")
             }
             func cell(_ index: Int) throws -> String { Self.unguarded(try reader.string(at: index)) }
-            if reader.field(at: 2).elementsEqual("success".utf8), reader.field(at: 3).isEmpty {
+            if Self.equal(reader.field(at: 2), Self.success), reader.field(at: 3).isEmpty {
                 if !successes.isSameCourse(reader) {
                     finish(&successes)
                     var record = Record()
@@ -263,6 +265,15 @@ struct StaffReportDigest: Sendable {
         }
     }
 
+    private static let success = Array("success".utf8)
+
+    /// Whether a cell holds exactly `bytes`.
+    static func equal(_ cell: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { kept in
+            kept.count == cell.count && (kept.isEmpty || memcmp(kept.baseAddress!, cell.baseAddress!, kept.count) == 0)
+        }
+    }
+
     /// Success rows of one course in a row, counted until the course changes.
     private struct SuccessRun {
         var courseKey: String?
@@ -276,7 +287,9 @@ struct StaffReportDigest: Sendable {
 
         func isSameCourse(_ reader: borrowing CSVReader) -> Bool {
             guard courseKey != nil else { return false }
-            for (position, field) in Self.keyFields.enumerated() where !reader.field(at: field).elementsEqual(cells[position]) { return false }
+            for (position, field) in Self.keyFields.enumerated() where !StaffReportDigest.equal(reader.field(at: field), cells[position]) {
+                return false
+            }
             return true
         }
 
