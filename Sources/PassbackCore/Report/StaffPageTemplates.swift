@@ -66,6 +66,7 @@ enum StaffPageTemplates {
         td.warning { border-left-color: #a86b00; }
         td.success { border-left-color: #1e7b3a; }
         td.skipped, td.other { border-left-color: #6b7785; }
+        .nowrap { white-space: nowrap; overflow-wrap: normal; }
         td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .crumbs { margin: 0; font-size: 0.95rem; }
         .verdict { font-size: 1.1rem; padding: 0.6rem 0.8rem; border-left: 6px solid; margin: 0.6rem 0 1rem; }
@@ -330,7 +331,7 @@ enum StaffPageTemplates {
         <thead><tr><th scope="col">Run</th><th scope="col">Clock</th><th scope="col">Mode</th><th scope="col">Outcome</th><th scope="col" class="n">Grades sent</th><th scope="col" class="n">Errors</th><th scope="col" class="n">Warnings</th><th scope="col" class="n">Skipped</th><th scope="col" class="n">Files claimed</th><th scope="col" class="n">Files rejected</th></tr></thead>
         <tbody>
         {{#runs}}
-        <tr><th scope="row">{{#hasPage}}<a href="{{href}}">{{runID}}</a>{{/hasPage}}{{^hasPage}}{{runID}}{{/hasPage}}</th><td>{{date}}</td><td>{{mode}}</td><td><span class="badge badge-{{outcomeStyle}}">{{outcome}}</span></td><td class="n">{{sent}}</td><td class="n">{{errors}}</td><td class="n">{{warnings}}</td><td class="n">{{skipped}}</td><td class="n">{{claimed}}</td><td class="n">{{rejected}}</td></tr>
+        <tr><th scope="row" class="nowrap">{{#hasPage}}<a href="{{href}}">{{runID}}</a>{{/hasPage}}{{^hasPage}}{{runID}}{{/hasPage}}</th><td>{{date}}</td><td class="nowrap">{{mode}}</td><td class="nowrap"><span class="badge badge-{{outcomeStyle}}">{{outcome}}</span></td><td class="n">{{sent}}</td><td class="n">{{errors}}</td><td class="n">{{warnings}}</td><td class="n">{{skipped}}</td><td class="n">{{claimed}}</td><td class="n">{{rejected}}</td></tr>
         {{/runs}}
         </tbody>
         </table>

@@ -92,10 +92,12 @@ struct TrendChart: Sendable {
         }
         let axisY = Self.series.count * Self.panelHeight + 12
         var ticks: [[String: Any]] = []
-        if let first = points.first {
+        // The oldest and the newest run's dates under the bars, the oldest only when the two
+        // cannot overlap.
+        if points.count >= 6, let first = points.first {
             ticks.append(["x": Self.coordinate(x(0)), "text": first.shortDate, "anchor": "start"])
         }
-        if points.count > 1, let last = points.last {
+        if let last = points.last {
             ticks.append(["x": Self.coordinate(x(points.count - 1) + barWidth), "text": last.shortDate, "anchor": "end"])
         }
         return [
