@@ -83,7 +83,7 @@ struct StaffPage: Sendable {
     ///
     /// Courses are listed while the page stays within ``maximumPageBytes``; the ones after are
     /// named in a note (the CSV has their rows), so the page stays small enough to mail.
-    func renderParts(workers: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)) -> [String] {
+    func renderParts(workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> [String] {
         let library = StaffPageTemplates.library
         var values = templateValues()
         let head = library.render(StaffPageValues.prepared(values), withTemplate: "runHead") ?? ""
@@ -113,9 +113,9 @@ struct StaffPage: Sendable {
             }
         }
         guard groups > 1, workers > 1 else { return (0..<groups).flatMap(render) }
-        let parts = ParallelMap(count: groups)
-        parts.run(workers: workers, render)
-        return ((try? parts.values(as: [String].self)) ?? []).flatMap { $0 }
+        let parts = RenderedGroups(count: groups)
+        DispatchQueue.concurrentPerform(iterations: groups) { group in parts.set(group, render(group)) }
+        return parts.all
     }
 
     /// What "what to fix" leaves to the CSV: problems past ``maximumProblemsListed``, and the
@@ -477,4 +477,21 @@ struct StaffPage: Sendable {
         let intro = "\(what) held back on purpose: they go out by themselves once the reason is gone."
         return ["hasHeld": true, "heldIntro": intro, "heldRules": rules]
     }
+}
+
+/// Courses rendered on several threads, kept by group in order.
+private final class RenderedGroups: @unchecked Sendable {
+    // @unchecked: `groups` is touched only under `lock`.
+    private let lock = NSLock()
+    private var groups: [[String]]
+
+    init(count: Int) {
+        groups = Array(repeating: [], count: count)
+    }
+
+    func set(_ index: Int, _ rendered: [String]) {
+        lock.withLock { groups[index] = rendered }
+    }
+
+    var all: [String] { lock.withLock { groups.flatMap { $0 } } }
 }

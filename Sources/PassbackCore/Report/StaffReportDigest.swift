@@ -14,8 +14,8 @@ struct StaffReportDigest: Sendable {
     /// apart from what to fix, with the `count` column summed.
     static let heldRules: [String] = ["category-pending-verification", "grade-not-posted", "outside-window"]
 
-    /// One row of the report, its cells as the CSV has them (the `'` that guards a
-    /// formula-looking cell removed).
+    /// One row of the report, its cells as the CSV has them (a `'` the CSV put before
+    /// formula-looking text included: the page shows what the CSV says).
     struct Record: Equatable, Sendable {
         var requestID = ""
         var status = ""
@@ -233,7 +233,7 @@ struct StaffReportDigest: Sendable {
             guard reader.fieldCount == ReportRow.columns.count else {
                 throw LedgerError("a stored report row has \(reader.fieldCount) cells, not \(ReportRow.columns.count)")
             }
-            func cell(_ index: Int) throws -> String { Self.unguarded(try reader.string(at: index)) }
+            func cell(_ index: Int) throws -> String { try reader.string(at: index) }
             if Self.equal(reader.field(at: 2), Self.success), reader.field(at: 3).isEmpty {
                 if !successes.isSameCourse(reader) {
                     finish(&successes)
@@ -325,13 +325,6 @@ struct StaffReportDigest: Sendable {
         run = SuccessRun()
     }
 
-    /// The text of a cell without the `'` the CSV put before a formula-looking start
-    /// (``SpreadsheetCSV``): a guard for spreadsheets, not part of the name.
-    static func unguarded(_ cell: String) -> String {
-        var bytes = cell.utf8.makeIterator()
-        guard bytes.next() == UInt8(ascii: "'"), let second = bytes.next(), SpreadsheetCSV.startsFormula(second) else { return cell }
-        return String(cell.dropFirst())
-    }
 }
 
 /// Values by key in the order the keys were first seen: the report's order, which is the order
