@@ -150,7 +150,12 @@ def measure_run(binary, root, now, bulk, extra_env):
         for key, value in re.findall(r"(\w+)@([0-9.]+)", match.group(1)):
             marks[key] = float(value)
     sent = re.search(r"(\d+) result\(s\) in (\d+) XML file", out)
-    return {"marks": marks, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime, "sys": usage.ru_stime,
+    # The staff page (reports/<run>.html): its bytes, and its seconds from the CSV written to it.
+    run = re.search(r"^run (\S+):", out, re.M)
+    page = os.path.join(root, "reports", run.group(1) + ".html") if run else ""
+    page_bytes = os.path.getsize(page) if page and os.path.exists(page) else 0
+    page_seconds = marks["paged"] - marks["reported"] if "paged" in marks and "reported" in marks else 0
+    return {"page_bytes": page_bytes, "page_seconds": page_seconds, "marks": marks, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime, "sys": usage.ru_stime,
             "rss_mb": usage.ru_maxrss / 1024, "xml_bytes": sum(s for n, s in after.items() if n not in before),
             "xml_files": len(after) - len(before), "results": int(sent.group(1)) if sent else 0, "exit": code,
             "load": load, "stages": stages, "summary": out.strip().splitlines()[-1] if out.strip() else ""}
@@ -216,6 +221,11 @@ def main():
             runs = sorted((r[scenario] for r in rounds), key=lambda r: r["wall"])
             st = runs[len(runs) // 2]["stages"]
             print(f"{scenario:<12} " + " ".join(f"{st.get(s, 0):9.3f}" for s in ["wall"] + STAGES))
+        print("staff page of the median run (reports/<run>.html: seconds from the CSV written to the page written, bytes):")
+        for scenario in SCENARIOS:
+            runs = sorted((r[scenario] for r in rounds), key=lambda r: r["wall"])
+            m = runs[len(runs) // 2]
+            print(f"{scenario:<12} {m['page_seconds']:7.3f} s {m['page_bytes']:>11,d} bytes")
         print("timeline of the median run (seconds from start when each phase ended):")
         for scenario in SCENARIOS:
             runs = sorted((r[scenario] for r in rounds), key=lambda r: r["wall"])

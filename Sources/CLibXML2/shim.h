@@ -17,6 +17,8 @@
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlstring.h>
+// The staff page tests read the pages as a browser would (htmlReadMemory).
+#include <libxml/HTMLparser.h>
 
 /// `xmlFree` is a C global function pointer, which Swift 6 strict concurrency rejects; this
 /// wrapper is an ordinary function.

@@ -30,6 +30,9 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON for scripts.")
     var json = false
 
+    @Flag(name: .long, help: "With --run: print the path of the run's staff page (reports/<run>.html), written first when missing.")
+    var html = false
+
     /// The status asked for, `nil` for everything.
     var wantedStatus: SyncRequestStatus? {
         get throws {
@@ -48,6 +51,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
+        if html { return try printStaffPage() }
         let query = SyncRequestQuery(status: try wantedStatus, search: search, runID: runID, limit: limit)
         let workspace: Workspace
         let time: SchoolTime

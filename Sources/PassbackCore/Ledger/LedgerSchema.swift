@@ -142,6 +142,29 @@ enum LedgerSchema {
                 ALTER TABLE sync_request ADD COLUMN not_posted INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        // The staff page (issue 15): what a run's page and the runs' index say of a run that its
+        // report rows do not (files claimed, rejected and waiting), and its totals kept with it so
+        // the index of every run is one read of this table. Runs before it show "not recorded"
+        // for the files; their totals are filled in here from their requests and report rows.
+        migrator.registerMigration("staff-report-run-tally") { db in
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN files_claimed INTEGER;
+                ALTER TABLE run ADD COLUMN files_rejected INTEGER;
+                ALTER TABLE run ADD COLUMN files_waiting INTEGER;
+                ALTER TABLE run ADD COLUMN results_sent INTEGER;
+                ALTER TABLE run ADD COLUMN success_rows INTEGER;
+                ALTER TABLE run ADD COLUMN error_rows INTEGER;
+                ALTER TABLE run ADD COLUMN warning_rows INTEGER;
+                ALTER TABLE run ADD COLUMN skipped_rows INTEGER;
+                UPDATE run SET
+                  results_sent = (SELECT COALESCE(SUM(results_sent), 0) FROM sync_request WHERE run_id = run.id),
+                  success_rows = (SELECT COALESCE(SUM(successes), 0) FROM report_chunk WHERE run_id = run.id),
+                  error_rows = (SELECT COALESCE(SUM(errors), 0) FROM report_chunk WHERE run_id = run.id),
+                  warning_rows = (SELECT COALESCE(SUM(warnings), 0) FROM report_chunk WHERE run_id = run.id),
+                  skipped_rows = (SELECT COALESCE(SUM(skipped), 0) FROM report_chunk WHERE run_id = run.id)
+                WHERE status = 'finished';
+                """)
+        }
         return migrator
     }
 }

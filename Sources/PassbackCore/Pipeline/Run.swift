@@ -166,6 +166,7 @@ struct Run {
         summary.filesClaimed = files.claimed
         summary.filesRejected = files.rejected
         summary.filesWaiting = files.waiting
+        StaffReport(workspace: context.workspace, ledger: context.ledger, calendar: context.calendar, logger: context.logger).publish(summary)
         try context.ledger.finishRun(id: runID, status: "finished", exitCode: summary.exitCode, reportFile: reportPath, summary: summary.line)
         return summary
     }
