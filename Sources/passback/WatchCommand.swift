@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PassbackCanvasHTTP
 import PassbackCore
 
 #if canImport(Glibc)

@@ -290,7 +290,7 @@ import Testing
         #expect(outside.first?["message"]?.contains("--bulk") == true)
         let requests = try workspace.ledger().syncRequests(SyncRequestQuery(runID: released.runID)).requests
         #expect(requests.map(\.outsideWindow) == [0, 1])
-        #expect(StatusTable.text(requests: requests, counts: [:]).contains("OUTSIDE WINDOW"))
+        #expect(StatusTable.text(requests: requests, counts: [:], time: SchoolTime(timeZone: TimeZone(identifier: "UTC")!)).contains("OUTSIDE WINDOW"))
 
         // --bulk sends it.
         try dropBundle("english-14", into: workspace)
