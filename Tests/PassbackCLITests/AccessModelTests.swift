@@ -127,6 +127,7 @@ import Glibc
         let q = place.root.appendingPathComponent("quarantine/\(Self.runID)")
         #expect(try String(contentsOf: q.appendingPathComponent("note.txt.reason.txt"), encoding: .utf8).hasPrefix("unknown-file: "))
 
+        // reports/ holds the run's CSV, its staff page and the runs' index: three files.
         let repaired = try place.passback(["init", "--root", place.root.path, "--group", place.group])
         #expect(repaired.status == 0, "\(repaired.stderr)")
         #expect(repaired.stdout == """
@@ -134,7 +135,7 @@ import Glibc
             inbox/: group \(place.service) -> \(place.group), mode 0700 -> 3770
             reports/: group \(place.service) -> \(place.group), mode 0700 -> 2750
             quarantine/: group \(place.service) -> \(place.group), mode 0700 -> 2750
-            reports/: file(s) set to group \(place.group), mode 0640 (1)
+            reports/: file(s) set to group \(place.group), mode 0640 (3)
             quarantine/: folder(s) made by runs set to group \(place.group), mode 2750 (1)
             quarantine/: reason file(s) set to group \(place.group), mode 0640 (1)
             repaired the workspace \(place.root.path): the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private
@@ -154,7 +155,7 @@ import Glibc
         // --private takes the group's access away.
         let closed = try place.passback(["init", "--root", place.root.path, "--private"])
         #expect(closed.stdout.contains("inbox/: mode 3770 -> 0700"), "\(closed.stdout)")
-        #expect(closed.stdout.contains("reports/: file(s) set to mode 0600 (1)"), "\(closed.stdout)")
+        #expect(closed.stdout.contains("reports/: file(s) set to mode 0600 (3)"), "\(closed.stdout)")
         let shut = try place.asRegistrar("cat \"$0\"", [q.appendingPathComponent("note.txt.reason.txt").path])
         #expect(shut.status != 0)
     }

@@ -14,11 +14,12 @@ import Glibc
     static let runID = "20251001T090000Z-01"
 
     /// The sizes of the files below `folder` (recursively).
-    func bytes(below folder: URL) throws -> (files: Int, bytes: Int) {
+    func bytes(below folder: URL, except kept: Set<String> = []) throws -> (files: Int, bytes: Int) {
         var files = 0
         var total = 0
         guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return (0, 0) }
         while let path = walker.nextObject() as? String {
+            if kept.contains(path) { continue }
             let attributes = try FileManager.default.attributesOfItem(atPath: folder.path + "/" + path)
             if attributes[.type] as? FileAttributeType == .typeRegular {
                 files += 1
@@ -61,9 +62,10 @@ import Glibc
         let later = ISOTimestamp.format(Date().addingTimeInterval(31 * 86_400))
         let archive = try bytes(below: root.appendingPathComponent("archive"))
         let quarantine = try bytes(below: root.appendingPathComponent("quarantine"))
-        let reports = try bytes(below: root.appendingPathComponent("reports"))
+        // The run's report and its staff page; the runs' index is not the run's and stays.
+        let reports = try bytes(below: root.appendingPathComponent("reports"), except: ["index.html"])
         let outbox = try bytes(below: root.appendingPathComponent("outbox"))
-        #expect(archive.files == 8 && quarantine.files == 6 && reports.files == 1 && outbox.files == 3)
+        #expect(archive.files == 8 && quarantine.files == 6 && reports.files == 2 && outbox.files == 3)
         let reportRows = try String(contentsOf: root.appendingPathComponent("reports/\(Self.runID).csv"), encoding: .utf8).split(separator: "\r\n").count - 1
 
         let dry = try CommandRunner.run(["prune", "--root", root.path, "--older-than", "30", "--now", later, "--dry-run"])
@@ -72,7 +74,7 @@ import Glibc
         #expect(dryLines.count == 7, "\(dry.stdout)")
         #expect(dryLines[0].hasPrefix("1 finished run(s) started before "))
         #expect(dryLines[1] == "would remove 8 archived input(s): \(size(archive.bytes))")
-        #expect(dryLines[2] == "would remove 1 report file(s): \(size(reports.bytes))")
+        #expect(dryLines[2] == "would remove 2 report file(s): \(size(reports.bytes))")
         #expect(dryLines[3] == "would remove 6 quarantined file(s) and reasons: \(size(quarantine.bytes))")
         #expect(dryLines[4] == "would remove 3 published XML file(s) from outbox/: \(size(outbox.bytes))")
         #expect(dryLines[5].hasPrefix("would remove \(reportRows) report row(s) from the ledger: "))
@@ -85,9 +87,17 @@ import Glibc
         #expect(lines[5].hasSuffix("; runs, sync requests and grade histories are kept"))
         let ledger = try #require(lines.last)
         #expect(ledger.hasPrefix("freed \(size(archive.bytes + reports.bytes + quarantine.bytes + outbox.bytes)) of files; ledger "), "\(ledger)")
-        for folder in ["archive", "quarantine", "reports", "outbox"] {
+        for folder in ["archive", "quarantine", "outbox"] {
             #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).isEmpty, "\(folder)/ is not empty")
         }
+        // reports/ keeps only the runs' index, written again: the run is listed without a link
+        // to the page that is gone, and the page is not written again from the pruned rows.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("reports").path) == ["index.html"])
+        let index = try String(contentsOf: root.appendingPathComponent("reports/index.html"), encoding: .utf8)
+        #expect(index.contains(Self.runID) && !index.contains("href=\"\(Self.runID).html\""))
+        let page = try CommandRunner.run(["status", "--root", root.path, "--run", Self.runID, "--html"])
+        #expect(page.status == 1)
+        #expect(page.stderr.contains("run \(Self.runID) was pruned on "), "\(page.stderr)")
         // The ledger's own record stays: requests, the run (marked pruned), the rejected file's name.
         let status = try CommandRunner.run(["status", "--root", root.path])
         #expect(status.stdout.hasPrefix("in queue: 0  in progress: 0  success: 1  errors: 2  failed: 1  cancelled: 0\n"))

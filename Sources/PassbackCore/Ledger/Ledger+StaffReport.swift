@@ -22,6 +22,9 @@ extension Ledger {
         /// `nil` for runs recorded before the staff page existed.
         var files: RunFiles?
         var tally: RunTally
+        /// When `passback prune` removed the run's files and report rows (its page cannot be
+        /// written again).
+        var prunedAt: Date? = nil
     }
 
     /// Files a run claimed from the inbox, rejected (quarantined) and left waiting.
@@ -124,7 +127,8 @@ extension Ledger {
             finishedAt: (row["finished_at"] as String?).flatMap(ISOTimestamp.parse),
             isFinished: status == "finished",
             exitCode: (row["exit_code"] as Int?).map { Int32(clamping: $0) },
-            files: files, tally: tally
+            files: files, tally: tally,
+            prunedAt: (row["pruned_at"] as String?).flatMap(ISOTimestamp.parse)
         )
     }
 }

@@ -11,7 +11,8 @@ import Glibc
 /// For each finished run that started before the cutoff: its archived inputs
 /// (`archive/<date>/<run id>/`), its reports (`reports/<run id>.*`), its quarantine
 /// (`quarantine/<run id>/`), its published XML (`outbox/<run id>_*.xml`) and the report rows the
-/// ledger keeps for it. Runs, sync requests, grade histories, categories and content digests
+/// ledger keeps for it; `reports/index.html` is written again without links to the removed
+/// pages. Runs, sync requests, grade histories, categories and content digests
 /// stay: they are what `status` answers from and what the next run diffs against. Nothing of a
 /// run that has not finished is touched (the next run finishes it from its work folder, its
 /// ledger rows and its published XML), and the run lock is held throughout, so no run starts
@@ -100,6 +101,9 @@ public struct WorkspacePruner {
             try ledger.pruneReportRows(runIDs: runs, at: now)
             try ledger.compact()
             report.ledgerAfter = ledgerSize()
+            // The runs' index no longer links to the pages just removed.
+            let calendar = try Settings.load(root: workspace.root).calendar()
+            try StaffReport(workspace: workspace, ledger: ledger, calendar: calendar).writeIndex(current: nil)
         }
         return report
     }

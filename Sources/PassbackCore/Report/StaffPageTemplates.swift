@@ -139,7 +139,7 @@ enum StaffPageTemplates {
         <thead><tr><th scope="col">Run</th><th scope="col">Clock</th><th scope="col" class="n">Grades sent</th><th scope="col" class="n">Error rows</th><th scope="col" class="n">Rejected files</th></tr></thead>
         <tbody>
         {{#trendRows}}
-        <tr><th scope="row"><a href="{{href}}">{{runID}}</a></th><td>{{date}}</td><td class="n">{{sent}}</td><td class="n">{{errors}}</td><td class="n">{{rejected}}</td></tr>
+        <tr><th scope="row">{{#hasPage}}<a href="{{href}}">{{runID}}</a>{{/hasPage}}{{^hasPage}}{{runID}}{{/hasPage}}</th><td>{{date}}</td><td class="n">{{sent}}</td><td class="n">{{errors}}</td><td class="n">{{rejected}}</td></tr>
         {{/trendRows}}
         </tbody>
         </table>

@@ -17,6 +17,8 @@ struct TrendChart: Sendable {
         /// `nil` for a run recorded before the ledger kept its files.
         var rejected: Int?
         var isCurrent: Bool
+        /// The run's page is there to link to (not yet written, or pruned, it is not).
+        var hasPage = true
     }
 
     static let slots = 30
@@ -112,7 +114,7 @@ struct TrendChart: Sendable {
                     "runID": point.runID, "date": point.date, "sent": StaffPageFormat.number(point.sent),
                     "errors": StaffPageFormat.number(point.errors),
                     "rejected": point.rejected.map(StaffPageFormat.number) ?? "not recorded",
-                    "href": point.runID + ".html",
+                    "href": point.runID + ".html", "hasPage": point.hasPage,
                 ]
             },
         ]
