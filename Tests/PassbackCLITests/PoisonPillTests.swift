@@ -52,4 +52,35 @@ import Glibc
         #expect(try ledger.history(ofSection: "SEC-7005").results.isEmpty)
         #expect(third.stdout.contains("run 20251001T090000Z-02:"), "the late drop: \(third.stdout)")
     }
+
+    /// A bundle whose XML a killed run had already published, then in flight at two more stops
+    /// (kills from outside: an operator, a power cut), is not a poison pill (it was prepared once);
+    /// set aside, its grades would be in `outbox/` for Aspire while the ledger never learnt they
+    /// were sent, and sent again when the course was dropped again. It is prepared again and its
+    /// published file adopted (seen by the random-kill test).
+    @Test func aBundleWhosePublishedFileWaitsForItsRecordIsNeverSetAside() throws {
+        let base = try CommandRunner.temporaryFolder("poison-published")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let root = base.appendingPathComponent("root")
+        let district = DistrictInbox(courses: 4, students: 3, assignments: 2)
+        let inputs = try district.write(to: root)
+        let one = ["PASSBACK_WORKERS": "1"]
+        // Killed right after the first course's XML was published, before the ledger knew.
+        let first = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock], environment: one.merging(["PASSBACK_CRASH_AT": "after-xml-published:1"]) { $1 })
+        #expect(first.signal == SIGKILL, "\(first.stderr)")
+        let published = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path)
+        #expect(published.contains("20251001T090000Z-01_SEC-7000.xml"), "\(published)")
+        // Two more runs die while preparing that course again.
+        for _ in 1...2 {
+            let killed = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock], environment: one.merging(["PASSBACK_POISON": "course-7000"]) { $1 })
+            #expect(killed.signal == SIGKILL, "\(killed.stderr)")
+        }
+        let last = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock], environment: one)
+        #expect(last.status == 0, "\(last.stderr)")
+        try Invariants.check(root: root, inputs: inputs, finished: true)
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("quarantine/20251001T090000Z-01/course-7000.gradebook.csv").path))
+        let ledger = try Ledger(path: root.appendingPathComponent("state/ledger.sqlite").path, readOnly: true)
+        #expect(try ledger.history(ofSection: "SEC-7000").results.count == 3 * 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path).sorted() == (7000..<7004).map { "20251001T090000Z-01_SEC-\($0).xml" })
+    }
 }

@@ -57,16 +57,39 @@ struct RunPlanner {
                 plan.bundles.append(PlannedBundle(bundle: bundle, scan: scan))
             }
         }
-        let stops = try context.ledger.bundleStops(runID: context.runID)
-        for index in plan.bundles.indices {
-            if let count = stops[plan.bundles[index].bundle.stem], count >= Self.stopsBeforeSettingAside {
-                plan.bundles[index].setAsideAfterStops = count
-            }
-        }
         try assignRequests(&plan.bundles)
+        let stops = try context.ledger.bundleStops(runID: context.runID)
+        let published = Self.publishedFiles(runID: context.runID, outbox: context.workspace.outbox.path)
+        for index in plan.bundles.indices {
+            guard let count = stops[plan.bundles[index].bundle.stem], count >= Self.stopsBeforeSettingAside else { continue }
+            // A bundle this run already published XML for was prepared once: it is not what
+            // stops the runs, and set aside, its grades would wait in outbox/ for Aspire while the
+            // ledger never learnt they were sent. It is prepared again and its file adopted.
+            let sections = plan.bundles[index].requests.map { "\(context.runID)_\(Workspace.fileComponent($0.key.sectionSISID))" }
+            if sections.contains(where: { published.contains($0) }) {
+                context.logger.warning("runs stopped while preparing a bundle whose XML this run had already published; it is prepared again to record what was sent", metadata: ["bundle": "\(plan.bundles[index].bundle.stem)", "stops": "\(count)"])
+                continue
+            }
+            plan.bundles[index].setAsideAfterStops = count
+        }
         cancelOlderBundles(&plan.bundles)
         orderBundlesThatShareASection(&plan.bundles)
         return plan
+    }
+
+    /// The names (without `.xml` and without a `_2`, `_3` number) of the files `runID` published
+    /// in `outbox/`: what a killed run of this id left there unrecorded.
+    static func publishedFiles(runID: String, outbox: String) -> Set<String> {
+        let prefix = runID + "_"
+        var names = Set<String>()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".xml") {
+            let base = name.dropLast(4)
+            if let mark = base.lastIndex(of: "_"), base.index(after: mark) < base.endIndex, base[base.index(after: mark)...].allSatisfy({ $0.isASCII && $0.isNumber }) {
+                names.insert(String(base[..<mark]))
+            }
+            names.insert(String(base))
+        }
+        return names
     }
 
     /// Creates each bundle's requests `in queue`, one per Aspire section, numbered in the run
