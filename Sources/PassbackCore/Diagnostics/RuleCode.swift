@@ -2,7 +2,7 @@
 ///
 /// Codes are declared as static constants beside the rule or reader that emits them
 /// (`extension RuleCode { static let nameTooLong = ... }` in `NameLengthRule.swift`), so a code and
-/// its message live in one place. ``RuleCode/all`` lists every code the project emits; the README's
+/// its message live in one place. ``RuleCode/all`` (in `Rules/`, beside the rules it names) lists every code the project emits; the README's
 /// rule table and the tests are checked against it.
 public struct RuleCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible, Comparable {
     public let rawValue: String
@@ -19,22 +19,3 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     public static func < (lhs: RuleCode, rhs: RuleCode) -> Bool { lhs.rawValue < rhs.rawValue }
 }
-
-extension RuleCode {
-    /// Every code the project emits, in the order of the README's tables. Codes are declared
-    /// beside their rule or reader; `RuleCodeTests` checks that this list names every declaration
-    /// in the sources and every code of the README's rule tables, so none can be added in one
-    /// place and forgotten in another.
-    static let all: [RuleCode] = [
-        // The passback rules (spec section 3).
-        .notSetToSync, .nameTooLong, .categoryNotImported, .categoryNotFound, .categoryPendingVerification,
-        .courseUnpublished, .assignmentUnpublished, .differentiated, .noDueDate, .dueDateDiffersInSection,
-        .dueDateOutsideTerm,
-        // Score cells, students, sections and files (sections 4 and 6), then the project's own.
-        .invalidScore, .extraCredit, .studentWithoutSISID, .testStudent, .unknownSection, .ambiguousSection,
-        .sectionNotInAspire, .gradeNotPosted, .outsideWindow,
-        .malformedFile, .incompleteBundle, .unknownFile, .duplicateFile, .tooLarge,
-        .bundleMismatch, .superseded, .invalidOutput, .stoppedTwice, .damagedHistory,
-    ]
-}
-
