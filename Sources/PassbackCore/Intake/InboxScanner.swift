@@ -96,9 +96,16 @@ struct InboxScanner: Sendable {
             scan.rejected.append(Rejection(file: file, code: .unknownFile, message: Self.unknownNameMessage))
         }
         let waitingNames = Set(scan.waiting.map(\.relativePath))
+        let rejectedNames = Set(scan.rejected.map(\.file.relativePath))
         for (stem, half) in groups.halves {
             let partner = half.relativePath.lowercased().hasSuffix(".gradebook.csv") ? stem + ".canvas.json" : stem + ".gradebook.csv"
-            if waitingNames.contains(partner) || now.timeIntervalSince(lastChange[half.relativePath] ?? half.modified) < incompleteBundleWait {
+            if rejectedNames.contains(partner) {
+                // It did arrive, and was refused: say so, and do not wait for it.
+                scan.rejected.append(Rejection(
+                    file: half, code: .incompleteBundle,
+                    message: "Held with its partner: \((partner as NSString).lastPathComponent) was refused (its reason is beside it). Fix that file and drop both files of the course together."
+                ))
+            } else if waitingNames.contains(partner) || now.timeIntervalSince(lastChange[half.relativePath] ?? half.modified) < incompleteBundleWait {
                 scan.waiting.append(half)
             } else {
                 let hours = Int(incompleteBundleWait / 3600)
@@ -129,8 +136,25 @@ struct InboxScanner: Sendable {
         } catch {
             throw FileSystemError("cannot list \(inbox.path): \(error)")
         }
-        var folders: [(FolderHandle, String)] = [(root, "")]
-        while let (folder, relativeFolder) = folders.popLast() {
+        // Subfolders wait by their parent's handle and their name, and are opened only when their
+        // turn comes: a walk holds descriptors for one branch (its depth), not for every folder
+        // it has seen (an inbox with a folder per teacher ran out of descriptors at ~1,000).
+        let longest = Self.longestRelativePath(inbox: inbox)
+        var folders: [(parent: FolderHandle?, name: String, relative: String)] = [(nil, "", "")]
+        while let (parent, folderName, relativeFolder) = folders.popLast() {
+            let folder: FolderHandle
+            if let parent {
+                do {
+                    folder = try parent.folder(folderName)
+                } catch FolderHandle.Failure.notAFolder {
+                    continue  // replaced by a link since the look: the next listing refuses it
+                } catch {
+                    unreadable.append(relativeFolder)
+                    continue
+                }
+            } else {
+                folder = root
+            }
             let entries: [FolderHandle.Name]
             do {
                 entries = try folder.names()
@@ -152,19 +176,28 @@ struct InboxScanner: Sendable {
                     continue
                 }
                 if type == S_IFDIR {
-                    do {
-                        folders.append((try folder.folder(name), relative))
-                    } catch FolderHandle.Failure.notAFolder {
-                        continue  // replaced by a link since the look: the next listing refuses it
-                    } catch {
-                        unreadable.append(relative)
-                    }
+                    folders.append((folder, name, relative))
+                } else if relative.utf8.count > longest {
+                    found.append((file, Self.pathTooLong(relative, longest: longest), changed))
                 } else {
                     found.append((file, InputMover.refusal(of: info), changed))
                 }
             }
         }
         return (found.sorted { $0.0.relativePath < $1.0.relativePath }, unreadable.sorted())
+    }
+
+    /// The longest path below the inbox a file may have: once claimed, readers open it by its
+    /// path below `work/<run id>/`, which must stay within the system's limit (`PATH_MAX`, 4,096
+    /// bytes). A file nested deeper stopped every run ("File name too long") until moved by hand.
+    static func longestRelativePath(inbox: URL) -> Int {
+        let root = inbox.deletingLastPathComponent().path.utf8.count
+        // `/work/<run id>/` and `/archive/<date>/<run id>/` (run ids are ~20 bytes), and room.
+        return max(255, Int(PATH_MAX) - 1 - root - 64)
+    }
+
+    static func pathTooLong(_ relative: String, longest: Int) -> String {
+        "Refused: the file's path in the inbox is \(relative.utf8.count) bytes long, more than passback can open once it is claimed (\(longest)); move it into a folder nearer the top of the inbox and drop it again."
     }
 
     static let unknownNameMessage = "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."

@@ -23,8 +23,21 @@ struct InboxWalk {
         } catch {
             throw FileSystemError("cannot list \(base): \(error)")
         }
-        var pending: [(FolderHandle, String)] = [(root, base)]
-        while let (handle, prefix) = pending.popLast() {
+        // As the run walks its inbox (``InboxScanner``): subfolders opened in their turn, so the
+        // descriptors held are one branch's; paths too long for a run to open once claimed refused.
+        let longest = InboxScanner.longestRelativePath(inbox: URL(fileURLWithPath: base))
+        var pending: [(parent: FolderHandle?, name: String, prefix: String)] = [(nil, "", base)]
+        while let (parent, folderName, prefix) = pending.popLast() {
+            let handle: FolderHandle
+            if let parent {
+                guard let child = try? parent.folder(folderName) else {
+                    refused.append((prefix, "A run skips this folder: it cannot be listed; give the service account read and search permission on it."))
+                    continue
+                }
+                handle = child
+            } else {
+                handle = root
+            }
             guard let names = try? handle.names() else {
                 refused.append((prefix, "A run skips this folder: it cannot be listed; give the service account read and search permission on it."))
                 continue
@@ -38,8 +51,11 @@ struct InboxWalk {
                 if InputKind.isIgnored(name: name) { continue }
                 let path = prefix + "/" + name
                 guard let info = handle.entry(name) else { continue }
+                let relative = String(path.dropFirst(base.count + 1))
                 if info.st_mode & S_IFMT == S_IFDIR {
-                    if let child = try? handle.folder(name) { pending.append((child, path)) }
+                    pending.append((handle, name, path))
+                } else if relative.utf8.count > longest {
+                    refused.append((path, InboxScanner.pathTooLong(relative, longest: longest)))
                 } else if let refusal = InputMover.refusal(of: info) {
                     refused.append((path, refusal))
                 } else {
