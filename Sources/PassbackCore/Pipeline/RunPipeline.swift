@@ -102,6 +102,7 @@ public final class RunPipeline {
         } catch {
             throw RunError(.workspace, "the inbox cannot be listed: \(error)")
         }
+        CrashPoint.afterListing.reach()
         for file in scan.futureDated {
             logger.warning("file dated in the future: it settles by when it last changed instead (check the clock of the machine that wrote it)", metadata: ["file": "\(file.relativePath)", "modified": "\(ISOTimestamp.format(file.modified))"])
         }
