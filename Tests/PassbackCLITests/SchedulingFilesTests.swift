@@ -46,6 +46,9 @@ import Glibc
         #expect(Array(exec.dropFirst()) == ["run", "--root", "/var/lib/passback"])
         // Only 1 (a report with errors) is a success; 2, 3 (stopped part-way) and 75 fail the unit.
         #expect(service["SuccessExitStatus"] == ["1"])
+        // SIGTERM stops a run at its commit group in flight (exit 3); time enough for the largest course.
+        #expect(service["KillSignal"] == ["SIGTERM"])
+        #expect(service["TimeoutStopSec"] == ["5min"])
         #expect(service["StateDirectory"] == ["passback"])
         #expect("/var/lib/" + (service["StateDirectory"]?.first ?? "") == exec[3])
         #expect(service["StateDirectoryMode"] == ["0750"])
@@ -65,6 +68,8 @@ import Glibc
         #expect(Array(exec.dropFirst()) == ["watch", "--root", "/var/lib/passback", "--daily-at", "02:00"])
         #expect(service["Restart"] == ["on-failure"])
         #expect(service["RestartPreventExitStatus"] == ["2"])
+        #expect(service["KillSignal"] == ["SIGTERM"])
+        #expect(service["TimeoutStopSec"] == ["5min"])
         #expect(service["StateDirectory"] == ["passback"])
         for (key, value) in Self.hardening {
             #expect(service[key] == [value], "\(key)")

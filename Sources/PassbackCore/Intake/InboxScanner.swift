@@ -164,10 +164,23 @@ struct InboxScanner: Sendable {
                 continue
             }
             let (names, renamed) = Self.renameNamesThatAreNotUTF8(entries, in: folder)
-            for name in names.sorted() {
+            entries: for name in names.sorted() {
                 if InputKind.isIgnored(name: name) { continue }
                 let relative = relativeFolder.isEmpty ? name : relativeFolder + "/" + name
-                guard let info = folder.entry(name) else { continue }  // vanished
+                let info: stat
+                switch folder.examine(name) {
+                case .success(let found):
+                    info = found
+                case .failure(let error) where error.code == EACCES:
+                    // Names listed but nothing in the folder can be examined (`r` without `x`):
+                    // as unlistable as a folder without `r`, and named the same way, never
+                    // passed over in silence.
+                    if relativeFolder.isEmpty { throw FileSystemError("cannot list \(inbox.path): \(error)") }
+                    unreadable.append(relativeFolder)
+                    break entries
+                case .failure:
+                    continue  // vanished
+                }
                 let file = InboxFile(relativePath: relative, size: Int64(info.st_size), modified: info.modificationDate)
                 let type = info.st_mode & S_IFMT
                 let changed = Date(timeIntervalSince1970: TimeInterval(info.st_ctim.tv_sec) + TimeInterval(info.st_ctim.tv_nsec) / 1e9)

@@ -11,8 +11,12 @@ import Glibc
 /// Armed by `PASSBACK_CRASH_AT=<point>` or `PASSBACK_CRASH_AT=<point>:<n>` (die the n-th time the
 /// point is reached), in debug builds only: a release binary ignores the variable.
 /// `PASSBACK_CRASH_AT=<point>:<n>:TERM` sends the process SIGTERM there instead, once, and lets
-/// it go on: how the tests stop a run by signal at a known place.
+/// it go on: how the tests stop a run by signal at a known place. `...:STOP` sends it SIGSTOP
+/// there, once: the process waits, frozen, until the test has changed something (the inbox after
+/// the listing) and sends SIGCONT.
 enum CrashPoint: String, Sendable, CaseIterable {
+    /// The inbox listed, nothing claimed yet (and no run begun in the ledger).
+    case afterListing = "after-listing"
     /// Inputs moved from the inbox into `work/<run id>/`.
     case afterClaim = "after-claim"
     /// One category export stored in the ledger, not yet archived.
@@ -33,7 +37,8 @@ enum CrashPoint: String, Sendable, CaseIterable {
     private static let armed: (point: String, count: Int, signal: Int32)? = {
         guard let value = ProcessInfo.processInfo.environment["PASSBACK_CRASH_AT"], !value.isEmpty else { return nil }
         let parts = value.split(separator: ":")
-        return (String(parts[0]), parts.count > 1 ? Int(parts[1]) ?? 1 : 1, parts.count > 2 && parts[2] == "TERM" ? SIGTERM : SIGKILL)
+        let signal = parts.count > 2 ? (parts[2] == "TERM" ? SIGTERM : parts[2] == "STOP" ? SIGSTOP : SIGKILL) : SIGKILL
+        return (String(parts[0]), parts.count > 1 ? Int(parts[1]) ?? 1 : 1, signal)
     }()
     nonisolated(unsafe) private static var reached: [String: Int] = [:]
     private static let lock = NSLock()
@@ -61,7 +66,7 @@ enum CrashPoint: String, Sendable, CaseIterable {
             kill(getpid(), armed.signal)
             // A SIGTERM is handled on another thread: give it the moment it takes, so the run
             // sees the request where the test put it.
-            if armed.signal != SIGKILL { usleep(200_000) }
+            if armed.signal == SIGTERM { usleep(200_000) }
         }
         #endif
     }

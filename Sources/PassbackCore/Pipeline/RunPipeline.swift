@@ -60,6 +60,8 @@ public final class RunPipeline {
         }
         defer { lock.release() }
         let ledger = try WorkspaceLedger.open(workspace)
+        // After the run's last commit, whatever its outcome: the ledger file alone then holds it.
+        defer { checkpoint(ledger) }
         do {
             return try run(options, calendar: calendar, ledger: ledger)
         } catch let error as RunError {
@@ -100,6 +102,7 @@ public final class RunPipeline {
         } catch {
             throw RunError(.workspace, "the inbox cannot be listed: \(error)")
         }
+        CrashPoint.afterListing.reach()
         for file in scan.futureDated {
             logger.warning("file dated in the future: it settles by when it last changed instead (check the clock of the machine that wrote it)", metadata: ["file": "\(file.relativePath)", "modified": "\(ISOTimestamp.format(file.modified))"])
         }
@@ -134,6 +137,20 @@ public final class RunPipeline {
         summary.resumed = resumed
         logger.info("run finished", metadata: ["run": "\(record.id)", "exit": "\(summary.ownExitCode)"])
         return summary
+    }
+
+    /// Empties the ledger's `-wal` into `ledger.sqlite` after a run (``Ledger/checkpoint()``),
+    /// so a `-wal` lost between runs (a backup or restore of `ledger.sqlite` alone) loses no
+    /// committed run. One that cannot finish is a warning, never a failed run: what it did not
+    /// move is still committed in the `-wal`, and the next run's checkpoint moves it.
+    private func checkpoint(_ ledger: Ledger) {
+        do {
+            if try !ledger.checkpoint() {
+                logger.warning("the ledger's write-ahead log (state/ledger.sqlite-wal) could not be emptied: a reader held it; the next run empties it")
+            }
+        } catch {
+            logger.warning("the ledger's write-ahead log (state/ledger.sqlite-wal) could not be emptied", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Puts back into the inbox the inputs of every `work/<run id>/` whose run the ledger does not

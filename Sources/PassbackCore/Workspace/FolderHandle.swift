@@ -123,6 +123,15 @@ final class FolderHandle {
         return fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? info : nil
     }
 
+    /// What the entry `name` is, not following it when it is a link, or why it cannot be told:
+    /// `ENOENT` when it is gone, `EACCES` when this folder may be read but not searched (`r`
+    /// without `x`: its names can be listed, nothing in it can be examined or opened).
+    func examine(_ name: String) -> Result<stat, FileSystemError> {
+        var info = stat()
+        guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .failure(.posix("stat", path + "/" + name, errno)) }
+        return .success(info)
+    }
+
     /// Whether `name` exists (as anything, a dangling link included).
     func contains(_ name: String) -> Bool { entry(name) != nil }
 
