@@ -48,7 +48,7 @@ enum StaffPageTemplates {
         table { border-collapse: collapse; margin: 0.4rem 0 1rem; width: 100%; }
         caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
         th, td { border: 1px solid #c9ced6; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-        thead th { background: #eef1f5; }
+        thead th { background: #eef1f5; overflow-wrap: normal; }  /* headers wrap between words only ("Outco me") */
         table.counts { width: auto; min-width: min(44rem, 100%); }
         table.fixes { table-layout: fixed; }
         table.fixes thead th:nth-child(1) { width: 22%; }
