@@ -55,7 +55,7 @@ enum Make {
 
     static func student(_ id: String, sis: String?, section: String = "Period 1", line: Int, test: Bool = false, _ cells: [String], separator: UInt8 = UInt8(ascii: ",")) -> GradebookStudent {
         let parser = ScoreCellParser(fieldSeparator: separator)
-        return GradebookStudent(canvasUserID: id, sisUserID: sis, sectionText: section, line: line, isTestStudent: test, cells: cells.map { parser.parse($0) })
+        return GradebookStudent(canvasUserID: id, sisUserID: sis, sectionText: section, line: line, isTestStudent: test, cells: ScoreCells(cells.map { parser.parse($0) }))
     }
 }
 

@@ -61,132 +61,134 @@ package struct ResultSelector: Sendable {
         var outsideWindow: Int { held.outsideWindow }
     }
 
+    /// The selection of a whole section held in memory (tests and the stage benchmark; a run
+    /// streams the section line item by line item through ``SectionDiff``).
     package func select(_ section: SectionGrades, history: SectionHistory) -> Selection {
-        var next = history
+        var diff = SectionDiff(selector: self, request: section.request, lineItems: history.lineItems, heldLineItems: history.heldLineItems, results: history)
         var lineItems: [PassbackLineItem] = []
-        var held = HeldGrades()
-        var diagnostics: [Diagnostic] = []
-        var changed = false
         for candidate in section.lineItems {
-            var item = candidate.lineItem
-            let firstTime = history.lineItems[item.sourcedID] == nil
-            // Released from a hold on the whole line item: as if it went out for the first time.
-            let released = !firstTime && history.heldLineItems.contains(item.sourcedID)
-            var outsideWindow = 0
-            // Stored results and candidates are walked side by side (same roster, same order
-            // as last time in the common case); see SectionHistory.
-            let stored = history.resultsByLineItem[item.sourcedID]
-            var matched = [Bool](repeating: false, count: stored?.count ?? 0)
-            var lookup: [String: Int]?
-            var updated = LineItemResults()
-            updated.reserveCapacity(max(candidate.results.count, stored?.count ?? 0))
-            // Candidates are read in place: a copy per result (`for result in candidate.results`)
-            // retains and releases its strings, which made an unchanged run's diff 25% slower.
-            candidate.results.withUnsafeBufferPointer { results in
-                for position in results.indices {
-                    let result = UnsafePointer(results.baseAddress! + position)
-                    var state = ResultState()
-                    var before: ResultState?
-                    if let stored, let index = stored.index(of: result.pointee.studentSISID, hint: position, lookup: &lookup) {
-                        state = stored.states[index]
-                        before = state
-                        if index != position || matched[index] { changed = true }
-                        matched[index] = true
-                    } else {
-                        changed = true
-                    }
-                    if result.pointee.hold != .none {
-                        // Kept back: nothing sent or deleted; remembered when Aspire lacks it.
-                        if result.pointee.hold == .notPosted { held.notPosted += 1 }
-                        if result.pointee.current == nil || state.sent != result.pointee.current { state.held = true }
-                        if let value = result.pointee.current, state.seen != value || state.seenSince == nil {
-                            state.seen = value
-                            state.seenSince = now
-                        }
-                        if !changed, state != before { changed = true }
-                        updated.append(result.pointee.studentSISID, state)
-                        continue
-                    }
-                    // When did Canvas's value last change? graded_at when given, else first sighting.
-                    if state.seen != result.pointee.current || state.seenSince == nil {
-                        state.seen = result.pointee.current
-                        state.seenSince = now
-                    }
-                    let changedAt = result.pointee.gradedAt ?? state.seenSince ?? now
-                    let output: PassbackResult?
-                    if let value = result.pointee.current {
-                        let differs = state.sent != value
-                        let recent = now.timeIntervalSince(changedAt) <= window
-                        // Aspire never had it, or it was held: the window does not apply.
-                        let owed = firstTime || released || before == nil || state.held
-                        if mode == .bulk || (differs && (recent || owed)) {
-                            output = PassbackResult(
-                                sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID,
-                                scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.pointee.scoreDate
-                            )
-                        } else {
-                            if differs { outsideWindow += 1 }
-                            output = nil
-                        }
-                    } else if state.sent != nil {
-                        output = .deletion(sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID)
-                    } else {
-                        output = nil
-                    }
-                    if let output {
-                        item.results.append(output)
-                        state.sent = result.pointee.current
-                        state.sentAt = now
-                    }
-                    // Sent, or nothing left to send: no longer held.
-                    if state.held, output != nil || state.sent == result.pointee.current { state.held = false }
-                    if !changed, state != before { changed = true }
-                    updated.append(result.pointee.studentSISID, state)
-                }
-            }
-            // Students no longer in the gradebook keep what Aspire has of them.
-            if let stored {
-                for index in matched.indices where !matched[index] {
-                    updated.append(stored.students[index], stored.states[index])
+            if let item = diff.select(candidate) { lineItems.append(item) }
+        }
+        diff.finish(heldLineItems: section.heldLineItems)
+        var next = diff.results
+        next.lineItems = diff.lineItems
+        next.heldLineItems = diff.heldLineItems
+        return Selection(lineItems: lineItems, history: next, held: diff.held, diagnostics: diff.diagnostics, historyChanged: diff.changed)
+    }
+
+    /// What the diff makes of one line item.
+    struct LineItemSelection {
+        /// The line item with the results to send (it goes out when it has results, is new or
+        /// changed, or the run is bulk: ``SectionDiff`` decides).
+        var lineItem: PassbackLineItem
+        /// The line item's next results; `nil` when it has none and had none.
+        var results: LineItemResults?
+        /// Whether ``results`` differ from the stored ones (students, order or states).
+        var resultsChanged: Bool
+        /// Grades that differ but changed before the window (never held).
+        var outsideWindow: Int
+        var notPosted: Int
+    }
+
+    /// Selects what goes out of one line item, given its stored results.
+    /// - Parameters:
+    ///   - firstTime: Aspire has never had the line item.
+    ///   - released: the line item was held back by a rule, and no longer is.
+    func select(_ candidate: CandidateLineItem, stored: LineItemResults?, firstTime: Bool, released: Bool) -> LineItemSelection {
+        var item = candidate.lineItem
+        var outsideWindow = 0
+        var notPosted = 0
+        var changed = false
+        // Stored results and candidates are walked side by side (same roster, same order
+        // as last time in the common case); see SectionHistory.
+        var matched = [Bool](repeating: false, count: stored?.count ?? 0)
+        var lookup: [String: Int]?
+        var updated = LineItemResults()
+        updated.reserveCapacity(max(candidate.results.count, stored?.count ?? 0))
+        // Candidates are read in place: a copy per result (`for result in candidate.results`)
+        // retains and releases its strings, which made an unchanged run's diff 25% slower.
+        candidate.results.withUnsafeBufferPointer { results in
+            for position in results.indices {
+                let result = UnsafePointer(results.baseAddress! + position)
+                var state = ResultState()
+                var before: ResultState?
+                if let stored, let index = stored.index(of: result.pointee.studentSISID, hint: position, lookup: &lookup) {
+                    state = stored.states[index]
+                    before = state
+                    if index != position || matched[index] { changed = true }
+                    matched[index] = true
+                } else {
                     changed = true
                 }
+                if result.pointee.hold != .none {
+                    // Kept back: nothing sent or deleted; remembered when Aspire lacks it.
+                    if result.pointee.hold == .notPosted { notPosted += 1 }
+                    if result.pointee.current == nil || state.sent != result.pointee.current { state.held = true }
+                    if let value = result.pointee.current, state.seen != value || state.seenSince == nil {
+                        state.seen = value
+                        state.seenSince = now
+                    }
+                    if !changed, state != before { changed = true }
+                    updated.append(result.pointee.studentSISID, state)
+                    continue
+                }
+                // When did Canvas's value last change? graded_at when given, else first sighting.
+                if state.seen != result.pointee.current || state.seenSince == nil {
+                    state.seen = result.pointee.current
+                    state.seenSince = now
+                }
+                let changedAt = result.pointee.gradedAt ?? state.seenSince ?? now
+                let output: PassbackResult?
+                if let value = result.pointee.current {
+                    let differs = state.sent != value
+                    let recent = now.timeIntervalSince(changedAt) <= window
+                    // Aspire never had it, or it was held: the window does not apply.
+                    let owed = firstTime || released || before == nil || state.held
+                    if mode == .bulk || (differs && (recent || owed)) {
+                        output = PassbackResult(
+                            sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID,
+                            scoreStatus: value.scoreStatus, score: value.score, scoreDate: result.pointee.scoreDate
+                        )
+                    } else {
+                        if differs { outsideWindow += 1 }
+                        output = nil
+                    }
+                } else if state.sent != nil {
+                    output = .deletion(sourcedID: result.pointee.sourcedID(lineItem: item.sourcedID), studentSourcedID: result.pointee.studentSISID)
+                } else {
+                    output = nil
+                }
+                if let output {
+                    item.results.append(output)
+                    state.sent = result.pointee.current
+                    state.sentAt = now
+                }
+                // Sent, or nothing left to send: no longer held.
+                if state.held, output != nil || state.sent == result.pointee.current { state.held = false }
+                if !changed, state != before { changed = true }
+                updated.append(result.pointee.studentSISID, state)
             }
-            if !candidate.results.isEmpty || stored != nil {
-                next.resultsByLineItem[item.sourcedID] = updated
-            }
-            let fingerprint = LineItemFingerprint(item)
-            let changedItem = history.lineItems[item.sourcedID] != fingerprint
-            if mode == .bulk || changedItem || !item.results.isEmpty {
-                lineItems.append(item)
-                next.lineItems[item.sourcedID] = fingerprint
-                if changedItem { changed = true }
-            }
-            if released {
-                next.heldLineItems.remove(item.sourcedID)
+        }
+        // Students no longer in the gradebook keep what Aspire has of them.
+        if let stored {
+            for index in matched.indices where !matched[index] {
+                updated.append(stored.students[index], stored.states[index])
                 changed = true
             }
-            if outsideWindow > 0 {
-                held.outsideWindow += outsideWindow
-                diagnostics.append(outsideWindowRow(outsideWindow, candidate, section))
-            }
         }
-        // Line items Aspire has that a rule holds back now: released in full later.
-        for id in section.heldLineItems where history.lineItems[id] != nil && !next.heldLineItems.contains(id) {
-            next.heldLineItems.insert(id)
-            changed = true
-        }
-        return Selection(lineItems: lineItems, history: next, held: held, diagnostics: diagnostics, historyChanged: changed)
+        let keep = !candidate.results.isEmpty || stored != nil
+        return LineItemSelection(lineItem: item, results: keep ? updated : nil, resultsChanged: changed, outsideWindow: outsideWindow, notPosted: notPosted)
     }
 
     /// The `outside-window` row of one line item.
-    private func outsideWindowRow(_ count: Int, _ candidate: CandidateLineItem, _ section: SectionGrades) -> Diagnostic {
+    func outsideWindowRow(_ count: Int, _ candidate: CandidateLineItem, _ section: SyncRequestKey) -> Diagnostic {
         let days = Int((window / 86_400).rounded())
         let grades = count == 1 ? "1 grade differs" : "\(count) grades differ"
         return .skipped(
             .outsideWindow,
             "Not sent: \(grades) from what Aspire has but changed in Canvas more than \(days) days ago (the incremental window). Run passback with --bulk for this course to send them.",
             subject: ReportSubject(
-                courseSISID: section.request.courseSISID, sectionSISID: section.request.sectionSISID, canvasCourseID: section.request.canvasCourseID,
+                courseSISID: section.courseSISID, sectionSISID: section.sectionSISID, canvasCourseID: section.canvasCourseID,
                 canvasAssignmentID: candidate.canvasAssignmentID, assignmentName: candidate.assignmentName, categorySourcedID: candidate.lineItem.categorySourcedID
             ),
             count: count

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the rules and matching stages make of one course bundle: per Aspire section, the line
 /// items that may be sent with every student's current grade, and the rows to report. The diff
@@ -62,6 +63,10 @@ struct CandidateLineItem: Sendable {
     var assignmentName: String
     var canvasAssignmentID: String
     var results: [CandidateResult]
+    #if DEBUG
+    /// Counts this line item among the live ones of its bundle, for tests (``LiveLineItems``).
+    var liveness: LiveLineItems.Token?
+    #endif
 
     init(lineItem: PassbackLineItem, assignmentName: String, canvasAssignmentID: String, results: [CandidateResult]) {
         self.lineItem = lineItem
@@ -69,6 +74,41 @@ struct CandidateLineItem: Sendable {
         self.canvasAssignmentID = canvasAssignmentID
         self.results = results
     }
+}
+
+/// How many candidate line items of a bundle are alive at once, at most (debug builds): the
+/// test hook that shows a run never holds a section's candidates all at once (issue 12). A
+/// ``CandidateLineItem`` made by ``SectionCandidates`` carries a ``Token``, counted while any copy
+/// of the line item lives.
+enum LiveLineItems {
+    #if DEBUG
+    private static let counts = Mutex<[String: (live: Int, most: Int)]>([:])
+
+    /// One live line item of the bundle `stem`.
+    final class Token: Sendable {
+        let stem: String
+
+        init(stem: String) {
+            self.stem = stem
+            LiveLineItems.counts.withLock {
+                var count = $0[stem] ?? (0, 0)
+                count.live += 1
+                count.most = max(count.most, count.live)
+                $0[stem] = count
+            }
+        }
+
+        deinit {
+            let stem = stem
+            LiveLineItems.counts.withLock { $0[stem]?.live -= 1 }
+        }
+    }
+
+    /// The most line items of the bundle `stem` that were alive at once.
+    static func most(of stem: String) -> Int {
+        counts.withLock { $0[stem]?.most ?? 0 }
+    }
+    #endif
 }
 
 /// One student's current grade for a line item. Students whose cell is `N/A` are not

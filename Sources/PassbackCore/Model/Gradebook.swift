@@ -16,6 +16,9 @@ package struct Gradebook: Sendable, Equatable {
         self.assignmentColumns = assignmentColumns
         self.students = students
     }
+
+    /// Grade cells: students times assignment columns.
+    var cellCount: Int { students.count * assignmentColumns.count }
 }
 
 /// An assignment column, `<name> (<assignment id>)`.
@@ -51,10 +54,10 @@ package struct GradebookStudent: Sendable, Equatable {
     var line: Int
     /// Canvas's Test Student (Student View), which it writes last.
     var isTestStudent: Bool
-    /// One cell per ``Gradebook/assignmentColumns`` entry, same order.
-    var cells: [ScoreCell]
+    /// One cell per ``Gradebook/assignmentColumns`` entry, same order, four bytes each.
+    var cells: ScoreCells
 
-    init(canvasUserID: String, sisUserID: String?, sectionText: String, line: Int, isTestStudent: Bool = false, cells: [ScoreCell]) {
+    init(canvasUserID: String, sisUserID: String?, sectionText: String, line: Int, isTestStudent: Bool = false, cells: ScoreCells) {
         self.canvasUserID = canvasUserID
         self.sisUserID = sisUserID
         self.sectionText = sectionText

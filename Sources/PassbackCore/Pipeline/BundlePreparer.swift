@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A bundle as a worker leaves it for the thread that records: what the ledger will record, and
 /// the validated XML files waiting in `work/<run>/.out/` to be published first.
@@ -42,7 +43,7 @@ struct BundlePreparer: Sendable {
             return prepared
         }
         if let stops = planned.setAsideAfterStops {
-            let error = InputFileError(.stoppedTwice, "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a run needs about four times the largest file; see max_input_bytes), then drop it again.")
+            let error = InputFileError(.stoppedTwice, "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a large course needs about 200 bytes per grade cell, most of it libxml2's check of the XML: about 1.5 GB for a 40 MB gradebook of 7 million cells; see max_input_bytes), then drop it again.")
             prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
             return prepared
         }
@@ -57,33 +58,31 @@ struct BundlePreparer: Sendable {
             return prepared
         }
 
-        // Rules and matching, then each section's outcome.
+        // What concerns the course as a whole, then each section's outcome, its line items made,
+        // diffed and written one at a time.
         let sources = CourseChecker.Sources(stem: bundle.stem, gradebookFile: bundle.gradebook.relativePath, bundleFile: bundle.json.relativePath)
-        let grades = stageClock.measure(.rules) { checker.check(bundle: read.canvas, gradebook: read.gradebook, sources: sources) }
-        var report = ReportChunk(grades.diagnostics.map { ReportRow(runID: runID, requestID: nil, diagnostic: $0) })
-        let courseErrors = grades.diagnostics.filter { $0.severity == .error }.count
+        let course = stageClock.measure(.rules) { checker.begin(bundle: read.canvas, gradebook: read.gradebook, sources: sources) }
+        var report = ReportChunk(course.diagnostics.map { ReportRow(runID: runID, requestID: nil, diagnostic: $0) })
+        let courseErrors = course.diagnostics.filter { $0.severity == .error }.count
         var clean = courseErrors == 0
         let requestIDs = Dictionary(planned.requests.map { ($0.key, $0.id) }, uniquingKeysWith: { a, _ in a })
         var outcomes: [SyncRequestOutcome] = []
-        for (number, section) in grades.sections.enumerated() {
-            let made: SectionOutcome
-            do {
-                made = try sections.make(
-                    section, requestID: requestIDs[section.request], courseErrors: courseErrors,
-                    gradebookFile: bundle.gradebook.relativePath, temporaryName: "\(index)-\(number).xml"
-                )
-            } catch let damaged as DamagedHistory {
-                // One damaged ledger row sets this course aside, naming the section; the district goes on.
-                for file in prepared.files { unlink(file.temporaryPath) }
-                prepared.files = []
-                let error = InputFileError(.damagedHistory, "The ledger's record of what Aspire section \(damaged.section) holds is damaged (\(damaged.problem)), so what changed cannot be worked out; nothing of this course was sent. Drop the course again and run passback run --bulk, which sends every grade and records the section anew, or restore the ledger from its backup.")
-                prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
-                return prepared
-            }
-            for row in made.rows { report.append(row) }
-            if !made.clean { clean = false }
-            guard let outcome = made.outcome else { continue }
-            if var file = made.file {
+        let made = makeSections(course.sections, index: index, requestIDs: requestIDs, courseErrors: courseErrors, gradebookFile: bundle.gradebook.relativePath, cells: read.gradebook.cellCount)
+        for result in made {
+            guard case .failure(let failure) = result else { continue }
+            // Nothing of the course goes out: the sections' files made so far are removed.
+            for case .success(let section) in made { if let file = section.file { unlink(file.temporaryPath) } }
+            guard let damaged = failure as? DamagedHistory else { throw failure }
+            // One damaged ledger row sets this course aside, naming the section; the district goes on.
+            let error = InputFileError(.damagedHistory, "The ledger's record of what Aspire section \(damaged.section) holds is damaged (\(damaged.problem)), so what changed cannot be worked out; nothing of this course was sent. Drop the course again and run passback run --bulk, which sends every grade and records the section anew, or restore the ledger from its backup.")
+            prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
+            return prepared
+        }
+        for case .success(let section) in made {
+            for row in section.rows { report.append(row) }
+            if !section.clean { clean = false }
+            guard let outcome = section.outcome else { continue }
+            if var file = section.file {
                 file.outcome = outcomes.count
                 prepared.files.append(file)
             }
@@ -94,6 +93,40 @@ struct BundlePreparer: Sendable {
             bundle: ProcessedBundle(stem: bundle.stem, outcome: .sent, gradebookSHA256: planned.scan.gradebookSHA256, jsonSHA256: planned.scan.jsonSHA256, clean: clean)
         )
         return prepared
+    }
+
+    /// Grade cells from which a course's sections are prepared at the same time (each on a thread
+    /// of its own, its XML validated on another): a course this large would otherwise keep one
+    /// core busy while the district's other bundles are done (issue 12: one course of 7 million
+    /// cells took five times as long per cell as a district of small ones). Smaller courses keep
+    /// one thread each; the worker pool already runs several of them at once.
+    static let parallelSectionCells = 200_000
+
+    /// Each section's outcome, in the course's order; the sections of a large course at the same
+    /// time. A section that fails (a damaged history, or what stops the run) is a `failure`; one
+    /// at a time, the sections after the first failure are not made.
+    private func makeSections(_ all: [SectionCandidates], index: Int, requestIDs: [SyncRequestKey: String], courseErrors: Int, gradebookFile: String, cells: Int) -> [Result<SectionOutcome, any Error>] {
+        @Sendable func make(_ number: Int) -> Result<SectionOutcome, any Error> {
+            var section = all[number]
+            let key = section.request
+            return Result {
+                try sections.make(&section, requestID: requestIDs[key], courseErrors: courseErrors, gradebookFile: gradebookFile, temporaryName: "\(index)-\(number).xml")
+            }
+        }
+        guard all.count > 1, cells >= Self.parallelSectionCells else {
+            var made: [Result<SectionOutcome, any Error>] = []
+            for number in all.indices {
+                made.append(make(number))
+                if case .failure = made[number] { break }
+            }
+            return made
+        }
+        let made = Mutex([Result<SectionOutcome, any Error>?](repeating: nil, count: all.count))
+        DispatchQueue.concurrentPerform(iterations: all.count) { number in
+            let outcome = make(number)
+            made.withLock { $0[number] = outcome }
+        }
+        return made.withLock { $0.map { $0! } }
     }
 
     /// A newer bundle of the same course came in the same run: nothing of this one is sent.

@@ -35,7 +35,27 @@ package struct CourseChecker: Sendable {
         }
     }
 
+    /// Every section's line items at once (tests and the stage benchmark; a run takes them one
+    /// at a time from ``begin(bundle:gradebook:sources:)``).
     package func check(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CourseGrades {
+        let course = begin(bundle: bundle, gradebook: gradebook, sources: sources)
+        return CourseGrades(diagnostics: course.diagnostics, sections: course.sections.map { section in
+            var section = section
+            var lineItems: [CandidateLineItem] = []
+            while let item = section.next() { lineItems.append(item) }
+            return SectionGrades(
+                request: section.request, termSourcedID: section.termSourcedID, schoolID: section.schoolID, lineItems: lineItems,
+                diagnostics: section.diagnostics, heldLineItems: section.heldLineItems
+            )
+        })
+    }
+
+    /// Checks what concerns the course as a whole (students into sections, the two files
+    /// against each other, which sections are Aspire's) and returns each Aspire section ready to
+    /// make its line items one at a time: a section's grade cells become candidates only when
+    /// the diff asks for the line item (issue 12: a course of millions of cells is never held as
+    /// candidates all at once).
+    package func begin(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CheckedCourse {
         let course = bundle.course
         let courseSubject = ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id)
         let bundleLocation = SourceLocation(file: sources.bundleFile)
@@ -72,19 +92,21 @@ package struct CourseChecker: Sendable {
             }
         }
 
-        var sections: [SectionGrades] = []
+        let shared = SectionCandidates.Course(
+            checker: self, bundle: bundle, gradebook: gradebook, sources: sources, assignments: bundleAssignments,
+            columnIndex: columnIndex, submissions: submissions
+        )
+        var sections: [SectionCandidates] = []
         for section in bundle.sections {
             let members = roster.members[section.id] ?? []
             switch AspireSectionRule().check(section, students: members.count, subject: courseSubject, location: bundleLocation) {
             case .notPassedBack(let row):
                 if let row { courseRows.append(row) }
             case .aspire(let sisSectionID):
-                var grades = checkSection(
-                    section: section, sisSectionID: sisSectionID, students: members.map { roster.students[$0] }, bundle: bundle,
-                    assignments: bundleAssignments, columnIndex: columnIndex, submissions: submissions, gradebook: gradebook, sources: sources
-                )
-                grades.heldLineItems += missingColumns.map { "canvas-\($0.id)" }
-                sections.append(grades)
+                sections.append(SectionCandidates(
+                    course: shared, section: section, sisSectionID: sisSectionID, students: members.map { roster.students[$0] },
+                    missingColumns: missingColumns.map { "canvas-\($0.id)" }
+                ))
             }
         }
 
@@ -96,117 +118,7 @@ package struct CourseChecker: Sendable {
                 location: SourceLocation(file: sources.gradebookFile, line: 1)
             ))
         }
-        return CourseGrades(diagnostics: courseRows + roster.testStudentRows, sections: sections)
+        return CheckedCourse(diagnostics: courseRows + roster.testStudentRows, sections: sections)
     }
 
-    private func checkSection(
-        section: CanvasSection, sisSectionID: String, students roster: [GradebookStudent], bundle: CanvasBundle,
-        assignments: [(CanvasAssignmentGroup, CanvasAssignment)], columnIndex: [String: Int], submissions: [String: CanvasSubmission],
-        gradebook: Gradebook, sources: Sources
-    ) -> SectionGrades {
-        let course = bundle.course
-        let request = SyncRequestKey(bundleStem: sources.stem, courseSISID: course.sisCourseID, canvasCourseID: course.id, sectionSISID: sisSectionID, canvasSectionID: section.id)
-        let term = course.sisTermID ?? ""
-        let schoolID = course.sisTermID.flatMap { matcher.catalog.categories(term: $0, section: sisSectionID).first?.schoolID }
-        var result = SectionGrades(request: request, termSourcedID: term, schoolID: schoolID)
-        let sectionSubject = ReportSubject(courseSISID: course.sisCourseID, sectionSISID: sisSectionID, canvasCourseID: course.id)
-
-        // Students who can be passed back.
-        var students: [GradebookStudent] = []
-        for student in roster {
-            var subject = sectionSubject
-            subject.studentSISID = student.sisUserID.map(XMLCharacters.sanitized)
-            if let row = StudentIdentityRule().check(student, subject: subject, location: SourceLocation(file: sources.gradebookFile, line: student.line)) {
-                result.diagnostics.append(row)
-            } else {
-                students.append(student)
-            }
-        }
-        let sectionUserIDs = Set(roster.map(\.canvasUserID))
-        let today = settings.calendar.localDate(of: settings.now)
-        let posting = PostedGradeRule(sendUnpostedGrades: settings.sendUnpostedGrades)
-
-        var matches: [String: CategoryMatch] = [:]  // per assignment group (id, source id, name): the same for its assignments
-        for (group, assignment) in assignments {
-            let schedule = SectionSchedule.resolve(assignment: assignment, section: section, sectionStudents: sectionUserIDs, calendar: settings.calendar)
-            guard schedule.isAssigned else { continue }
-            let category: CategoryMatch
-            let groupKey = group.id + "\u{0}" + (group.sisSourceID ?? "") + "\u{0}" + group.name
-            if let known = matches[groupKey] {
-                category = known
-            } else {
-                category = matcher.match(group: group, termSourcedID: course.sisTermID, classSourcedID: sisSectionID)
-                matches[groupKey] = category
-            }
-            let context = RuleContext(
-                course: course, group: group, assignment: assignment, section: section, category: category,
-                schedule: schedule, settings: settings, location: SourceLocation(file: sources.bundleFile)
-            )
-            let findings = rules.check(context)
-            result.diagnostics.append(contentsOf: findings)
-            guard findings.isEmpty, let matched = category.matched, let due = schedule.dueAt,
-                let column = columnIndex[assignment.id]
-            else {
-                // Held by a rule (not by the teacher's choice not to sync): released in full later.
-                if !findings.isEmpty, assignment.postToSIS { result.heldLineItems.append("canvas-\(assignment.id)") }
-                continue
-            }
-
-            let dueDate = settings.calendar.localDate(of: due)
-            let assignDate = schedule.unlockAt.map(settings.calendar.localDate(of:)) ?? dueDate
-            let lineItem = PassbackLineItem(
-                sourcedID: "canvas-\(assignment.id)", title: XMLCharacters.sanitized(assignment.name), categorySourcedID: matched.categorySourcedID,
-                assignDate: min(assignDate, dueDate), dueDate: dueDate, resultValueMax: assignment.pointsPossible ?? .zero, results: []
-            )
-            // Per student: no string is built and nothing is looked up unless it is needed (this
-            // loop runs once per grade cell: millions of times a night); result ids are made
-            // only for results that go out (`CandidateResult.sourcedID(lineItem:)`). Students
-            // are read in place, not copied (a copy retains and releases each of their strings
-            // and their cells).
-            var candidates: [CandidateResult] = []
-            candidates.reserveCapacity(students.count)
-            let submissionPrefix = submissions.isEmpty ? "" : assignment.id + ":"
-            let points = assignment.pointsPossible
-            let unassigned = schedule.unassignedStudents
-            var notPosted = 0
-            students.withUnsafeBufferPointer { students in
-                for index in students.indices {
-                    guard let sis = students[index].sisUserID else { continue }
-                    if !unassigned.isEmpty, unassigned.contains(students[index].canvasUserID) { continue }
-                    func subject() -> ReportSubject {
-                        var subject = context.subject
-                        subject.studentSISID = sis
-                        return subject
-                    }
-                    let submission = submissions.isEmpty ? nil : submissions[submissionPrefix + students[index].canvasUserID]
-                    let when = submission?.gradedAt
-                    let scoreDate = when.map(settings.calendar.localDate(of:)) ?? today
-                    let current: GradeValue?
-                    var hold = CandidateResult.Hold.none
-                    switch evaluator.evaluate(students[index].cells[column], pointsPossible: points, submission: submission) {
-                    case .notAssigned:
-                        continue
-                    case .invalid(let message):
-                        result.diagnostics.append(.error(.invalidScore, message, subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
-                        current = nil
-                        hold = .unreadable
-                    case .noGrade:
-                        current = nil
-                    case .grade(let value, let extraCredit):
-                        if posting.holds(submission) {
-                            hold = .notPosted
-                            notPosted += 1
-                        } else if extraCredit, let score = value.score {
-                            result.diagnostics.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
-                        }
-                        current = value
-                    }
-                    candidates.append(CandidateResult(studentSISID: sis, current: current, gradedAt: when, scoreDate: scoreDate, hold: hold))
-                }
-            }
-            if notPosted > 0 { result.diagnostics.append(posting.row(count: notPosted, context: context)) }
-            result.lineItems.append(CandidateLineItem(lineItem: lineItem, assignmentName: assignment.name, canvasAssignmentID: assignment.id, results: candidates))
-        }
-        return result
-    }
 }

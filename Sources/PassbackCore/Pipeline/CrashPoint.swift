@@ -21,7 +21,8 @@ enum CrashPoint: String, Sendable, CaseIterable {
     case afterClaim = "after-claim"
     /// One category export stored in the ledger, not yet archived.
     case afterCategoryImport = "after-category-import"
-    /// A section's XML written to its temporary name, not yet validated or published.
+    /// A section's XML written to its temporary name (and validated, which happens while it is
+    /// written), not yet published.
     case afterXMLWritten = "after-xml-written"
     /// A section's XML renamed into `outbox/`, the ledger not yet told.
     case afterXMLPublished = "after-xml-published"

@@ -24,11 +24,23 @@ protocol CategoryExportReading: Sendable {
 }
 
 /// Writes one passback XML file and checks it against the XSD (the write stage). The pipeline
-/// publishes the file only when ``validate(fileAt:)`` finds no problem.
+/// publishes the file only when the XSD finds no problem.
 protocol PassbackFileWriting: Sendable {
     func write(header: PassbackHeader, sections: [PassbackSection], to path: String) throws
     /// Problems found by the XSD, empty when the file is valid.
     func validate(fileAt path: String) -> [String]
+    /// Starts the file of one section (`section`'s line items are ignored), whose line items are
+    /// then written one at a time: how a run writes, never holding a section's results (issue 12).
+    func begin(header: PassbackHeader, section: PassbackSection, at path: String) throws -> any PassbackSectionFile
+}
+
+/// One section's passback XML being written, line item by line item.
+protocol PassbackSectionFile: AnyObject {
+    func write(_ item: PassbackLineItem) throws
+    /// Ends and closes the file: the problems the XSD found, empty when it is valid.
+    func finish() throws -> [String]
+    /// Stops writing (and validating) the file, left as it is; the caller removes it.
+    func abandon()
 }
 
 /// The replaceable stages of a run: intake → read → rules → match → diff → write → report →

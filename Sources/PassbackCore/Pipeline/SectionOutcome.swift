@@ -8,6 +8,13 @@ import Glibc
 /// One Aspire section of a prepared bundle: what goes out (the diff against the section's
 /// history), its XML (written to the run's temporary folder and validated), its report rows in
 /// the report's order, and its request's status and counts.
+///
+/// A section is worked through line item by line item (issue 12): the next candidate line item
+/// is made (``SectionCandidates``), diffed against its stored results (``SectionDiff`` over a
+/// ``StreamedSectionHistory``), written to the XML file if it goes out, and dropped; what is left
+/// of it is its report row and its encoded results. So a section's memory is one line item's
+/// candidates and results plus the encoded histories, whatever the number of students and
+/// assignments.
 struct SectionOutcome {
     /// The report rows of the section.
     var rows: [ReportRow] = []
@@ -36,51 +43,78 @@ struct SectionOutcome {
         /// - Parameters:
         ///   - courseErrors: errors about the bundle as a whole, which count against every request.
         ///   - temporaryName: the XML's name in the run's temporary folder, unique in the run.
-        func make(_ section: SectionGrades, requestID: String?, courseErrors: Int, gradebookFile: String, temporaryName: String) throws -> SectionOutcome {
+        func make(_ section: inout SectionCandidates, requestID: String?, courseErrors: Int, gradebookFile: String, temporaryName: String) throws -> SectionOutcome {
             var made = SectionOutcome()
+            let request = section.request
+            let subject = ReportSubject(courseSISID: request.courseSISID, sectionSISID: request.sectionSISID, canvasCourseID: request.canvasCourseID)
             var damage: String?
-            let (selection, stored) = try stageClock.measure(.diff) {
-                let stored = try context.ledger.storedHistory(ofSection: section.request.sectionSISID)
-                var history = SectionHistory.empty
+            let (stored, storedBytes) = try stageClock.measure(.diff) {
+                let bytes = try context.ledger.storedHistory(ofSection: request.sectionSISID)
                 do {
-                    history = try stored.map(SectionHistoryCoding.decode) ?? .empty
+                    return (try StoredSectionHistory(bytes), bytes)
                 } catch {
                     // Incremental: the course cannot be diffed, so it is set aside naming the
                     // section. Bulk sends every grade whatever was sent, so it starts the
                     // section's history anew.
-                    guard context.mode == .bulk else { throw DamagedHistory(section: section.request.sectionSISID, problem: "\(error)") }
+                    guard context.mode == .bulk else { throw DamagedHistory(section: request.sectionSISID, problem: "\(error)") }
                     damage = "\(error)"
+                    return (StoredSectionHistory.empty, nil)
                 }
-                return (selector.select(section, history: history), stored)
             }
             if let damage {
                 made.rows.append(ReportRow(
-                    runID: context.runID, requestID: requestID, status: .warning, rule: .damagedHistory,
-                    subject: ReportSubject(courseSISID: section.request.courseSISID, sectionSISID: section.request.sectionSISID, canvasCourseID: section.request.canvasCourseID),
-                    message: "The ledger's record of what Aspire section \(section.request.sectionSISID) holds was damaged (\(damage)); this bulk run sent every current grade and recorded the section anew. Deletions of grades sent before the damage could not be known."
+                    runID: context.runID, requestID: requestID, status: .warning, rule: .damagedHistory, subject: subject,
+                    message: "The ledger's record of what Aspire section \(request.sectionSISID) holds was damaged (\(damage)); this bulk run sent every current grade and recorded the section anew. Deletions of grades sent before the damage could not be known."
                 ))
             }
+
+            // Line item by line item: made, diffed, written, dropped.
+            var diff = SectionDiff(
+                selector: selector, request: request, lineItems: stored.lineItems, heldLineItems: stored.heldLineItems,
+                results: StreamedSectionHistory(stored: stored, now: context.clock)
+            )
+            var xml: (any PassbackSectionFile)?
+            let temporary = context.mover.outputFolder.path + "/" + temporaryName
+            var successRows: [ReportRow] = []
+            var students: Set<String> = []
+            var lineItemsSent = 0
+            var resultsSent = 0
+            do {
+                while let candidate = stageClock.measure(.rules, { section.next() }) {
+                    guard let item = stageClock.measure(.diff, { diff.select(candidate) }) else { continue }
+                    if xml == nil { xml = try openXML(section: section, at: temporary) }
+                    try stageClock.measure(.writeXML) { try xml!.write(item) }
+                    lineItemsSent += 1
+                    resultsSent += item.results.count
+                    successRows.append(successRow(item, candidate, request: request, requestID: requestID, gradebookFile: gradebookFile, students: &students))
+                }
+            } catch {
+                xml?.abandon()
+                unlink(temporary)
+                throw error
+            }
+            diff.finish(heldLineItems: section.heldLineItems)
+
             var file: PreparedFile?
             var invalid: [String] = []
-            if !selection.lineItems.isEmpty {
-                (file, invalid) = try writeXML(section: section, lineItems: selection.lineItems, name: temporaryName)
+            if let xml {
+                (file, invalid) = try finishXML(xml, section: request.sectionSISID, path: temporary, name: temporaryName, results: resultsSent)
             }
             let written = file != nil
             let reportStart = ContinuousClock.now
             var rows: [ReportRow] = []
-            var students: Set<String> = []
-            for diagnostic in section.diagnostics + selection.diagnostics {
+            if !written { students = [] }
+            for diagnostic in section.diagnostics + diff.diagnostics {
                 rows.append(ReportRow(runID: context.runID, requestID: requestID, diagnostic: diagnostic))
                 if let student = diagnostic.subject.studentSISID { students.insert(student) }
                 if diagnostic.severity == .error || diagnostic.code == .categoryPendingVerification || diagnostic.code == .gradeNotPosted { made.clean = false }
             }
             if written {
-                rows += successRows(section, selection.lineItems, requestID: requestID, gradebookFile: gradebookFile, students: &students)
+                rows += successRows
             } else if !invalid.isEmpty {
                 made.clean = false
                 rows.append(ReportRow(
-                    runID: context.runID, requestID: requestID, status: .error, rule: .invalidOutput,
-                    subject: ReportSubject(courseSISID: section.request.courseSISID, sectionSISID: section.request.sectionSISID, canvasCourseID: section.request.canvasCourseID),
+                    runID: context.runID, requestID: requestID, status: .error, rule: .invalidOutput, subject: subject,
                     message: "Nothing was sent for this section: the passback XML broke the schema (\(invalid.first ?? "")). This is a bug in passback; report it with the run id."
                 ))
             }
@@ -96,59 +130,62 @@ struct SectionOutcome {
             let errors = rows.filter { $0.status == .error }.count + courseErrors
             let warnings = rows.filter { $0.status == .warning }.count
             let status: SyncRequestStatus = !invalid.isEmpty ? .failed : errors == 0 ? .success : written ? .errors : .failed
-            let sentResults = written ? selection.lineItems.reduce(0) { $0 + $1.results.count } : 0
             var outcome = SyncRequestOutcome(
-                requestID: requestID, runID: context.runID, classSourcedID: section.request.sectionSISID, status: status,
-                lineItems: written ? selection.lineItems.count : 0, resultsSent: sentResults, errors: errors, warnings: warnings,
+                requestID: requestID, runID: context.runID, classSourcedID: request.sectionSISID, status: status,
+                lineItems: written ? lineItemsSent : 0, resultsSent: written ? resultsSent : 0, errors: errors, warnings: warnings,
                 outboxFile: nil, students: students.sorted(), history: nil
             )
-            outcome.held = selection.held
-            if invalid.isEmpty, selection.historyChanged {
+            outcome.held = diff.held
+            if invalid.isEmpty, diff.changed {
                 // Unchanged (same bytes as stored): nothing to write.
-                let encoded = stageClock.measure(.diff) { SectionHistoryCoding.encode(selection.history) }
-                if encoded != stored { outcome.encodedHistory = encoded }
+                let encoded = stageClock.measure(.diff) { diff.results.next.encoded(lineItems: diff.lineItems, heldLineItems: diff.heldLineItems) }
+                if encoded != storedBytes { outcome.encodedHistory = encoded }
             }
             made.outcome = outcome
             made.file = file
             return made
         }
 
-        /// One `success` row per line item sent (spec section 5.2).
-        private func successRows(_ section: SectionGrades, _ lineItems: [PassbackLineItem], requestID: String?, gradebookFile: String, students: inout Set<String>) -> [ReportRow] {
-            let candidates = Dictionary(section.lineItems.map { ($0.lineItem.sourcedID, $0) }, uniquingKeysWith: { a, _ in a })
-            return lineItems.map { item in
-                let candidate = candidates[item.sourcedID]
-                for result in item.results { students.insert(result.studentSourcedID) }
-                return ReportRow(
-                    runID: context.runID, requestID: requestID, status: .success, rule: nil,
-                    subject: ReportSubject(
-                        courseSISID: section.request.courseSISID, sectionSISID: section.request.sectionSISID,
-                        canvasCourseID: section.request.canvasCourseID, canvasAssignmentID: candidate?.canvasAssignmentID,
-                        assignmentName: candidate?.assignmentName, categorySourcedID: item.categorySourcedID
-                    ),
-                    count: item.results.count, location: SourceLocation(file: gradebookFile),
-                    message: Self.successMessage(item)
-                )
-            }
+        /// The `success` row of a line item sent (spec section 5.2).
+        private func successRow(_ item: PassbackLineItem, _ candidate: CandidateLineItem, request: SyncRequestKey, requestID: String?, gradebookFile: String, students: inout Set<String>) -> ReportRow {
+            for result in item.results { students.insert(result.studentSourcedID) }
+            return ReportRow(
+                runID: context.runID, requestID: requestID, status: .success, rule: nil,
+                subject: ReportSubject(
+                    courseSISID: request.courseSISID, sectionSISID: request.sectionSISID,
+                    canvasCourseID: request.canvasCourseID, canvasAssignmentID: candidate.canvasAssignmentID,
+                    assignmentName: candidate.assignmentName, categorySourcedID: item.categorySourcedID
+                ),
+                count: item.results.count, location: SourceLocation(file: gradebookFile),
+                message: Self.successMessage(item)
+            )
         }
 
-        /// Writes one section's XML to the run's temporary folder and validates it.
-        /// - Returns: the file, or the schema's complaints (the file is then left unpublished).
-        private func writeXML(section: SectionGrades, lineItems: [PassbackLineItem], name: String) throws -> (PreparedFile?, [String]) {
+        /// Starts the section's XML in the run's temporary folder (at its first line item).
+        private func openXML(section: SectionCandidates, at temporary: String) throws -> any PassbackSectionFile {
             let folder = context.mover.outputFolder.path
             var info = stat()
             if stat(folder, &info) != 0 {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
-            let temporary = folder + "/" + name
             let payload = PassbackSection(
                 classSourcedID: section.request.sectionSISID, termSourcedID: section.termSourcedID, schoolID: section.schoolID ?? "unknown",
-                canvasCourseID: section.request.canvasCourseID, canvasSectionID: section.request.canvasSectionID, lineItems: lineItems
+                canvasCourseID: section.request.canvasCourseID, canvasSectionID: section.request.canvasSectionID, lineItems: []
             )
-            let writer = context.stages.passbackWriter
-            try stageClock.measure(.writeXML) { try writer.write(header: header, sections: [payload], to: temporary) }
+            return try stageClock.measure(.writeXML) { try context.stages.passbackWriter.begin(header: header, section: payload, at: temporary) }
+        }
+
+        /// Ends the section's XML and takes the validator's verdict.
+        /// - Returns: the file, or the schema's complaints (the file is then left unpublished).
+        private func finishXML(_ xml: any PassbackSectionFile, section: String, path temporary: String, name: String, results: Int) throws -> (PreparedFile?, [String]) {
+            let problems: [String]
+            do {
+                problems = try xml.finish()
+            } catch {
+                unlink(temporary)
+                throw error
+            }
             CrashPoint.afterXMLWritten.reach()
-            let problems = stageClock.measure(.validate) { writer.validate(fileAt: temporary) }
             guard problems.isEmpty else {
                 context.logger.error("passback XML failed its schema", metadata: ["section_file": "\(name)", "problems": "\(problems.count)"])
                 return (nil, problems)
@@ -156,13 +193,14 @@ struct SectionOutcome {
             // Start writing the valid file to disk now (POSIX_FADV_DONTNEED starts writeback of dirty
             // pages on Linux): the recording thread's fsync then mostly finds it written.
             let fd = open(temporary, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            var size = 0
             if fd >= 0 {
                 _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+                var info = stat()
+                if stageClock.isEnabled, fstat(fd, &info) == 0 { size = Int(info.st_size) }
                 close(fd)
             }
-            var size = 0
-            if stageClock.isEnabled, stat(temporary, &info) == 0 { size = Int(info.st_size) }
-            return (PreparedFile(outcome: 0, sectionSISID: section.request.sectionSISID, temporaryPath: temporary, bytes: size, results: lineItems.reduce(0) { $0 + $1.results.count }), [])
+            return (PreparedFile(outcome: 0, sectionSISID: section, temporaryPath: temporary, bytes: size, results: results), [])
         }
 
         /// Rows of a section in the report's order: rows about no assignment first (students), then

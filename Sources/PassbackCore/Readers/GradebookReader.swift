@@ -120,12 +120,7 @@ package struct GradebookReader: Sendable {
             let sisText = try reader.trimmedString(at: header.sisUserIDColumn)
             let sectionText = try reader.string(at: header.sectionColumn)
             let cells = cellColumns.withUnsafeBufferPointer { columns in
-                [ScoreCell](unsafeUninitializedCapacity: columns.count) { buffer, initialized in
-                    for (index, column) in columns.enumerated() {
-                        (buffer.baseAddress! + index).initialize(to: parser.parse(reader.field(at: column)))
-                    }
-                    initialized = columns.count
-                }
+                ScoreCells(count: columns.count) { parser.parse(reader.field(at: columns[$0])) }
             }
             lastLooksLikeTestStudent = sisText.isEmpty && Self.hasTestStudentName(reader, header)
             students.append(GradebookStudent(

@@ -27,6 +27,81 @@ struct PassbackFile: PassbackFileWriting {
     func validate(fileAt path: String) -> [String] {
         SchemaValidator.passback.validate(fileAt: path).map(\.description)
     }
+
+    func begin(header: PassbackHeader, section: PassbackSection, at path: String) throws -> any PassbackSectionFile {
+        try Stream(header: header, section: section, path: path)
+    }
+
+    /// One section's file written line item by line item, every 256 KiB handed to the file
+    /// and, from the first such write on, validated while it is written
+    /// (``ValidationWhileWriting``); a file written in one go is validated after it is closed.
+    final class Stream: PassbackSectionFile {
+        private let file: PassbackOutputFile
+        private var buffer = PassbackXMLBuffer()
+        private var written = 0
+        private var validation: ValidationWhileWriting?
+        private var ended = false
+
+        init(header: PassbackHeader, section: PassbackSection, path: String) throws {
+            file = try PassbackOutputFile(path: path)
+            do {
+                try buffer.begin(header)
+                try buffer.begin(section)
+            } catch {
+                abandon()
+                throw error
+            }
+        }
+
+        deinit {
+            abandon()
+        }
+
+        func write(_ item: PassbackLineItem) throws {
+            do {
+                try buffer.write(item)
+                if buffer.bytes.count >= PassbackXMLBuffer.flushSize { try flush(validating: true) }
+            } catch {
+                abandon()
+                throw error
+            }
+        }
+
+        func finish() throws -> [String] {
+            buffer.endSection()
+            buffer.finish()
+            do {
+                try flush(validating: false)
+            } catch {
+                abandon()
+                throw error
+            }
+            ended = true
+            guard file.closeFile() else {
+                validation?.cancel()
+                throw PassbackWriterError(file.failure ?? "cannot close \(file.path)")
+            }
+            if let validation { return validation.finish().map(\.description) }
+            return StageClock.shared.measure(.validate) { SchemaValidator.passback.validate(fileAt: file.path).map(\.description) }
+        }
+
+        func abandon() {
+            guard !ended else { return }
+            ended = true
+            file.closeFile()
+            validation?.cancel()
+        }
+
+        /// Hands the waiting bytes to the file; `validating` starts the validation if it has not
+        /// started (not for the last bytes: a small file is validated once closed).
+        private func flush(validating: Bool) throws {
+            let count = buffer.bytes.count
+            try buffer.flush(to: file)
+            written += count
+            if validating, validation == nil { validation = ValidationWhileWriting(path: file.path, schema: .passback) }
+            validation?.wrote(upTo: written)
+        }
+    }
 }
 
 extension CategoryXMLReader: CategoryExportReading {}

@@ -32,6 +32,35 @@ struct PassbackXMLBuffer {
     /// Writes one `Section`; with `file`, the bytes go to it whenever more than 256 KiB are
     /// waiting, so a large section does not grow the buffer.
     mutating func write(_ section: PassbackSection, flushingTo file: PassbackOutputFile? = nil) throws {
+        guard !section.lineItems.isEmpty else {
+            try sectionStart(section)
+            // libxml2 closes an element without content as an empty element.
+            raw("\"/>\n")
+            return
+        }
+        try begin(section)
+        for item in section.lineItems {
+            try write(item)
+            if let file, bytes.count >= Self.flushSize { try flush(to: file) }
+        }
+        endSection()
+    }
+
+    /// Bytes waiting before they are written to the file.
+    static let flushSize = 1 << 18
+
+    /// The `Section` start tag of a section with line items (written then one at a time with
+    /// ``write(_:)-lineItem``, and closed by ``endSection()``).
+    mutating func begin(_ section: PassbackSection) throws {
+        try sectionStart(section)
+        raw("\">\n")
+    }
+
+    mutating func endSection() {
+        raw("  </Section>\n")
+    }
+
+    private mutating func sectionStart(_ section: PassbackSection) throws {
         raw("  <Section classSourcedId=\"")
         try attribute(section.classSourcedID, "classSourcedId")
         raw("\" termSourcedId=\"")
@@ -42,17 +71,6 @@ struct PassbackXMLBuffer {
         try attribute(section.canvasCourseID, "canvasCourseId")
         raw("\" canvasSectionId=\"")
         try attribute(section.canvasSectionID, "canvasSectionId")
-        guard !section.lineItems.isEmpty else {
-            // libxml2 closes an element without content as an empty element.
-            raw("\"/>\n")
-            return
-        }
-        raw("\">\n")
-        for item in section.lineItems {
-            try write(item)
-            if let file, bytes.count >= 1 << 18 { try flush(to: file) }
-        }
-        raw("  </Section>\n")
     }
 
     mutating func finish() {
@@ -66,7 +84,7 @@ struct PassbackXMLBuffer {
         guard ok else { throw PassbackWriterError(file.failure ?? "cannot write \(file.path)") }
     }
 
-    private mutating func write(_ item: PassbackLineItem) throws {
+    mutating func write(_ item: PassbackLineItem) throws {
         raw("    <LineItem sourcedId=\"")
         try attribute(item.sourcedID, "sourcedId")
         raw("\" status=\"")

@@ -74,6 +74,12 @@ final class SchemaValidator: @unchecked Sendable {
             defer { xmlSchemaFreeValidCtxt(context) }
             return xmlSchemaValidateFile(context, path, 0)
         }
+        return problems(status: status, log: log)
+    }
+
+    /// What a validation that ended with `status` found: the problems logged, or why it could
+    /// not validate.
+    func problems(status: Int32, log: XMLErrorLog) -> [XMLProblem] {
         if status == 0 { return log.reportedProblems }
         if log.isEmpty {
             let detail = log.genericText.trimmingWhitespace()
