@@ -50,6 +50,20 @@ import Glibc
         #expect(try String(contentsOfFile: record, encoding: .utf8) == seen)
     }
 
+    /// The hook's output is the log: a hook that prints its environment must not log the Canvas
+    /// token passback was given (version 2 passed it `CANVAS_API_TOKEN`).
+    @Test func theHookDoesNotInheritTheCanvasToken() throws {
+        let root = try workspace(hooks: "after_run = [\"/usr/bin/env\"]\n")
+        defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
+        let token = "hook-must-not-see-\(UUID().uuidString)"
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock], environment: ["CANVAS_API_TOKEN": token, "PASSBACK_TEST_KEPT": "kept"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("\nPASSBACK_RUN_ID=\(Self.runID)\n"), "\(result.stderr)")
+        #expect(result.stderr.contains("\nPASSBACK_TEST_KEPT=kept\n"), "the rest of the environment is inherited: \(result.stderr)")
+        #expect(!result.stderr.contains(token), "the token reached the log: \(result.stderr)")
+        #expect(!result.stderr.contains("CANVAS_API_TOKEN"), "\(result.stderr)")
+    }
+
     @Test func aFailingHookIsLoggedAndChangesNothing() throws {
         let root = try workspace(hooks: "after_run = [\"/bin/sh\", \"-c\", \"exit 3\"]\n")
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
