@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PassbackCore
 
 /// `--log-level`, shared by the commands that run batches: logs on standard error. (Files are
 /// created private by `RunPipeline` itself, which sets the umask.)
@@ -15,11 +16,12 @@ struct LoggingOptions: ParsableArguments {
         }
     }
 
-    /// Sets the log handler; call once, first.
+    /// Sets the log handler; call once, first. Every line is escaped for the terminal
+    /// (``TerminalSafeLogHandler``): log lines name the files the registrars named.
     func bootstrap() {
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TerminalSafeLogHandler(StreamLogHandler.standardError(label: TerminalText.escaping(label)))
             handler.logLevel = level
             return handler
         }

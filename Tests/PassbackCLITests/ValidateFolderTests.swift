@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `validate` agrees with `run` (issue 13): version 1 said `ok` for half a bundle and for a name
 /// that `run` rejects, and printed one message 22 times when no categories were known, still
 /// ending in `ok`.
@@ -87,5 +91,49 @@ import Testing
         let none = try CommandRunner.run(["validate"])
         #expect(none.status == 2)
         #expect(none.stderr == "passback: name the files or folders to check, or a workspace with --root\n")
+    }
+
+    /// Files named on the command line are opened as a run opens an inbox entry: version 2 hung
+    /// for ever on a registrar's pipe (`validate inbox/*`) and followed a link to whatever it
+    /// pointed at, read as the user running validate (root: `/etc/shadow`).
+    @Test func namedLinksPipesAndHardLinksAreRefusedWithTheRunsReason() throws {
+        let folder = try CommandRunner.temporaryFolder("named")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipe = folder.appendingPathComponent("pipe.gradebook.csv").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let secret = folder.appendingPathComponent("secret.txt")
+        try Data("termStartDate,not-for-registrars\n".utf8).write(to: secret)
+        let linked = folder.appendingPathComponent("shadow.categories.csv").path
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: secret.path)
+        let copy = folder.appendingPathComponent("copy.categories.csv").path
+        try FileManager.default.copyItem(atPath: Self.samples.appendingPathComponent("aspire-702-Q1.categories.csv").path, toPath: copy)
+        let hard = folder.appendingPathComponent("hard.categories.csv").path
+        #expect(link(copy, hard) == 0)
+
+        let expected = [
+            pipe: "Refused: not a regular file (a pipe, socket or device); drop plain files only.",
+            linked: "Refused: a symbolic link is not read from the inbox; copy the file itself in.",
+            hard: "Refused: the file has 2 hard links, so someone else can still change it; copy it into the inbox instead of linking it.",
+        ]
+        for (path, reason) in expected {
+            let result = try CommandRunner.run(["validate", path], killAfter: 60)
+            #expect(result.signal == nil, "validate \(path) did not finish")
+            #expect(result.status == 1, "\(path): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout == "\(path): error unknown-file: \(reason)\n", "\(result.stdout)")
+            #expect(result.stderr == "passback: 1 error(s) in 1 file(s); a run would report them\n")
+        }
+        // All at once, as a shell expands inbox/*: the same refusals, nothing read through them.
+        let all = try CommandRunner.run(["validate"] + expected.keys.sorted(), killAfter: 60)
+        #expect(all.signal == nil)
+        #expect(all.status == 1)
+        #expect(errorLines(all.stdout).count == 3, "\(all.stdout)")
+        #expect(!all.stdout.contains("not-for-registrars") && !all.stdout.contains("termStartDate"), "\(all.stdout)")
+        // The bundle's partner beside a named file is examined the same way.
+        let json = folder.appendingPathComponent("pipe.canvas.json").path
+        try FileManager.default.createSymbolicLink(atPath: json, withDestinationPath: secret.path)
+        let partner = try CommandRunner.run(["validate", copy, json], killAfter: 60)
+        #expect(partner.signal == nil)
+        #expect(partner.stdout.contains("\(json): error unknown-file: \(expected[linked]!)\n"), "\(partner.stdout)")
+        #expect(partner.stdout.contains("\(pipe): error unknown-file: \(expected[pipe]!)\n"), "\(partner.stdout)")
     }
 }

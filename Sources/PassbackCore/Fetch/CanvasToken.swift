@@ -13,6 +13,10 @@ import Glibc
 public struct CanvasToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     private let value: String
 
+    /// The environment variable a token may be read from; the after_run hook's environment goes
+    /// without it (``AfterRunHook``).
+    static let environmentVariable = "CANVAS_API_TOKEN"
+
     /// Where the token came from, for messages: `--token-file /etc/passback/token`.
     let source: String
 

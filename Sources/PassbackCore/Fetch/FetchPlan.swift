@@ -71,7 +71,7 @@ struct FetchPlan: Sendable {
         let token: CanvasToken
         if let file = arguments.tokenFile {
             token = try CanvasToken.read(file: file, source: "--token-file")
-        } else if let text = environment["CANVAS_API_TOKEN"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        } else if let text = environment[CanvasToken.environmentVariable], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             token = try CanvasToken(text: text, source: "CANVAS_API_TOKEN")
         } else if let file = canvas.tokenFile {
             let path = file.hasPrefix("/") ? file : root.appendingPathComponent(file).path

@@ -9,7 +9,10 @@ import Glibc
 /// know in its environment, bounded in time, its outcome logged.
 ///
 /// The hook gets `PASSBACK_RUN_ID`, `PASSBACK_EXIT_STATUS` (the run's own: 0, 1, ...),
-/// `PASSBACK_REPORT` (the report's path), `PASSBACK_ROOT` and `PASSBACK_OUTBOX`. It runs with the
+/// `PASSBACK_REPORT` (the report's path), `PASSBACK_ROOT` and `PASSBACK_OUTBOX`, in passback's
+/// environment without the variables passback reads secrets from (``secretVariables``): the
+/// hook's output goes to the log, and a hook that prints its environment must not log the Canvas
+/// token. It runs with the
 /// passback process's user and umask, standard input from `/dev/null` and its output on
 /// passback's standard error (the log), in a process group of its own so that a timeout stops it
 /// and whatever it started. Its exit status is logged and never changes passback's: the run's
@@ -22,6 +25,9 @@ public struct AfterRunHook: Sendable {
         hooks = settings.hooks
         self.workspace = workspace
     }
+
+    /// The environment variables passback reads secrets from, which the hook does not inherit.
+    static let secretVariables = [CanvasToken.environmentVariable]
 
     /// Whether a command is configured.
     var isConfigured: Bool { !hooks.afterRun.isEmpty }
@@ -59,6 +65,7 @@ public struct AfterRunHook: Sendable {
         let started = Date()
         let program = (hooks.afterRun[0] as NSString).lastPathComponent
         var environment = ProcessInfo.processInfo.environment
+        for name in Self.secretVariables { environment[name] = nil }
         environment["PASSBACK_RUN_ID"] = runID
         environment["PASSBACK_EXIT_STATUS"] = String(exitStatus)
         environment["PASSBACK_REPORT"] = reportPath ?? ""

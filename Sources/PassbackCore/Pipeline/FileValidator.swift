@@ -39,17 +39,20 @@ public struct FileValidator {
         var files: [InboxFile] = []
         for path in paths {
             var info = stat()
-            if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
                 let walk = try InboxWalk(folder: path)
                 findings += walk.refused.map { Finding(file: $0.path, diagnostic: .error(.unknownFile, $0.reason, location: SourceLocation(file: $0.path))) }
                 files += walk.files
             } else {
-                files.append(InboxFile(relativePath: path, size: Int64(info.st_size), modified: info.modificationDate))
+                var named = [path]
                 // A bundle's partner beside the file given is checked with it.
-                if let partner = Self.partner(of: path), !paths.contains(partner), FileManager.default.fileExists(atPath: partner) {
-                    var partnerInfo = stat()
-                    stat(partner, &partnerInfo)
-                    files.append(InboxFile(relativePath: partner, size: Int64(partnerInfo.st_size), modified: partnerInfo.modificationDate))
+                if let partner = Self.partner(of: path), !paths.contains(partner), lstat(partner, &info) == 0 { named.append(partner) }
+                for namedPath in named {
+                    switch try Self.examine(named: namedPath) {
+                    case .success(let file): files.append(file)
+                    case .failure(let refusal):
+                        findings.append(Finding(file: namedPath, diagnostic: .error(.unknownFile, refusal.reason, location: SourceLocation(file: namedPath))))
+                    }
                 }
             }
         }
@@ -94,6 +97,25 @@ public struct FileValidator {
             findings.append(Finding(file: j, note: "checked: \(items) line item(s) with \(results) grade(s) would be sent in bulk"))
         }
         return findings
+    }
+
+    /// Why a run would not read a file, as a value.
+    struct Refusal: Error {
+        var reason: String
+    }
+
+    /// A file named on the command line, examined as a run examines an inbox entry
+    /// (``InputMover/refusal(of:in:)``): opened in its folder with `O_NOFOLLOW | O_NONBLOCK` and
+    /// `fstat`ed, so a link (to `/etc/shadow`, read as root) is not followed and a pipe does not
+    /// hang `validate inbox/*`; anything but a regular file with one link is refused with the
+    /// run's own reason.
+    static func examine(named path: String) throws -> Result<InboxFile, Refusal> {
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let folder = try FolderHandle.open(parent.isEmpty ? "." : parent)
+        if let reason = InputMover.refusal(of: name, in: folder) { return .failure(Refusal(reason: reason)) }
+        guard let info = folder.entry(name) else { return .failure(Refusal(reason: "Refused: the file cannot be examined.")) }
+        return .success(InboxFile(relativePath: path, size: Int64(info.st_size), modified: info.modificationDate))
     }
 
     /// The other file of a bundle (`x.canvas.json` for `x.gradebook.csv`), `nil` for other names.

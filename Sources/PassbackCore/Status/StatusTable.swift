@@ -34,7 +34,10 @@ public enum StatusTable {
     }
 
     /// A table with a header, columns padded to their widest cell (the last one not padded).
-    static func aligned(_ header: [String], _ rows: [[String]]) -> [String] {
+    /// Cells are escaped for the terminal (``TerminalText``): a rejected file's name is the
+    /// registrar's choice and may hold line breaks or ESC.
+    static func aligned(_ header: [String], _ rawRows: [[String]]) -> [String] {
+        let rows = rawRows.map { $0.map(TerminalText.escaping) }
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }

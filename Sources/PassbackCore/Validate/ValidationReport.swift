@@ -1,6 +1,7 @@
 /// What `passback validate` prints: one line per problem, the same problem for many assignments
 /// counted on one line rather than repeated (version 1 printed one message 22 times when no
 /// categories were known), and a last line that says `ok` only when a run would report no error.
+/// Lines are escaped for the terminal (``TerminalText``): they name files the registrars named.
 public struct ValidationReport: Sendable {
     /// Lines for standard output, in the order found.
     public private(set) var lines: [String] = []
@@ -44,11 +45,11 @@ public struct ValidationReport: Sendable {
         }
         for key in order {
             if let note = notes[key] {
-                lines.append(note)
+                lines.append(TerminalText.escaping(note))
                 continue
             }
             let group = groups[key]!
-            lines.append("\(key.place): \(key.severity.rawValue) \(key.code)\(Self.about(group)): \(key.message)\(Self.count(group))")
+            lines.append(TerminalText.escaping("\(key.place): \(key.severity.rawValue) \(key.code)\(Self.about(group)): \(key.message)\(Self.count(group))"))
         }
         filesChecked = files.count
         filesWithErrors = badFiles.count
