@@ -21,8 +21,9 @@ public struct Settings: Sendable, Equatable {
     public var timeZone = "America/Denver"
     var settleSeconds = 60
     var incompleteBundleWaitHours = 24
-    /// 256 MiB: a 35,000-student gradebook of 100 assignments is about 40 MB; a run needs about
-    /// four times the largest file in memory.
+    /// 256 MiB: a 35,000-student gradebook of 100 assignments is about 40 MB. A large course needs
+    /// about 200 bytes of memory per grade cell (1.5 GB for that gradebook, most of it libxml2's
+    /// check of the XML; docs/PERFORMANCE.md "One big course"): lower this on a small server.
     var maxInputBytes: Int64 = 256 << 20
     /// `[canvas]`: where `passback fetch` and `passback watch` read courses from (optional).
     var canvas: CanvasSettings?
