@@ -95,4 +95,24 @@ import Glibc
         let reason = try String(contentsOf: root.appendingPathComponent("quarantine/20251001T090000Z-01/course-7000.canvas.json.reason.txt"), encoding: .utf8)
         #expect(reason == "incomplete-bundle: Held with its partner: course-7000.gradebook.csv was refused (its reason is beside it). Fix that file and drop both files of the course together.\n")
     }
+
+    /// A registrar dropped `dup.txt` and `dup.txt.reason.txt` ("fake reason: all good") together:
+    /// the second, quarantined after the first, replaced passback's reason for it.
+    @Test func aDroppedFileNeverReplacesAReasonInQuarantine() throws {
+        let base = try CommandRunner.temporaryFolder("fake-reason")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let root = base.appendingPathComponent("root")
+        _ = try DistrictInbox(courses: 1, students: 2, assignments: 1).write(to: root)
+        try Data("hello".utf8).write(to: root.appendingPathComponent("inbox/dup.txt"))
+        try Data("fake reason: all good".utf8).write(to: root.appendingPathComponent("inbox/dup.txt.reason.txt"))
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1, "\(result.stderr)")
+        let quarantine = root.appendingPathComponent("quarantine/20251001T090000Z-01")
+        let reason = try String(contentsOf: quarantine.appendingPathComponent("dup.txt.reason.txt"), encoding: .utf8)
+        #expect(reason.hasPrefix("unknown-file: "), "\(reason)")
+        // The registrar's file is kept, under a free name, with its own reason.
+        #expect(try String(contentsOf: quarantine.appendingPathComponent("dup.txt.reason.txt~2"), encoding: .utf8) == "fake reason: all good")
+        let its = try String(contentsOf: quarantine.appendingPathComponent("dup.txt.reason.txt~2.reason.txt"), encoding: .utf8)
+        #expect(its.contains("File: dup.txt.reason.txt, kept as dup.txt.reason.txt~2"), "\(its)")
+    }
 }

@@ -133,15 +133,22 @@ struct InputMover: Sendable {
             return false
         }
         let target = try folders.quarantine(runID, folder)
+        // Never over what is there: a registrar who drops `x` and `x.reason.txt` together would
+        // otherwise have the second replace passback's reason for the first.
+        let stored: String
         do {
-            try source.move(name, to: target, as: name)
+            stored = try source.moveKeepingWhatIsThere(name, to: target, preferring: name)
         } catch is FolderHandle.Failure {
             return false
         }
         let where_ = line.map { " (line \($0))" } ?? ""
-        let reasonName = Self.reasonName(for: name)
+        let reasonName = Self.reasonName(for: stored)
         var reason = "\(code.rawValue)\(where_): \(message)\n"
-        if reasonName != name + Self.reasonSuffix { reason += "File: \(file.name)\n" }
+        if stored != name {
+            reason += "File: \(file.name), kept as \(stored) (quarantine had a file of its name)\n"
+        } else if reasonName != name + Self.reasonSuffix {
+            reason += "File: \(file.name)\n"
+        }
         try Self.writeNote(Array(reason.utf8), named: reasonName, in: target)
         return true
     }

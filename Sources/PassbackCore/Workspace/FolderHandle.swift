@@ -166,6 +166,21 @@ final class FolderHandle {
         }
     }
 
+    /// Moves `name` into `target` under `preferred`, or, when `target` already has an entry of
+    /// that name, under the first free `preferred~2`, `preferred~3`...: never replacing anything.
+    /// For the project's own folders, where nobody else creates entries, so the look and the
+    /// rename do not race. Returns the name used.
+    func moveKeepingWhatIsThere(_ name: String, to target: FolderHandle, preferring preferred: String) throws -> String {
+        var newName = preferred
+        var counter = 1
+        while target.entry(newName) != nil {
+            counter += 1
+            newName = "\(preferred)~\(counter)"
+        }
+        try move(name, to: target, as: newName)
+        return newName
+    }
+
     /// Removes the entry `name` when it is not a folder; a link is removed, not its target.
     func remove(_ name: String) {
         _ = unlinkat(descriptor, name, 0)
