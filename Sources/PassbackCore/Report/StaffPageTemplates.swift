@@ -15,6 +15,7 @@ enum StaffPageTemplates {
         MustacheContentTypes.register(StaffPageEscaping(), named: StaffPageEscaping.name)
         var library = MustacheLibrary()
         do {
+            try library.register(head, named: "head")
             try library.register(style, named: "style")
             try library.register(trend, named: "trend")
             try library.register(runHead, named: "runHead")
@@ -28,9 +29,19 @@ enum StaffPageTemplates {
     }()
 
     /// Every template's text, for the tests that check how values are inserted.
-    static var allTexts: [String] { [style, trend, runHead, courses, runTail, index] }
+    static var allTexts: [String] { [head, style, trend, runHead, courses, runTail, index] }
 
     static let pragma = "{{% CONTENT_TYPE: \(StaffPageEscaping.name)}}"
+
+    /// What every page's `<head>` says first: its encoding, and a policy under which nothing is
+    /// fetched or run even if something slipped past the escaping (one policy for every page).
+    static let head = pragma + """
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+        <meta name="referrer" content="no-referrer">
+
+        """
 
     /// Self-contained styles: system fonts, no file fetched; readable on paper (no colour needed:
     /// every status is a word) and at any width.
@@ -152,10 +163,7 @@ enum StaffPageTemplates {
         <!DOCTYPE html>
         <html lang="en">
         <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-        <meta name="referrer" content="no-referrer">
+        {{> head}}
         <title>Passback run {{runID}}: {{verdictWord}}</title>
         {{> style}}
         </head>
@@ -307,10 +315,7 @@ enum StaffPageTemplates {
         <!DOCTYPE html>
         <html lang="en">
         <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-        <meta name="referrer" content="no-referrer">
+        {{> head}}
         <title>Passback runs</title>
         {{> style}}
         </head>

@@ -28,6 +28,12 @@ public struct StaffReport {
     func pagePath(of runID: String) -> String { workspace.reports.appendingPathComponent("\(runID).html").path }
     var indexPath: String { workspace.reports.appendingPathComponent("index.html").path }
 
+    /// Whether a page may link to `run`'s: the run being written now, or a page on disk (not
+    /// written yet, or removed by `prune`, it is not).
+    func hasPage(_ run: Ledger.RunOverview, current: Ledger.RunOverview?) -> Bool {
+        run.id == current?.id || FileManager.default.fileExists(atPath: pagePath(of: run.id))
+    }
+
     /// At the end of a run, after its CSV and before it is marked finished: records its files
     /// and totals in the ledger, writes its page and the index.
     ///
@@ -86,7 +92,7 @@ public struct StaffReport {
                 runID: run.id, date: format.date(run.clock), shortDate: format.shortDate(run.clock),
                 sent: run.tally.resultsSent, errors: run.tally.rows(.error), rejected: run.files?.rejected,
                 isCurrent: run.id == current?.id,
-                hasPage: run.id == current?.id || FileManager.default.fileExists(atPath: pagePath(of: run.id))
+                hasPage: hasPage(run, current: current)
             )
         }
         return TrendChart(points: Array(points))
@@ -105,7 +111,7 @@ public struct StaffReport {
             let verdict = StaffPageFormat.verdict(run.isFinished ? run.exitCode : nil)
             return [
                 "runID": run.id, "href": run.id + ".html",
-                "hasPage": run.id == current?.id || FileManager.default.fileExists(atPath: pagePath(of: run.id)),
+                "hasPage": hasPage(run, current: current),
                 "date": format.dateTime(run.clock), "mode": run.mode.rawValue,
                 "outcome": verdict.word, "outcomeStyle": verdict.style == "ok" ? "success" : verdict.style == "errors" ? "error" : "warning",
                 "sent": StaffPageFormat.number(run.tally.resultsSent), "errors": StaffPageFormat.number(run.tally.rows(.error)),
