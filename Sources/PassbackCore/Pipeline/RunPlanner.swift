@@ -65,7 +65,7 @@ struct RunPlanner {
             // A bundle this run already published XML for was prepared once: it is not what
             // stops the runs, and set aside, its grades would wait in outbox/ for Aspire while the
             // ledger never learnt they were sent. It is prepared again and its file adopted.
-            let sections = plan.bundles[index].requests.map { "\(context.runID)_\(Workspace.fileComponent($0.key.sectionSISID))" }
+            let sections = plan.bundles[index].requests.map { RunRecorder.outboxName(runID: context.runID, sectionSISID: $0.key.sectionSISID) }
             if sections.contains(where: { published.contains($0) }) {
                 context.logger.warning("runs stopped while preparing a bundle whose XML this run had already published; it is prepared again to record what was sent", metadata: ["bundle": "\(plan.bundles[index].bundle.stem)", "stops": "\(count)"])
                 continue
@@ -77,8 +77,9 @@ struct RunPlanner {
         return plan
     }
 
-    /// The names (without `.xml` and without a `_2`, `_3` number) of the files `runID` published
-    /// in `outbox/`: what a killed run of this id left there unrecorded.
+    /// The names (``RunRecorder/outboxName(runID:sectionSISID:)``, without `.xml` and without a
+    /// `_2`, `_3` number) of the files `runID` published in `outbox/`: what a killed run of this
+    /// id left there unrecorded.
     static func publishedFiles(runID: String, outbox: String) -> Set<String> {
         let prefix = runID + "_"
         var names = Set<String>()

@@ -177,11 +177,17 @@ struct RunRecorder {
         }
     }
 
+    /// The name (without `.xml`) under which run `runID` publishes a section's file in
+    /// `outbox/`; a second file of the run for the same section adds `_2`, `_3`...
+    static func outboxName(runID: String, sectionSISID: String) -> String {
+        "\(runID)_\(Workspace.fileComponent(sectionSISID))"
+    }
+
     /// Syncs a validated temporary XML file and renames it into `outbox/` under the section's
     /// name (numbered when another request of the run has that name), or adopts the file a
     /// killed run of the same id already published there under that name.
     private mutating func publish(_ file: PreparedFile) throws -> String {
-        let base = "\(runID)_\(Workspace.fileComponent(file.sectionSISID))"
+        let base = Self.outboxName(runID: runID, sectionSISID: file.sectionSISID)
         var name = base + ".xml"
         var suffix = 1
         // Another request of this run (another course naming the same Aspire section) has it.
