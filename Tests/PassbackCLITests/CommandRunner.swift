@@ -21,12 +21,23 @@ enum CommandRunner {
 
     /// Runs the binary to its end, or kills it with SIGKILL after `killAfter` seconds.
     static func run(_ arguments: [String], environment: [String: String] = [:], killAfter: Double? = nil) throws -> Result {
+        try execute(binary, arguments, environment: environment, killAfter: killAfter)
+    }
+
+    /// Runs a `/bin/sh -c` script; `$0`, `$1`... are `arguments`.
+    static func runShell(_ script: String, arguments: [String]) throws -> Result {
+        try execute(URL(fileURLWithPath: "/bin/sh"), ["-c", script] + arguments)
+    }
+
+    /// Runs `executable` to its end with this process's environment plus `environment`, its
+    /// output captured; killed with SIGKILL after `killAfter` seconds when given.
+    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], killAfter: Double? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -43,20 +54,23 @@ enum CommandRunner {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self), signal: signal)
     }
 
-    /// Runs a `/bin/sh -c` script; `$0`, `$1`... are `arguments`.
-    static func runShell(_ script: String, arguments: [String]) throws -> Result {
+    /// Starts `passback watch --root root --daily-at dailyAt` and returns once it has said when
+    /// its next run is (or after 20 s), with what it wrote to standard error so far. The caller
+    /// stops it (SIGTERM) and waits for it.
+    static func startWatch(root: URL, dailyAt: String = "03:17") throws -> (process: Process, stderr: FileHandle, said: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script] + arguments
-        let out = Pipe()
+        process.executableURL = binary
+        process.arguments = ["watch", "--root", root.path, "--daily-at", dailyAt]
         let err = Pipe()
-        process.standardOutput = out
         process.standardError = err
+        process.standardOutput = Pipe()
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        var said = ""
+        let deadline = Date().addingTimeInterval(20)
+        while !said.contains("next run"), Date() < deadline {
+            said += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        return (process, err.fileHandleForReading, said)
     }
 
     /// The repository's root, for `samples/` and `schemas/`.

@@ -141,20 +141,12 @@ struct FaultMemoryCage {
         case .addressSpace(let bytes): addressSpace = bytes
         case .none: break
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", launcher.path, procs, String(addressSpace), report.path, "--", CommandRunner.binary.path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // The launcher's own status and signal say nothing: it reports the child's in `report`.
+        let launched = try CommandRunner.execute(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", launcher.path, procs, String(addressSpace), report.path, "--", CommandRunner.binary.path] + arguments,
+            environment: environment
+        )
         let fields = Dictionary(
             ((try? String(contentsOf: report, encoding: .utf8)) ?? "").split(separator: " ").compactMap { pair -> (String, Int64)? in
                 let parts = pair.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "=")
@@ -162,9 +154,9 @@ struct FaultMemoryCage {
                 return (String(parts[0]), value)
             }, uniquingKeysWith: { $1 })
         let signal = fields["signal"].flatMap { $0 > 0 ? Int32($0) : nil }
-        let stderr = String(decoding: errData, as: UTF8.self)
+        let stderr = launched.stderr
         var outcome = Outcome(
-            result: CommandRunner.Result(status: Int32(fields["status"] ?? -1), stdout: String(decoding: outData, as: UTF8.self), stderr: stderr, signal: signal),
+            result: CommandRunner.Result(status: Int32(fields["status"] ?? -1), stdout: launched.stdout, stderr: stderr, signal: signal),
             peakResidentBytes: (fields["maxrss_kb"] ?? 0) * 1024, peakAddressSpaceBytes: (fields["vmpeak_kb"] ?? 0) * 1024,
             killedByTheLimit: false, evidence: ""
         )

@@ -195,18 +195,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
         try CommandRunner.initWorkspace(root)
         try Data("time_zone = \"Asia/Kolkata\"\n".utf8).write(to: root.appendingPathComponent("passback.toml"))
-        let process = Process()
-        process.executableURL = CommandRunner.binary
-        process.arguments = ["watch", "--root", root.path, "--daily-at", "03:17"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !text.contains("next run"), Date() < deadline {
-            text += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-        }
+        let (process, _, text) = try CommandRunner.startWatch(root: root)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         // India has one offset all year: the next 03:17 there is exactly that, +05:30.
