@@ -121,6 +121,8 @@ public final class FakeCanvas: @unchecked Sendable {
     private var recorded: [Record] = []
     private var inFlight = 0
     private var highest = 0
+    /// Set by ``stop()``: slow answers end.
+    private var stopping = false
     private var requestCount = 0
     private var generated: [Int: FakeCourse] = [:]
     private var sentBodies: [String: [UInt8]] = [:]
@@ -167,6 +169,9 @@ public final class FakeCanvas: @unchecked Sendable {
 
     /// Stops the server: no new connection, the open ones closed once their answer is out.
     public func stop() async {
+        // A slow answer whose client has gone may not notice (the server reads nothing while
+        // the handler waits, so the hang-up is unseen): it ends when the server stops.
+        lock.withLock { stopping = true }
         await serviceGroup?.triggerGracefulShutdown()
         _ = await serverTask?.result
     }
@@ -257,10 +262,10 @@ public final class FakeCanvas: @unchecked Sendable {
             throw CancellationError()
         case .slow(let duration)?:
             let deadline = ContinuousClock.now + duration
-            while ContinuousClock.now < deadline, context.channel.isActive {
+            while ContinuousClock.now < deadline, context.channel.isActive, !lock.withLock({ stopping }) {
                 try? await Task.sleep(for: .milliseconds(5))
             }
-            if !context.channel.isActive {
+            if !context.channel.isActive || lock.withLock({ stopping }) {
                 leave()
                 throw CancellationError()
             }
