@@ -16,7 +16,8 @@ final class FetchHarness: @unchecked Sendable {
     let server: FakeCanvas
     let root: URL
     let workspace: Workspace
-    let transport = AsyncHTTPCanvasTransport()
+    /// The real HTTP transport, which stamps when each request leaves (``sends(to:)``).
+    let transport = StampingTransport(AsyncHTTPCanvasTransport())
     var tuning: FetchTuning
     private let lock = NSLock()
     private var lines: [String] = []
@@ -49,7 +50,7 @@ final class FetchHarness: @unchecked Sendable {
     }
 
     func finish() async {
-        try? await transport.shutdown()
+        try? await transport.http.shutdown()
         await server.stop()
         try? FileManager.default.removeItem(at: root)
     }
@@ -99,6 +100,13 @@ final class FetchHarness: @unchecked Sendable {
         server.records.filter { $0.path == path }
     }
 
+    /// When each request to `path` (any query) left the client, by the client's clock: spacing
+    /// measured here is what the client waited, while the server's arrival stamps add the
+    /// scheduler's delay on a loaded machine.
+    func sends(to path: String) -> [(target: String, sent: ContinuousClock.Instant)] {
+        transport.sent.filter { URLComponents(string: $0.url)?.path == path }.map { (URLComponents(string: $0.url).map { $0.path + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") } ?? $0.url, $0.sent) }
+    }
+
     /// The bundle JSON the fetch should have written for `course`, from the bodies the server
     /// sent: each member the concatenation of its pages' elements, bytes as sent.
     func expectedBundle(course id: Int) -> [UInt8] {
@@ -122,4 +130,20 @@ final class FetchHarness: @unchecked Sendable {
 func writeFile(_ path: String, _ text: String, mode: mode_t) throws {
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     guard chmod(path, mode) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+}
+
+/// A ``CanvasTransport`` that notes when each request leaves, then sends it over `http`.
+final class StampingTransport: CanvasTransport, @unchecked Sendable {
+    let http: AsyncHTTPCanvasTransport
+    private let lock = NSLock()
+    private var stamps: [(url: String, sent: ContinuousClock.Instant)] = []
+
+    init(_ http: AsyncHTTPCanvasTransport) { self.http = http }
+
+    var sent: [(url: String, sent: ContinuousClock.Instant)] { lock.withLock { stamps } }
+
+    func send(_ request: CanvasHTTPRequest) async throws -> CanvasHTTPResponse {
+        lock.withLock { stamps.append((request.url, .now)) }
+        return try await http.send(request)
+    }
 }
