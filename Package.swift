@@ -14,15 +14,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        // `passback fetch`: the HTTP client (PassbackCanvasHTTP) and, in tests and the fetch
-        // benchmark only, the fake Canvas server (FakeCanvas).
+        // `passback fetch`: the HTTP client (PassbackCanvasHTTP). SwiftNIO comes with it; it is
+        // named for the client's errors and, in tests and the fetch benchmark only, for the fake
+        // Canvas's server (FakeCanvas: NIOHTTP1 directly, no web framework to build in CI).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // Named by PassbackCanvasHTTP and FakeCanvas (errors, header fields, socket options, a
-        // graceful stop); all come with AsyncHTTPClient and Hummingbird anyway.
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The staff pages' HTML (reports/<run>.html): templates whose values are escaped.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
@@ -84,17 +80,15 @@ let package = Package(
             name: "PassbackStageBench",
             dependencies: ["PassbackCore"]
         ),
-        // A fake Canvas REST API on loopback (Hummingbird), serving courses shaped like real
+        // A fake Canvas REST API on loopback (SwiftNIO's HTTP/1.1 server), serving courses shaped like real
         // Canvas answers, with Link pagination, rate-limit headers and scripted faults: for the
         // fetch tests, and `PassbackFakeCanvas` for the fetch benchmark and trying by hand.
         .target(
             name: "FakeCanvas",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(

@@ -1,15 +1,6 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import Logging
-import NIOCore
-import ServiceLifecycle
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A fake Canvas REST API on a loopback port, over real HTTP (Hummingbird): the calls
+/// A fake Canvas REST API on a loopback port, over real HTTP (``LoopbackHTTPServer``, SwiftNIO): the calls
 /// `passback fetch` makes, answered the way Canvas answers them.
 ///
 /// - Lists are paginated as canvas-lms's `Api.paginate` does: at most `per_page` elements
@@ -127,8 +118,7 @@ public final class FakeCanvas: @unchecked Sendable {
     private var generated: [Int: FakeCourse] = [:]
     private var sentBodies: [String: [UInt8]] = [:]
     private var keepsBodies = true
-    private var serverTask: Task<Void, any Error>?
-    private var serviceGroup: ServiceGroup?
+    private var http: LoopbackHTTPServer?
     public private(set) var port = 0
 
     private init(options: Options) {
@@ -142,28 +132,11 @@ public final class FakeCanvas: @unchecked Sendable {
     public static func start(_ options: Options, port: Int = 0, keepingBodies: Bool = true) async throws -> FakeCanvas {
         let server = FakeCanvas(options: options)
         server.keepsBodies = keepingBodies
-        let portBox = PortBox()
-        var logger = Logger(label: "fake-canvas")
-        logger.logLevel = .critical
-        let app = Application(
-            responder: CallbackResponder { (request: Request, context: FakeCanvasContext) in
-                try await server.respond(request, context)
-            },
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: nil),
-            onServerRunning: { channel in portBox.set(.success(channel.localAddress?.port ?? 0)) },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
-        server.serviceGroup = group
-        server.serverTask = Task {
-            do {
-                try await group.run()
-            } catch {
-                portBox.set(.failure(error))
-                throw error
-            }
+        let http = try await LoopbackHTTPServer.start(port: port) { request, connection in
+            await server.respond(request, connection)
         }
-        server.port = try await portBox.value()
+        server.http = http
+        server.port = http.port
         return server
     }
 
@@ -172,8 +145,7 @@ public final class FakeCanvas: @unchecked Sendable {
         // A slow answer whose client has gone may not notice (the server reads nothing while
         // the handler waits, so the hang-up is unseen): it ends when the server stops.
         lock.withLock { stopping = true }
-        await serviceGroup?.triggerGracefulShutdown()
-        _ = await serverTask?.result
+        await http?.stop()
     }
 
     /// Scripts `fault` for the next `times` requests whose path is `path` (and whose `page`
@@ -215,11 +187,11 @@ public final class FakeCanvas: @unchecked Sendable {
         var contentType = "application/json; charset=utf-8"
     }
 
-    private func respond(_ request: Request, _ context: FakeCanvasContext) async throws -> Response {
-        let path = request.uri.path
-        let query = request.uri.query ?? ""
+    private func respond(_ request: LoopbackHTTPServer.Request, _ connection: LoopbackHTTPServer.Connection) async -> LoopbackHTTPServer.Reply {
+        let path = request.path
+        let query = request.query
         let parameters = Self.parameters(query)
-        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        let headers = request.headers
         let (fault, number) = lock.withLock { () -> (Fault?, Int) in
             inFlight += 1
             highest = max(highest, inFlight)
@@ -255,19 +227,15 @@ public final class FakeCanvas: @unchecked Sendable {
             return Self.response(Answer(status: code, body: Array("{\"errors\":[{\"message\":\"An error occurred.\",\"error_code\":\"internal_server_error\"}],\"error_report_id\":4242}".utf8)))
         case .reset?:
             leave()
-            if let provider = context.channel as? any SocketOptionProvider {
-                try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
-            }
-            try? await context.channel.close()
-            throw CancellationError()
+            return .reset
         case .slow(let duration)?:
             let deadline = ContinuousClock.now + duration
-            while ContinuousClock.now < deadline, context.channel.isActive, !lock.withLock({ stopping }) {
+            while ContinuousClock.now < deadline, connection.isOpen, !lock.withLock({ stopping }) {
                 try? await Task.sleep(for: .milliseconds(5))
             }
-            if !context.channel.isActive || lock.withLock({ stopping }) {
+            if !connection.isOpen || lock.withLock({ stopping }) {
                 leave()
-                throw CancellationError()
+                return .reset
             }
         case .invalidToken?:
             leave()
@@ -294,32 +262,20 @@ public final class FakeCanvas: @unchecked Sendable {
         }
         leave()
         if fault == .cutShort {
-            let full = answer.body.count
-            let half = ByteBuffer(bytes: answer.body.prefix(full / 2))
-            var fields = Self.fields(answer)
-            fields[.contentLength] = String(full)
-            return Response(status: .init(code: 200), headers: fields, body: ResponseBody(contentLength: full) { writer in
-                try await writer.write(half)
-                throw CancellationError()
-            })
+            return .cutShort(status: answer.status, headers: Self.fields(answer), body: answer.body, sentBytes: answer.body.count / 2)
         }
         return Self.response(answer)
     }
 
-    private static func fields(_ answer: Answer) -> HTTPFields {
-        var fields = HTTPFields()
-        fields[.contentType] = answer.contentType
-        for (name, value) in answer.headers {
-            fields.append(HTTPField(name: HTTPField.Name(name)!, value: value))
-        }
-        return fields
+    private static func fields(_ answer: Answer) -> [(String, String)] {
+        [("Content-Type", answer.contentType)] + answer.headers
     }
 
-    private static func response(_ answer: Answer) -> Response {
-        Response(status: .init(code: answer.status), headers: fields(answer), body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    private static func response(_ answer: Answer) -> LoopbackHTTPServer.Reply {
+        .answer(status: answer.status, headers: fields(answer), body: answer.body)
     }
 
-    private static func unauthenticated(invalid: Bool) -> Response {
+    private static func unauthenticated(invalid: Bool) -> LoopbackHTTPServer.Reply {
         let body = invalid
             ? "{\"errors\":[{\"message\":\"Invalid access token.\"}]}"
             : "{\"status\":\"unauthenticated\",\"errors\":[{\"message\":\"user authorization required\"}]}"
@@ -479,46 +435,5 @@ extension FakeJSON {
     func removing(_ key: String) -> FakeJSON {
         guard case .object(let members) = self else { return self }
         return .object(members.filter { $0.0 != key })
-    }
-}
-
-/// The request context: Hummingbird's, plus the connection (to reset it).
-struct FakeCanvasContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let channel: any Channel
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
-    }
-}
-
-/// The port the server bound, or why it could not start; set once.
-private final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<Int, any Error>?
-    private var waiter: CheckedContinuation<Int, any Error>?
-
-    func set(_ value: Result<Int, any Error>) {
-        lock.lock()
-        guard result == nil else { return lock.unlock() }
-        result = value
-        let waiter = self.waiter
-        self.waiter = nil
-        lock.unlock()
-        waiter?.resume(with: value)
-    }
-
-    func value() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            lock.lock()
-            if let result {
-                lock.unlock()
-                continuation.resume(with: result)
-            } else {
-                waiter = continuation
-                lock.unlock()
-            }
-        }
     }
 }
