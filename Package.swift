@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // `passback fetch`: the HTTP client (PassbackCanvasHTTP). SwiftNIO comes with it; it is
         // named for the client's errors and, in tests and the fetch benchmark only, for the fake
         // Canvas's server (FakeCanvas: NIOHTTP1 directly, no web framework to build in CI).
@@ -30,14 +29,21 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // OpenSSL's libcrypto as Debian packages it (`libssl-dev`): SHA-256 of dropped files. Not
+        // swift-crypto, which builds its own BoringSSL on Linux for this one hash.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "PassbackCore",
             dependencies: [
                 "CLibXML2",
+                "CLibCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The XSDs are compiled into the binary (an installed passback needs no files beside
