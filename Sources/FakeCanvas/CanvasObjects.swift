@@ -22,12 +22,15 @@ extension FakeCourse {
             ("sis_course_id", .text(sisCourseID)), ("sis_import_id", .null), ("integration_id", .null),
             ("hide_final_grades", .bool(false)), ("workflow_state", .string(workflowState)),
             ("restrict_enrollments_to_course_dates", .bool(false)), ("overridden_course_visibility", .string("")),
-            ("term", .object([
-                ("id", .int(5)), ("name", .string("Term \(termSISID)")), ("start_at", .string("2026-08-20T06:00:00Z")),
-                ("end_at", .string("2027-01-16T06:59:59Z")), ("created_at", .string("2026-06-01T10:00:00Z")),
-                ("workflow_state", .string("active")), ("grading_period_group_id", .null),
-                ("sis_term_id", .string(termSISID)), ("sis_import_id", .null),
-            ])),
+            (
+                "term",
+                .object([
+                    ("id", .int(5)), ("name", .string("Term \(termSISID)")), ("start_at", .string("2026-08-20T06:00:00Z")),
+                    ("end_at", .string("2027-01-16T06:59:59Z")), ("created_at", .string("2026-06-01T10:00:00Z")),
+                    ("workflow_state", .string("active")), ("grading_period_group_id", .null),
+                    ("sis_term_id", .string(termSISID)), ("sis_import_id", .null),
+                ])
+            ),
         ])
     }
 
@@ -136,31 +139,38 @@ extension FakeCourse {
                 index += 1
                 guard range.contains(index) else { continue }
                 let section = sections.first { $0.id == sectionID }
-                out.append(.object([
-                    ("id", .int(student.userID * 10 + sectionID % 10)), ("user_id", .int(student.userID)), ("course_id", .int(id)),
-                    ("type", .string("StudentEnrollment")), ("created_at", .string("2026-08-19T17:05:37Z")),
-                    ("updated_at", .string("2026-08-25T16:36:54Z")), ("associated_user_id", .null), ("start_at", .null),
-                    ("end_at", .null), ("course_section_id", .int(sectionID)), ("root_account_id", .int(1)),
-                    ("limit_privileges_to_course_section", .bool(false)), ("enrollment_state", .string("active")),
-                    ("role", .string("StudentEnrollment")), ("role_id", .int(3)),
-                    ("last_activity_at", .string("2026-09-27T13:12:28Z")), ("last_attended_at", .null),
-                    ("total_activity_time", .int(2438)), ("sis_import_id", .null),
-                    ("grades", .object([
-                        ("html_url", htmlURL(base, "/grades/\(student.userID)")), ("current_grade", .null),
-                        ("current_score", .null), ("final_grade", .null), ("final_score", .null),
-                        ("unposted_current_score", .null), ("unposted_current_grade", .null),
-                        ("unposted_final_score", .null), ("unposted_final_grade", .null),
-                    ])),
-                    ("sis_account_id", .null), ("sis_course_id", .text(sisCourseID)), ("course_integration_id", .null),
-                    ("sis_section_id", .text(section?.sisSectionID)), ("section_integration_id", .null),
-                    ("sis_user_id", .text(student.sisUserID)), ("html_url", htmlURL(base, "/users/\(student.userID)")),
-                    ("user", .object([
-                        ("id", .int(student.userID)), ("name", .string(student.name)),
-                        ("created_at", .string("2026-08-19T10:51:47-06:00")), ("sortable_name", .string(student.sortableName)),
-                        ("short_name", .string(student.name)), ("sis_user_id", .text(student.sisUserID)),
-                        ("integration_id", .null), ("sis_import_id", .null), ("login_id", .string(student.loginID)),
-                    ])),
-                ]))
+                out.append(
+                    .object([
+                        ("id", .int(student.userID * 10 + sectionID % 10)), ("user_id", .int(student.userID)), ("course_id", .int(id)),
+                        ("type", .string("StudentEnrollment")), ("created_at", .string("2026-08-19T17:05:37Z")),
+                        ("updated_at", .string("2026-08-25T16:36:54Z")), ("associated_user_id", .null), ("start_at", .null),
+                        ("end_at", .null), ("course_section_id", .int(sectionID)), ("root_account_id", .int(1)),
+                        ("limit_privileges_to_course_section", .bool(false)), ("enrollment_state", .string("active")),
+                        ("role", .string("StudentEnrollment")), ("role_id", .int(3)),
+                        ("last_activity_at", .string("2026-09-27T13:12:28Z")), ("last_attended_at", .null),
+                        ("total_activity_time", .int(2438)), ("sis_import_id", .null),
+                        (
+                            "grades",
+                            .object([
+                                ("html_url", htmlURL(base, "/grades/\(student.userID)")), ("current_grade", .null),
+                                ("current_score", .null), ("final_grade", .null), ("final_score", .null),
+                                ("unposted_current_score", .null), ("unposted_current_grade", .null),
+                                ("unposted_final_score", .null), ("unposted_final_grade", .null),
+                            ])
+                        ),
+                        ("sis_account_id", .null), ("sis_course_id", .text(sisCourseID)), ("course_integration_id", .null),
+                        ("sis_section_id", .text(section?.sisSectionID)), ("section_integration_id", .null),
+                        ("sis_user_id", .text(student.sisUserID)), ("html_url", htmlURL(base, "/users/\(student.userID)")),
+                        (
+                            "user",
+                            .object([
+                                ("id", .int(student.userID)), ("name", .string(student.name)),
+                                ("created_at", .string("2026-08-19T10:51:47-06:00")), ("sortable_name", .string(student.sortableName)),
+                                ("short_name", .string(student.name)), ("sis_user_id", .text(student.sisUserID)),
+                                ("integration_id", .null), ("sis_import_id", .null), ("login_id", .string(student.loginID)),
+                            ])
+                        ),
+                    ]))
             }
         }
         return out

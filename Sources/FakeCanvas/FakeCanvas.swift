@@ -216,7 +216,9 @@ public final class FakeCanvas: @unchecked Sendable {
         switch fault {
         case .rateLimited?:
             leave()
-            return Self.response(Answer(status: 403, headers: [("X-Rate-Limit-Remaining", "0.0")], body: Array("403 Forbidden (Rate Limit Exceeded)\n".utf8), contentType: "text/plain; charset=utf-8"))
+            return Self.response(
+                Answer(
+                    status: 403, headers: [("X-Rate-Limit-Remaining", "0.0")], body: Array("403 Forbidden (Rate Limit Exceeded)\n".utf8), contentType: "text/plain; charset=utf-8"))
         case .tooManyRequests(let after)?:
             leave()
             var extra = [("X-Rate-Limit-Remaining", "0.0")]
@@ -224,7 +226,8 @@ public final class FakeCanvas: @unchecked Sendable {
             return Self.response(Answer(status: 429, headers: extra, body: Array("429 Too Many Requests (Rate Limit Exceeded)\n".utf8), contentType: "text/plain; charset=utf-8"))
         case .serverError(let code)?:
             leave()
-            return Self.response(Answer(status: code, body: Array("{\"errors\":[{\"message\":\"An error occurred.\",\"error_code\":\"internal_server_error\"}],\"error_report_id\":4242}".utf8)))
+            return Self.response(
+                Answer(status: code, body: Array("{\"errors\":[{\"message\":\"An error occurred.\",\"error_code\":\"internal_server_error\"}],\"error_report_id\":4242}".utf8)))
         case .reset?:
             leave()
             return .reset
@@ -245,7 +248,10 @@ public final class FakeCanvas: @unchecked Sendable {
             return Self.response(Answer(status: 404, body: Array("{\"errors\":[{\"message\":\"The specified resource does not exist.\"}]}".utf8)))
         case .notJSON?:
             leave()
-            return Self.response(Answer(status: 200, body: Array("<!DOCTYPE html>\n<html><head><title>Log In to Canvas</title></head><body>...</body></html>\n".utf8), contentType: "text/html; charset=utf-8"))
+            return Self.response(
+                Answer(
+                    status: 200, body: Array("<!DOCTYPE html>\n<html><head><title>Log In to Canvas</title></head><body>...</body></html>\n".utf8),
+                    contentType: "text/html; charset=utf-8"))
         default:
             break
         }
@@ -276,7 +282,8 @@ public final class FakeCanvas: @unchecked Sendable {
     }
 
     private static func unauthenticated(invalid: Bool) -> LoopbackHTTPServer.Reply {
-        let body = invalid
+        let body =
+            invalid
             ? "{\"errors\":[{\"message\":\"Invalid access token.\"}]}"
             : "{\"status\":\"unauthenticated\",\"errors\":[{\"message\":\"user authorization required\"}]}"
         return response(Answer(status: 401, headers: [("WWW-Authenticate", "Bearer realm=\"canvas-lms\"")], body: Array(body.utf8)))
@@ -363,8 +370,8 @@ public final class FakeCanvas: @unchecked Sendable {
         if let pageText {
             if bookmarked {
                 guard pageText.hasPrefix("bookmark:"), let data = Data(base64Encoded: Self.unURLSafe(String(pageText.dropFirst(9)))),
-                      let text = String(data: data, encoding: .utf8), text.hasPrefix("["), text.hasSuffix("]"),
-                      let value = Int(text.dropFirst().dropLast())
+                    let text = String(data: data, encoding: .utf8), text.hasPrefix("["), text.hasSuffix("]"),
+                    let value = Int(text.dropFirst().dropLast())
                 else { return Answer(status: 400, body: Array("{\"errors\":[{\"message\":\"invalid bookmark\"}]}".utf8)) }
                 offset = value
             } else {
@@ -421,7 +428,8 @@ public final class FakeCanvas: @unchecked Sendable {
         var out = ""
         for byte in text.utf8 {
             if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~") {
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~")
+            {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 out += String(format: "%%%02X", byte)

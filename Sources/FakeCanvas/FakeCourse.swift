@@ -157,10 +157,11 @@ extension FakeCourse {
             let first = firstNames[Int(random.next() % UInt64(firstNames.count))]
             let last = lastNames[Int(random.next() % UInt64(lastNames.count))]
             let section = sections[k % sectionCount].id
-            students.append(Student(
-                userID: id * 1000 + k, sortableName: "\(last), \(first)", sisUserID: String(600_000 + id * 100 + k),
-                loginID: "\(first.lowercased()).\(last.lowercased())\(k)", sectionIDs: [section]
-            ))
+            students.append(
+                Student(
+                    userID: id * 1000 + k, sortableName: "\(last), \(first)", sisUserID: String(600_000 + id * 100 + k),
+                    loginID: "\(first.lowercased()).\(last.lowercased())\(k)", sectionIDs: [section]
+                ))
         }
         var submissions: [Submission] = []
         for group in groups {

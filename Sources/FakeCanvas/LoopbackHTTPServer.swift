@@ -129,9 +129,12 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                     let request = Self.request(requestHead)
                     switch await handler(request, Connection(channel: channel)) {
                     case .answer(let status, let headers, let body):
-                        try await Self.write(status: status, headers: headers, announced: body.count, body: body[...], keepAlive: requestHead.isKeepAlive, version: requestHead.version, to: channel)
+                        try await Self.write(
+                            status: status, headers: headers, announced: body.count, body: body[...], keepAlive: requestHead.isKeepAlive, version: requestHead.version, to: channel)
                     case .cutShort(let status, let headers, let body, let sentBytes):
-                        try await Self.write(status: status, headers: headers, announced: body.count, body: body.prefix(sentBytes), keepAlive: true, version: requestHead.version, to: channel, end: false)
+                        try await Self.write(
+                            status: status, headers: headers, announced: body.count, body: body.prefix(sentBytes), keepAlive: true, version: requestHead.version, to: channel,
+                            end: false)
                         return
                     case .reset:
                         if let provider = channel as? any SocketOptionProvider {

@@ -71,7 +71,8 @@ public final class AsyncHTTPCanvasTransport: CanvasTransport {
             case .cancelled:
                 return Task.isCancelled ? CancellationError() : CanvasTransportError(.connectionLost, "the request was cancelled")
             case .remoteConnectionClosed:
-                return CanvasTransportError(whileReadingBody ? .cutShort : .connectionLost, "Canvas closed the connection\(whileReadingBody ? " before the answer was complete" : "")")
+                return CanvasTransportError(
+                    whileReadingBody ? .cutShort : .connectionLost, "Canvas closed the connection\(whileReadingBody ? " before the answer was complete" : "")")
             default:
                 return CanvasTransportError(whileReadingBody ? .cutShort : .other, "\(client)")
             }

@@ -65,7 +65,10 @@ struct StageBench {
         var best = Double.infinity
         for _ in 0..<rounds {
             let start = DispatchTime.now().uptimeNanoseconds
-            do { try body() } catch { print("\(name): \(error)"); return }
+            do { try body() } catch {
+                print("\(name): \(error)")
+                return
+            }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let megabytes = Double(bytes) / 1e6

@@ -9,7 +9,8 @@ struct Passback: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passback",
         abstract: "Pass grades back from Canvas gradebook exports to the Aspire SIS.",
-        discussion: "Make a workspace with `passback init`. Registrars drop Aspire category exports and Canvas course bundles into <root>/inbox; `run` claims them, checks the passback rules, writes Aspire passback XML to <root>/outbox and a report to <root>/reports.",
+        discussion:
+            "Make a workspace with `passback init`. Registrars drop Aspire category exports and Canvas course bundles into <root>/inbox; `run` claims them, checks the passback rules, writes Aspire passback XML to <root>/outbox and a report to <root>/reports.",
         version: PassbackVersion.current,
         subcommands: [InitCommand.self, RunCommand.self, StatusCommand.self, ValidateCommand.self, WatchCommand.self, FetchCommand.self, PruneCommand.self]
     )

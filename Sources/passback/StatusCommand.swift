@@ -70,7 +70,8 @@ struct StatusCommand: ParsableCommand {
             } else {
                 let (requests, counts) = try ledger.syncRequests(query)
                 let rejected = try search.map { try ledger.rejectedFiles(matching: $0, runID: runID, limit: limit) }
-                text = json
+                text =
+                    json
                     ? try StatusTable.json(requests: requests, counts: counts, rejectedFiles: rejected)
                     : StatusTable.text(requests: requests, counts: counts, rejectedFiles: rejected, time: time)
             }

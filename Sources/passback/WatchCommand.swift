@@ -85,9 +85,9 @@ struct WatchCommand: ParsableCommand {
                 for line in summary.lines { print(line) }
                 logger.info("run done", metadata: ["exit": "\(summary.exitCode)"])
                 hook.run(after: summary, logger: runLogger)
-            } catch where error.kind == .busy {
+            } catch  where error.kind == .busy {
                 logger.warning("run skipped: another run holds the workspace lock")
-            } catch where error.kind == .stoppedPartWay {
+            } catch  where error.kind == .stoppedPartWay {
                 logger.error("run failed", metadata: ["error": "\(error)"])
                 hook.run(afterStopped: error, logger: runLogger)
             } catch {

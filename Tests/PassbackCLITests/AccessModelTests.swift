@@ -63,14 +63,20 @@ import Glibc
         let made = try place.passback(["init", "--root", place.root.path, "--group", place.group])
         #expect(made.status == 0, "\(made.stderr)")
         #expect(made.stdout.contains("made inbox/ (mode 3770, group \(place.group))"), "\(made.stdout)")
-        #expect(made.stdout.hasSuffix("made the workspace \(place.root.path): the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private\n"))
-        let toml = try CommandRunner.runShell("printf 'settle_seconds = 0\\nincomplete_bundle_wait_hours = 0\\n' > \"$0\" && chown \"$1\" \"$0\" && chmod 0640 \"$0\"", arguments: [place.root.appendingPathComponent("passback.toml").path, place.service])
+        #expect(
+            made.stdout.hasSuffix(
+                "made the workspace \(place.root.path): the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private\n"
+            ))
+        let toml = try CommandRunner.runShell(
+            "printf 'settle_seconds = 0\\nincomplete_bundle_wait_hours = 0\\n' > \"$0\" && chown \"$1\" \"$0\" && chmod 0640 \"$0\"",
+            arguments: [place.root.appendingPathComponent("passback.toml").path, place.service])
         #expect(toml.status == 0)
 
         // The registrar drops the samples (as a cautious registrar's umask leaves them), and a
         // file only they can read.
         let samples = CommandRunner.repositoryRoot.appendingPathComponent("samples/inbox").path
-        let drop = try place.asRegistrar("umask 007 && cp \"$0\"/* \"$1\"/ && umask 077 && printf 'x' > \"$1\"/mine-only.categories.csv", [samples, place.root.appendingPathComponent("inbox").path])
+        let drop = try place.asRegistrar(
+            "umask 007 && cp \"$0\"/* \"$1\"/ && umask 077 && printf 'x' > \"$1\"/mine-only.categories.csv", [samples, place.root.appendingPathComponent("inbox").path])
         #expect(drop.status == 0, "a registrar cannot drop into the inbox: \(drop.stderr)")
 
         let run = try place.passback(["run", "--root", place.root.path, "--now", Self.clock])
@@ -87,7 +93,10 @@ import Glibc
         #expect(listed.stdout.contains("notes for the registrar.txt.reason.txt"))
         // A file passback may not read is refused with what to do, not a stopped run.
         let reason = try place.asRegistrar("cat \"$0\"", [place.root.appendingPathComponent("\(q)/mine-only.categories.csv.reason.txt").path])
-        #expect(reason.stdout == "unknown-file: Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again.\n")
+        #expect(
+            reason.stdout
+                == "unknown-file: Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again.\n"
+        )
 
         // What they may not.
         for path in ["state/ledger.sqlite", "outbox/\(Self.runID)_MST0000009Bb56.xml", "archive/2025-10-01/\(Self.runID)/biology.gradebook.csv"] {
@@ -118,7 +127,9 @@ import Glibc
         let place = try Place()
         defer { place.cleanUp() }
         #expect(try place.passback(["init", "--root", place.root.path]).status == 0)
-        let toml = try CommandRunner.runShell("printf 'settle_seconds = 0\\n' > \"$0\" && chown \"$1\" \"$0\" && chmod 0600 \"$0\"", arguments: [place.root.appendingPathComponent("passback.toml").path, place.service])
+        let toml = try CommandRunner.runShell(
+            "printf 'settle_seconds = 0\\n' > \"$0\" && chown \"$1\" \"$0\" && chmod 0600 \"$0\"",
+            arguments: [place.root.appendingPathComponent("passback.toml").path, place.service])
         #expect(toml.status == 0)
         // Dropped by the service account itself (the group had no way in yet): an unknown name.
         let drop = try place.accounts.run(as: place.service, "printf 'hello' > \"$0\"/note.txt && chmod 0604 \"$0\"/note.txt", [place.root.appendingPathComponent("inbox").path])
@@ -130,17 +141,18 @@ import Glibc
         // reports/ holds the run's CSV, its staff page and the runs' index: three files.
         let repaired = try place.passback(["init", "--root", place.root.path, "--group", place.group])
         #expect(repaired.status == 0, "\(repaired.stderr)")
-        #expect(repaired.stdout == """
-            \(place.root.path): group \(place.service) -> \(place.group), mode 0700 -> 0750
-            inbox/: group \(place.service) -> \(place.group), mode 0700 -> 3770
-            reports/: group \(place.service) -> \(place.group), mode 0700 -> 2750
-            quarantine/: group \(place.service) -> \(place.group), mode 0700 -> 2750
-            reports/: file(s) set to group \(place.group), mode 0640 (3)
-            quarantine/: folder(s) made by runs set to group \(place.group), mode 2750 (1)
-            quarantine/: reason file(s) set to group \(place.group), mode 0640 (1)
-            repaired the workspace \(place.root.path): the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private
+        #expect(
+            repaired.stdout == """
+                \(place.root.path): group \(place.service) -> \(place.group), mode 0700 -> 0750
+                inbox/: group \(place.service) -> \(place.group), mode 0700 -> 3770
+                reports/: group \(place.service) -> \(place.group), mode 0700 -> 2750
+                quarantine/: group \(place.service) -> \(place.group), mode 0700 -> 2750
+                reports/: file(s) set to group \(place.group), mode 0640 (3)
+                quarantine/: folder(s) made by runs set to group \(place.group), mode 2750 (1)
+                quarantine/: reason file(s) set to group \(place.group), mode 0640 (1)
+                repaired the workspace \(place.root.path): the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private
 
-            """)
+                """)
         // The dropped file kept its mode (0604 as given: the project never changes a file it did
         // not create), and only the group can reach it.
         var info = stat()
@@ -151,7 +163,10 @@ import Glibc
 
         // Again: nothing to change, and without --group the workspace keeps its group.
         let again = try place.passback(["init", "--root", place.root.path])
-        #expect(again.stdout == "the workspace \(place.root.path) was in order: the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private\n")
+        #expect(
+            again.stdout
+                == "the workspace \(place.root.path) was in order: the group \(place.group) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private\n"
+        )
         // --private takes the group's access away.
         let closed = try place.passback(["init", "--root", place.root.path, "--private"])
         #expect(closed.stdout.contains("inbox/: mode 3770 -> 0700"), "\(closed.stdout)")
@@ -168,14 +183,21 @@ import Glibc
         let refused = try place.passback(["init", "--root", place.root.path, "--group", other])
         #expect(refused.status == 2)
         let service = try place.name(of: place.service, seenBy: place.service)
-        #expect(refused.stderr == "passback: \(service) is not a member of the group \(other), so it cannot give the workspace to it; add it (usermod -aG \(other) \(service)) and log in again\n")
+        #expect(
+            refused.stderr
+                == "passback: \(service) is not a member of the group \(other), so it cannot give the workspace to it; add it (usermod -aG \(other) \(service)) and log in again\n")
         let missing = try place.passback(["init", "--root", place.root.path, "--group", "nosuchgroup\(place.accounts.tag)"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "passback: there is no group named 'nosuchgroup\(place.accounts.tag)'; make it first (groupadd nosuchgroup\(place.accounts.tag)) and add the registrars to it\n")
+        #expect(
+            missing.stderr
+                == "passback: there is no group named 'nosuchgroup\(place.accounts.tag)'; make it first (groupadd nosuchgroup\(place.accounts.tag)) and add the registrars to it\n")
         // Another account's workspace: init says whose it is.
         let theirs = try place.accounts.run(as: place.registrar, "exec \"$0\" init --root \"$1\"", [CommandRunner.binary.path, place.root.path])
         #expect(theirs.status == 2)
         let owner = try place.name(of: place.service, seenBy: place.registrar)
-        #expect(theirs.stderr == "passback: \(place.root.path) belongs to \(owner), not to the account running passback; run init as that account (sudo -u \(owner) passback init --root \(place.root.path))\n")
+        #expect(
+            theirs.stderr
+                == "passback: \(place.root.path) belongs to \(owner), not to the account running passback; run init as that account (sudo -u \(owner) passback init --root \(place.root.path))\n"
+        )
     }
 }

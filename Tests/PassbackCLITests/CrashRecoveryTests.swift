@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,9 @@ import Glibc
         let expected = try FileManager.default.contentsOfDirectory(atPath: golden.appendingPathComponent("samples-outbox").path).sorted()
         #expect(outbox == expected)
         for name in outbox {
-            #expect(try Data(contentsOf: root.appendingPathComponent("outbox/\(name)")) == Data(contentsOf: golden.appendingPathComponent("samples-outbox/\(name)")), "\(name) after a crash at \(point.rawValue)")
+            #expect(
+                try Data(contentsOf: root.appendingPathComponent("outbox/\(name)")) == Data(contentsOf: golden.appendingPathComponent("samples-outbox/\(name)")),
+                "\(name) after a crash at \(point.rawValue)")
         }
     }
 
@@ -62,7 +65,8 @@ import Glibc
         var kills = 0
         var finished: [CommandRunner.Result] = []
         for _ in 0..<12 {
-            let outcome = try CommandRunner.run(["run", "--root", chaos.path, "--now", Self.clock], killAfter: Double.random(in: 0.005...max(0.01, duration * 0.9), using: &generator))
+            let outcome = try CommandRunner.run(
+                ["run", "--root", chaos.path, "--now", Self.clock], killAfter: Double.random(in: 0.005...max(0.01, duration * 0.9), using: &generator))
             if outcome.signal == SIGKILL { kills += 1 } else { finished.append(outcome) }
             try Invariants.check(root: chaos, inputs: inputs, finished: false)
         }
@@ -244,7 +248,8 @@ struct DistrictInbox {
             for a in 0..<assignments {
                 header += ",Homework \(a + 1) (\(id * 100 + a))"
                 points += ",10.00"
-                assignmentsJSON.append("{\"id\":\(id * 100 + a),\"name\":\"Homework \(a + 1)\",\"published\":true,\"post_to_sis\":true,\"due_at\":\"2025-09-12T05:59:59Z\",\"points_possible\":10}")
+                assignmentsJSON.append(
+                    "{\"id\":\(id * 100 + a),\"name\":\"Homework \(a + 1)\",\"published\":true,\"post_to_sis\":true,\"due_at\":\"2025-09-12T05:59:59Z\",\"points_possible\":10}")
             }
             var gradebook = header + "\n" + points + "\n"
             for s in 0..<students {
@@ -255,7 +260,8 @@ struct DistrictInbox {
                 }
                 gradebook += "\n"
             }
-            let json = "{\"course\":{\"id\":\(id),\"sis_course_id\":\"CRS-\(id)\",\"workflow_state\":\"available\",\"term\":{\"sis_term_id\":\"T1\"}},\"sections\":[{\"id\":\(id),\"name\":\"Period 1\",\"sis_section_id\":\"SEC-\(id)\"}],\"assignment_groups\":[{\"id\":1,\"name\":\"Homework\",\"sis_source_id\":\"HW-\(id)\",\"assignments\":[\(assignmentsJSON.joined(separator: ","))]}]}"
+            let json =
+                "{\"course\":{\"id\":\(id),\"sis_course_id\":\"CRS-\(id)\",\"workflow_state\":\"available\",\"term\":{\"sis_term_id\":\"T1\"}},\"sections\":[{\"id\":\(id),\"name\":\"Period 1\",\"sis_section_id\":\"SEC-\(id)\"}],\"assignment_groups\":[{\"id\":1,\"name\":\"Homework\",\"sis_source_id\":\"HW-\(id)\",\"assignments\":[\(assignmentsJSON.joined(separator: ","))]}]}"
             try Data(gradebook.utf8).write(to: inbox.appendingPathComponent("course-\(id).gradebook.csv"))
             try Data(json.utf8).write(to: inbox.appendingPathComponent("course-\(id).canvas.json"))
             names += ["course-\(id).gradebook.csv", "course-\(id).canvas.json"]

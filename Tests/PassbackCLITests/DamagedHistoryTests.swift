@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 /// A damaged section history in the ledger (issue 12, item 2): version 1 stopped every run on it
 /// forever ("the next run finishes it"). Now the bundles that send to that section are set aside,
@@ -25,7 +26,8 @@ import Testing
             let source = staging.appendingPathComponent("inbox/course-\(id).gradebook.csv")
             let text = try String(contentsOf: source, encoding: .utf8).replacingOccurrences(of: ",9.00", with: ",\(score)")
             try Data(text.utf8).write(to: root.appendingPathComponent("inbox/course-\(id).gradebook.csv"))
-            try FileManager.default.copyItem(at: staging.appendingPathComponent("inbox/course-\(id).canvas.json"), to: root.appendingPathComponent("inbox/course-\(id).canvas.json"))
+            try FileManager.default.copyItem(
+                at: staging.appendingPathComponent("inbox/course-\(id).canvas.json"), to: root.appendingPathComponent("inbox/course-\(id).canvas.json"))
         }
         try dropChanged(7002, score: "8.00")
         try dropChanged(7003, score: "8.00")

@@ -40,7 +40,9 @@ struct FaultInboxAccessTests {
             _ = try CommandRunner.runShell("chown \"$0:$0\" \"$1\"", arguments: [service, root.path])
             let made = try passback(["init", "--root", root.path, "--group", group])
             #expect(made.status == 0, "\(made.stderr)")
-            let toml = try CommandRunner.runShell("printf 'settle_seconds = 0\\nincomplete_bundle_wait_hours = 0\\n' > \"$0\" && chown \"$1\" \"$0\" && chmod 0640 \"$0\"", arguments: [root.appendingPathComponent("passback.toml").path, service])
+            let toml = try CommandRunner.runShell(
+                "printf 'settle_seconds = 0\\nincomplete_bundle_wait_hours = 0\\n' > \"$0\" && chown \"$1\" \"$0\" && chmod 0640 \"$0\"",
+                arguments: [root.appendingPathComponent("passback.toml").path, service])
             #expect(toml.status == 0)
             let samples = CommandRunner.repositoryRoot.appendingPathComponent("samples/inbox").path
             let drop = try asRegistrar("umask 007 && cp \"$0\"/* \"$1\"/", [samples, root.appendingPathComponent("inbox").path])
@@ -138,7 +140,10 @@ struct FaultInboxAccessTests {
         // In the report and in quarantine with what to do.
         let q = with.appendingPathComponent("quarantine/\(Self.runID)")
         let reason = try String(contentsOf: q.appendingPathComponent("district-q3.categories.csv.reason.txt"), encoding: .utf8)
-        #expect(reason == "unknown-file: Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again.\n")
+        #expect(
+            reason
+                == "unknown-file: Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again.\n"
+        )
         let report = try String(contentsOf: with.appendingPathComponent("reports/\(Self.runID).csv"), encoding: .utf8)
         #expect(report.contains(",error,unknown-file,") && report.contains("district-q3.categories.csv"), "the report has its row")
     }

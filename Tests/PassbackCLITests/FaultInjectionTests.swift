@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -113,7 +114,8 @@ struct FaultInjectionTests {
         try loseTheWAL(root)
 
         // Night 3: a damaged history row, a changed course, and the 40 MB course under a memory limit.
-        let damage = try CommandRunner.runShell("sqlite3 \"$0\" \"UPDATE section_history SET history = x'01ff' WHERE class_sourced_id = '$1'\"", arguments: [ledgerPath, Self.damagedSection])
+        let damage = try CommandRunner.runShell(
+            "sqlite3 \"$0\" \"UPDATE section_history SET history = x'01ff' WHERE class_sourced_id = '$1'\"", arguments: [ledgerPath, Self.damagedSection])
         #expect(damage.status == 0, "\(damage.stderr)")
         try drop(["course-\(Self.damaged).gradebook.csv", "course-\(Self.changedOnNight3).gradebook.csv"], from: district.changed)
         try drop(["course-\(Self.damaged).canvas.json", "course-\(Self.changedOnNight3).canvas.json"], from: district.original)
@@ -127,7 +129,10 @@ struct FaultInjectionTests {
             let limited = ["PASSBACK_WORKERS": "1"]
             for (attempt, clock) in ["2026-11-29T09:00:00Z", "2026-11-29T10:00:00Z"].enumerated() {
                 let killed = try cage.run(["run", "--root", root.path, "--now", clock], environment: limited, scratch: base)
-                #expect(killed.killedByTheLimit, "run \(attempt + 1) under \(cage.kind) was not killed by the limit: \(killed.evidence); exit \(killed.result.status); peak RSS \(killed.peakResidentBytes >> 20) MiB; \(killed.result.stderr.suffix(2000))")
+                #expect(
+                    killed.killedByTheLimit,
+                    "run \(attempt + 1) under \(cage.kind) was not killed by the limit: \(killed.evidence); exit \(killed.result.status); peak RSS \(killed.peakResidentBytes >> 20) MiB; \(killed.result.stderr.suffix(2000))"
+                )
             }
             let third = try cage.run(["run", "--root", root.path, "--now", "2026-11-29T11:00:00Z"], environment: limited, scratch: base)
             night3 = third.result
@@ -164,7 +169,9 @@ struct FaultInjectionTests {
         for section in Self.poisonSections {
             #expect(!published.sections.contains(section), "the poison's section \(section) was sent")
         }
-        #expect(!published.sends.keys.contains { $0.section == Self.damagedSection && published.sends[$0]!.contains { $0.file.hasPrefix(run3) } }, "the damaged section was sent to on night 3")
+        #expect(
+            !published.sends.keys.contains { $0.section == Self.damagedSection && published.sends[$0]!.contains { $0.file.hasPrefix(run3) } },
+            "the damaged section was sent to on night 3")
 
         // Nothing the rules allow is missing, nothing extra: the last value of every result is what
         // a fault-free workspace given the district's final inputs sends in one run.
@@ -185,7 +192,10 @@ struct FaultInjectionTests {
         #expect(actual.count == expected.count, "\(actual.count) results sent, a fault-free run sends \(expected.count)")
         let missing = expected.filter { actual[$0.key] != $0.value }
         let extra = actual.filter { expected[$0.key] == nil }
-        #expect(missing.isEmpty, "\(missing.count) results missing or with another value, e.g. \(missing.prefix(5).map { "\($0.key.section) \($0.key.result)=\($0.value) (sent: \(actual[$0.key] ?? "nothing"))" })")
+        #expect(
+            missing.isEmpty,
+            "\(missing.count) results missing or with another value, e.g. \(missing.prefix(5).map { "\($0.key.section) \($0.key.result)=\($0.value) (sent: \(actual[$0.key] ?? "nothing"))" })"
+        )
         #expect(extra.isEmpty, "\(extra.count) results not in a fault-free run, e.g. \(extra.prefix(5).map { "\($0.key.section) \($0.key.result)" })")
 
         // The ledger agrees with the outbox, section by section; the damaged section stays damaged
@@ -204,7 +214,9 @@ struct FaultInjectionTests {
         // status shows every night's run (the lost WALs lost none).
         let runs = try CommandRunner.run(["status", "--root", root.path, "--runs"]).stdout
         for id in [run1, run2, run3] { #expect(runs.contains(id), "status --runs: \(runs)") }
-        print("FaultInjectionTests: \(actual.count) results in \(published.files) files; memory limit: \(cage.map { "\($0.kind), \($0.limitBytes >> 20) MiB" } ?? "none (see above)"); \(Int(Date().timeIntervalSince(started))) s")
+        print(
+            "FaultInjectionTests: \(actual.count) results in \(published.files) files; memory limit: \(cage.map { "\($0.kind), \($0.limitBytes >> 20) MiB" } ?? "none (see above)"); \(Int(Date().timeIntervalSince(started))) s"
+        )
     }
 
     // MARK: Steps
@@ -252,7 +264,8 @@ struct FaultInjectionTests {
         reading.wait()
         process.waitUntilExit()
         let signal = process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
-        return CommandRunner.Result(status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self), stderr: String(decoding: errData.get(), as: UTF8.self), signal: signal)
+        return CommandRunner.Result(
+            status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self), stderr: String(decoding: errData.get(), as: UTF8.self), signal: signal)
     }
 
     /// The peak memory of a district night without the big course (night 1's inputs in a scratch

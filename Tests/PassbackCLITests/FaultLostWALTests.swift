@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 /// A `-wal` lost between runs loses nothing (issue 12): every run ends with
 /// `PRAGMA wal_checkpoint(TRUNCATE)`, so `ledger.sqlite` alone holds every committed run.

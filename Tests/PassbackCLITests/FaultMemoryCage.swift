@@ -85,7 +85,8 @@ struct FaultMemoryCage {
                 let enabled = subtree.contains("memory") || write("+memory", to: parent + "/cgroup.subtree_control")
                 let folder = parent + "/" + name
                 if !enabled {
-                    why.append("cgroup v2 at \(parent) does not give its children the memory controller, and enabling it failed (errno \(errno): a cgroup with processes in it cannot)")
+                    why.append(
+                        "cgroup v2 at \(parent) does not give its children the memory controller, and enabling it failed (errno \(errno): a cgroup with processes in it cannot)")
                 } else if mkdir(folder, 0o755) != 0 {
                     why.append("cannot make \(folder) (errno \(errno))")
                 } else if write(String(limitBytes), to: folder + "/memory.max") {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -196,7 +197,8 @@ import Glibc
         for file in rejected {
             #expect(quarantined.contains(file.name), "\(file.name) is not in quarantine")
             // A name too long for the suffix gets a shortened reason file that names it.
-            let reasonName = reasonFiles.first { $0 == file.name + ".reason.txt" }
+            let reasonName =
+                reasonFiles.first { $0 == file.name + ".reason.txt" }
                 ?? reasonFiles.first { file.name.utf8.count > 240 && $0.hasPrefix(String(file.name.prefix(200))) }
             guard let reasonName else {
                 Issue.record("no reason file for \(file.name)")

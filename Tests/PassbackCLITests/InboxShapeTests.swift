@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -93,7 +94,10 @@ import Glibc
         let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
         #expect(result.status == 1, "\(result.stderr)")
         let reason = try String(contentsOf: root.appendingPathComponent("quarantine/20251001T090000Z-01/course-7000.canvas.json.reason.txt"), encoding: .utf8)
-        #expect(reason == "incomplete-bundle: Held with its partner: course-7000.gradebook.csv was refused (its reason is beside it). Fix that file and drop both files of the course together.\n")
+        #expect(
+            reason
+                == "incomplete-bundle: Held with its partner: course-7000.gradebook.csv was refused (its reason is beside it). Fix that file and drop both files of the course together.\n"
+        )
     }
 
     /// A registrar dropped `dup.txt` and `dup.txt.reason.txt` ("fake reason: all good") together:

@@ -35,15 +35,16 @@ import Glibc
         let membership = try CommandRunner.runShell("id -nG \"$0\"", arguments: [user])
         #expect(membership.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.contains(group))
         let modes = try CommandRunner.runShell("cd \"$0\" && stat -c '%a %U %G %n' . inbox reports quarantine state outbox", arguments: [root])
-        #expect(modes.stdout == """
-            750 \(user) \(group) .
-            3770 \(user) \(group) inbox
-            2750 \(user) \(group) reports
-            2750 \(user) \(group) quarantine
-            700 \(user) \(user) state
-            700 \(user) \(user) outbox
+        #expect(
+            modes.stdout == """
+                750 \(user) \(group) .
+                3770 \(user) \(group) inbox
+                2750 \(user) \(group) reports
+                2750 \(user) \(group) quarantine
+                700 \(user) \(user) state
+                700 \(user) \(user) outbox
 
-            """)
+                """)
         let service = try String(contentsOfFile: units + "/passback.service", encoding: .utf8)
         #expect(service.contains("\nExecStart=\(prefix)/bin/passback run --root \(root)\n"))
         #expect(service.contains("\nUser=\(user)\n"))

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -123,7 +124,8 @@ import Glibc
         // Both files of the course were claimed again and processed by the new run.
         let archived = root.appendingPathComponent("archive/2025-10-02/20251002T090000Z-02")
         let quarantined = root.appendingPathComponent("quarantine/20251002T090000Z-02")
-        let placed = ((try? FileManager.default.contentsOfDirectory(atPath: archived.path)) ?? []) + ((try? FileManager.default.contentsOfDirectory(atPath: quarantined.path)) ?? [])
+        let placed =
+            ((try? FileManager.default.contentsOfDirectory(atPath: archived.path)) ?? []) + ((try? FileManager.default.contentsOfDirectory(atPath: quarantined.path)) ?? [])
         #expect(placed.contains("algebra-1.gradebook.csv") && placed.contains("algebra-1.canvas.json"), "\(placed)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("inbox").path).isEmpty)
     }

@@ -18,7 +18,10 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: base) }
         let typo = base.appendingPathComponent("typo").path
         let reason = "passback: \(typo) is not a passback workspace: it does not exist. Make one with: passback init --root \(typo) [--group NAME]\n"
-        for arguments in [["run", "--root", typo], ["status", "--root", typo], ["watch", "--root", typo, "--daily-at", "02:00"], ["prune", "--root", typo, "--older-than", "30"], ["validate", "--root", typo], ["fetch", "--root", typo, "--canvas-url", "https://canvas.example.edu", "--course", "1"]] {
+        for arguments in [
+            ["run", "--root", typo], ["status", "--root", typo], ["watch", "--root", typo, "--daily-at", "02:00"], ["prune", "--root", typo, "--older-than", "30"],
+            ["validate", "--root", typo], ["fetch", "--root", typo, "--canvas-url", "https://canvas.example.edu", "--course", "1"],
+        ] {
             // (Version 1's watch made the workspace and stayed: killed after a minute.)
             let result = try CommandRunner.run(arguments, killAfter: 60)
             #expect(result.status == 2, "\(arguments)")
@@ -31,7 +34,9 @@ import Glibc
         try FileManager.default.createDirectory(at: plain.appendingPathComponent("inbox"), withIntermediateDirectories: true)
         let result = try CommandRunner.run(["run", "--root", plain.path])
         #expect(result.status == 2)
-        #expect(result.stderr == "passback: \(plain.path) is not a passback workspace (it has no inbox/ and state/ folders). Make one with: passback init --root \(plain.path) [--group NAME]\n")
+        #expect(
+            result.stderr
+                == "passback: \(plain.path) is not a passback workspace (it has no inbox/ and state/ folders). Make one with: passback init --root \(plain.path) [--group NAME]\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: plain.path) == ["inbox"])
     }
 
@@ -65,19 +70,20 @@ import Glibc
         let ws = base.appendingPathComponent("ws")
         let made = try CommandRunner.initWorkspace(ws)
         let user = String(cString: getpwuid(geteuid())!.pointee.pw_name)
-        #expect(made.stdout == """
-            made \(ws.path) (mode 0700)
-            made inbox/ (mode 0700)
-            made outbox/ (mode 0700)
-            made reports/ (mode 0700)
-            made archive/ (mode 0700)
-            made quarantine/ (mode 0700)
-            made state/ (mode 0700)
-            made work/ (mode 0700)
-            made state/ledger.sqlite
-            made the workspace \(ws.path): private to \(user) (no registrars' group; give one with --group NAME)
+        #expect(
+            made.stdout == """
+                made \(ws.path) (mode 0700)
+                made inbox/ (mode 0700)
+                made outbox/ (mode 0700)
+                made reports/ (mode 0700)
+                made archive/ (mode 0700)
+                made quarantine/ (mode 0700)
+                made state/ (mode 0700)
+                made work/ (mode 0700)
+                made state/ledger.sqlite
+                made the workspace \(ws.path): private to \(user) (no registrars' group; give one with --group NAME)
 
-            """)
+                """)
         let again = try CommandRunner.run(["init", "--root", ws.path])
         #expect(again.status == 0)
         #expect(again.stdout == "the workspace \(ws.path) was in order: private to \(user) (no registrars' group; give one with --group NAME)\n")
@@ -110,7 +116,10 @@ import Glibc
         }
         let bad = try CommandRunner.run(["status", "--root", root.path, "--status", "erors"])
         #expect(bad.status == 2)
-        #expect(bad.stderr == "passback: --status 'erors' is not a request status; use one of: everything, in queue, in progress, success, errors, failed, cancelled (any case; '-' or '_' for the space)\n")
+        #expect(
+            bad.stderr
+                == "passback: --status 'erors' is not a request status; use one of: everything, in queue, in progress, success, errors, failed, cancelled (any case; '-' or '_' for the space)\n"
+        )
     }
 
     @Test func aLogLevelThatIsNoneIsRefused() throws {
@@ -136,7 +145,8 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
         let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
         #expect(result.status == 1)
-        let summary = "run \(Self.runID): 9 file(s) claimed, 3 rejected, 0 waiting; requests: 1 success, 2 errors, 1 failed; 17 result(s) in 3 XML file(s); 24 error(s), 3 warning(s); report \(root.path)/reports/\(Self.runID).csv\n"
+        let summary =
+            "run \(Self.runID): 9 file(s) claimed, 3 rejected, 0 waiting; requests: 1 success, 2 errors, 1 failed; 17 result(s) in 3 XML file(s); 24 error(s), 3 warning(s); report \(root.path)/reports/\(Self.runID).csv\n"
         #expect(result.stdout == summary)
         #expect(!result.stderr.contains("17 result(s)"), "the summary is repeated in the log: \(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
@@ -218,10 +228,12 @@ import Glibc
             arguments: [CommandRunner.binary.path, base.appendingPathComponent("tty").path]
         )
         #expect(tty.status == 0, "\(tty.stdout)\(tty.stderr)")
-        #expect(tty.stdout.range(of: #"passback: run 20251001T090000Z-01: [0-9,]+ of 48 requests recorded \([0-9]+%\)"#, options: .regularExpression) != nil
-            || tty.stdout.contains("passback: run 20251001T090000Z-01: claiming and reading files"), "\(tty.stdout)")
+        #expect(
+            tty.stdout.range(of: #"passback: run 20251001T090000Z-01: [0-9,]+ of 48 requests recorded \([0-9]+%\)"#, options: .regularExpression) != nil
+                || tty.stdout.contains("passback: run 20251001T090000Z-01: claiming and reading files"), "\(tty.stdout)")
         #expect(tty.stdout.contains("\r\u{1B}[K"), "the line is redrawn in place and erased")
-        let pipe = try CommandRunner.run(["run", "--root", base.appendingPathComponent("pipe").path, "--now", Self.clock, "--log-level", "error"], environment: ["PASSBACK_PROGRESS_AFTER": "0"])
+        let pipe = try CommandRunner.run(
+            ["run", "--root", base.appendingPathComponent("pipe").path, "--now", Self.clock, "--log-level", "error"], environment: ["PASSBACK_PROGRESS_AFTER": "0"])
         #expect(pipe.status == 0)
         #expect(pipe.stderr.isEmpty, "\(pipe.stderr)")
     }

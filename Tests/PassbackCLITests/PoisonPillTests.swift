@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -81,6 +82,7 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("quarantine/20251001T090000Z-01/course-7000.gradebook.csv").path))
         let ledger = try Ledger(path: root.appendingPathComponent("state/ledger.sqlite").path, readOnly: true)
         #expect(try ledger.history(ofSection: "SEC-7000").results.count == 3 * 2)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path).sorted() == (7000..<7004).map { "20251001T090000Z-01_SEC-\($0).xml" })
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("outbox").path).sorted() == (7000..<7004).map { "20251001T090000Z-01_SEC-\($0).xml" })
     }
 }

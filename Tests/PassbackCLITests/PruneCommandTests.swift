@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 #if canImport(Glibc)
@@ -40,7 +41,10 @@ import Glibc
         let units = ["KB", "MB", "GB"]
         var value = Double(bytes) / 1000
         var unit = 0
-        while value >= 1000 { value /= 1000; unit += 1 }
+        while value >= 1000 {
+            value /= 1000
+            unit += 1
+        }
         return String(format: "%.1f %@ (%@ bytes)", value, units[unit], grouped)
     }
 

@@ -52,18 +52,20 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("inbox").path).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("work").path).isEmpty)
         let quarantined = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("quarantine/\(Self.runID)").path).sorted()
-        #expect(quarantined == [
-            "aspire-702-Q2.categories.csv", "aspire-702-Q2.categories.csv.reason.txt",
-            "chemistry.gradebook.csv", "chemistry.gradebook.csv.reason.txt",
-            "notes for the registrar.txt", "notes for the registrar.txt.reason.txt",
-        ])
+        #expect(
+            quarantined == [
+                "aspire-702-Q2.categories.csv", "aspire-702-Q2.categories.csv.reason.txt",
+                "chemistry.gradebook.csv", "chemistry.gradebook.csv.reason.txt",
+                "notes for the registrar.txt", "notes for the registrar.txt.reason.txt",
+            ])
         let reason = try String(contentsOf: root.appendingPathComponent("quarantine/\(Self.runID)/aspire-702-Q2.categories.csv.reason.txt"), encoding: .utf8)
         #expect(reason.hasPrefix("malformed-file (line 3): termStartDate '11/03/2025' is not a date"))
         let archived = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("archive/2025-10-01/\(Self.runID)").path).sorted()
-        #expect(archived == [
-            "algebra-1.canvas.json", "algebra-1.gradebook.csv", "aspire-702-Q1-science.categories.xml", "aspire-702-Q1.categories.csv",
-            "biology.canvas.json", "biology.gradebook.csv", "geometry.canvas.json", "geometry.gradebook.csv",
-        ])
+        #expect(
+            archived == [
+                "algebra-1.canvas.json", "algebra-1.gradebook.csv", "aspire-702-Q1-science.categories.xml", "aspire-702-Q1.categories.csv",
+                "biology.canvas.json", "biology.gradebook.csv", "geometry.canvas.json", "geometry.gradebook.csv",
+            ])
 
         // Outputs carry student records: owner only.
         for path in ["reports/\(Self.runID).csv", "outbox/\(expectedNames[0])", "state/ledger.sqlite"] {

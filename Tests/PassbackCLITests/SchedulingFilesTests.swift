@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 #if canImport(Glibc)
@@ -102,7 +103,9 @@ import Glibc
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         // And it does fail a unit that names no binary, as version 1's did.
-        let missing = try CommandRunner.runShell("cd \"$0\" && sed 's|^ExecStart=[^ ]*|ExecStart=/nonexistent/passback|' passback.service > broken.service && exec systemd-analyze verify broken.service", arguments: [folder.path])
+        let missing = try CommandRunner.runShell(
+            "cd \"$0\" && sed 's|^ExecStart=[^ ]*|ExecStart=/nonexistent/passback|' passback.service > broken.service && exec systemd-analyze verify broken.service",
+            arguments: [folder.path])
         #expect(missing.status != 0)
     }
 

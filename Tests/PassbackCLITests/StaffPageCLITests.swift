@@ -24,7 +24,8 @@ import Testing
         let csv = try String(contentsOf: root.appendingPathComponent("reports/\(Self.runID).csv"), encoding: .utf8)
         for status in ["success", "error", "warning", "skipped"] {
             let rows = csv.components(separatedBy: "\r\n").filter { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(2).first == Substring(status) }.count
-            #expect(html.contains("<span class=\"badge badge-\(status)\">\(status)</span></th><td>") && html.contains("</td><td class=\"n\">\(rows)</td></tr>"), "\(status): \(rows)")
+            #expect(
+                html.contains("<span class=\"badge badge-\(status)\">\(status)</span></th><td>") && html.contains("</td><td class=\"n\">\(rows)</td></tr>"), "\(status): \(rows)")
         }
         let index = try String(contentsOf: root.appendingPathComponent("reports/index.html"), encoding: .utf8)
         #expect(index.contains("<a href=\"\(Self.runID).html\">\(Self.runID)</a>"))

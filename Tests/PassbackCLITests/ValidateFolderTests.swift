@@ -24,7 +24,10 @@ import Glibc
         #expect(result.status == 1)
         let inbox = Self.samples.path
         #expect(result.stdout.contains("\(inbox)/notes for the registrar.txt: error unknown-file: The name says neither what file this is nor which course it belongs to;"))
-        #expect(result.stdout.contains("\(inbox)/chemistry.gradebook.csv: error incomplete-bundle: Half a course bundle: chemistry.canvas.json is missing. A run waits up to 24 hours for it, then quarantines this file; drop both files of the course together.\n"))
+        #expect(
+            result.stdout.contains(
+                "\(inbox)/chemistry.gradebook.csv: error incomplete-bundle: Half a course bundle: chemistry.canvas.json is missing. A run waits up to 24 hours for it, then quarantines this file; drop both files of the course together.\n"
+            ))
         #expect(result.stdout.contains("\(inbox)/aspire-702-Q2.categories.csv:3: error malformed-file: termStartDate '11/03/2025' is not a date; write it as YYYY-MM-DD.\n"))
         #expect(!result.stdout.contains("\nok"), "\(result.stdout)")
         #expect(result.stderr == "passback: 24 error(s) in 6 file(s); a run would report them\n")
@@ -50,7 +53,10 @@ import Glibc
         try FileManager.default.copyItem(at: Self.samples.appendingPathComponent("biology.gradebook.csv"), to: odd)
         let named = try CommandRunner.run(["validate", odd.path])
         #expect(named.status == 1)
-        #expect(named.stdout == "\(odd.path): error unknown-file: The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json.\n")
+        #expect(
+            named.stdout
+                == "\(odd.path): error unknown-file: The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json.\n"
+        )
         // Links and hidden files, as a run sees them.
         try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("linked.canvas.json").path, withDestinationPath: "/etc/passwd")
         try Data("x".utf8).write(to: folder.appendingPathComponent(".~lock.algebra.csv#"))
@@ -66,7 +72,9 @@ import Glibc
         #expect(result.status == 1)
         let notFound = result.stdout.split(separator: "\n").filter { $0.contains("category-not-found") }
         #expect(notFound.count == 2, "\(notFound)")
-        #expect(notFound.first?.hasSuffix("drop the Aspire category export for this section into the inbox. (11 times: assignments 1001, 1002, 1010, 1011, 1012 and 6 more)") == true, "\(notFound)")
+        #expect(
+            notFound.first?.hasSuffix("drop the Aspire category export for this section into the inbox. (11 times: assignments 1001, 1002, 1010, 1011, 1012 and 6 more)") == true,
+            "\(notFound)")
         #expect(notFound.first?.contains(": error category-not-found section MST0000007Xy12: ") == true)
         // Every line is a different problem.
         let problems = result.stdout.split(separator: "\n")

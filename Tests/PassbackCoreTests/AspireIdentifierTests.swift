@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// The id checks against the passback schema itself, on the spec's example document.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// One record as the tests compare it: where it starts and its fields' bytes.
@@ -80,7 +81,9 @@ enum ReferenceCSV {
     }
 
     static func parse(_ bytes: [UInt8], separator: UInt8) throws(Failure) -> [CSVTestRecord] {
-        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let lf = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         var records: [CSVTestRecord] = []
         var i = 0
         var line = 1
@@ -201,10 +204,11 @@ struct SplitMix64: RandomNumberGenerator {
         let text = "h\n\"b\nc\r\nd\re\"\nf\n\"x\"\"\r\"\"\ny\"\r\ng\n"
         for chunkSize in CSVTestRead.chunkSizes {
             let outcome = try CSVTestRead.all(text, chunkSize: chunkSize)
-            #expect(outcome.records == [
-                CSVTestRecord(1, ["h"]), CSVTestRecord(2, ["b\nc\r\nd\re"]), CSVTestRecord(6, ["f"]),
-                CSVTestRecord(7, ["x\"\r\"\ny"]), CSVTestRecord(10, ["g"]),
-            ])
+            #expect(
+                outcome.records == [
+                    CSVTestRecord(1, ["h"]), CSVTestRecord(2, ["b\nc\r\nd\re"]), CSVTestRecord(6, ["f"]),
+                    CSVTestRecord(7, ["x\"\r\"\ny"]), CSVTestRecord(10, ["g"]),
+                ])
         }
     }
 
@@ -391,9 +395,11 @@ struct SplitMix64: RandomNumberGenerator {
 
     // MARK: Chunk boundaries
 
-    static let trickyInput: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(
-        "Student,ID,\"Notes\r\nmore\",Lab (Part 2) (1234)\r\n\"Archer, Mary\",13,\"say \"\"hi\"\"\",9.00\r\n,,\"\",\r\n\r\n\"O'Neil, Zoë\",14,\"a\rb\nc\",EX\r17,\"\"\"\",\"\",\n"
-            .utf8)
+    static let trickyInput: [UInt8] =
+        [0xEF, 0xBB, 0xBF]
+        + Array(
+            "Student,ID,\"Notes\r\nmore\",Lab (Part 2) (1234)\r\n\"Archer, Mary\",13,\"say \"\"hi\"\"\",9.00\r\n,,\"\",\r\n\r\n\"O'Neil, Zoë\",14,\"a\rb\nc\",EX\r17,\"\"\"\",\"\",\n"
+                .utf8)
 
     @Test func chunkSizeDoesNotChangeTheResult() throws {
         let expected = try CSVTestRead.all(Self.trickyInput)

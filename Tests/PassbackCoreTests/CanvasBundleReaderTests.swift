@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct CanvasBundleReaderTests {
@@ -18,7 +19,9 @@ import Testing
         #expect(test.overrides == [CanvasAssignmentOverride(id: "9002", target: .section("72"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))])
         let quiz = bundle.assignmentGroups[0].assignments.first { $0.id == "1004" }
         #expect(quiz?.published == false)
-        #expect(bundle.submissions.first == CanvasSubmission(assignmentID: "1001", userID: "13", gradedAt: Make.date("2025-09-12T16:00:00Z"), score: ExactDecimal(9), workflowState: "graded"))
+        #expect(
+            bundle.submissions.first
+                == CanvasSubmission(assignmentID: "1001", userID: "13", gradedAt: Make.date("2025-09-12T16:00:00Z"), score: ExactDecimal(9), workflowState: "graded"))
         #expect(bundle.submissions.first?.posting == .unknown, "no posted_at member: nothing held")
         #expect(bundle.enrollments == nil)
     }
@@ -40,13 +43,31 @@ import Testing
         ("[1,2]", "must be one object"),
         ("{\"course\":", "not valid JSON"),
         ("{\"sections\":[],\"assignment_groups\":[]}", "has no course"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":\"yes\"}]}]}", "assignment_groups[0].assignments[0].published"),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":\"yes\"}]}]}",
+            "assignment_groups[0].assignments[0].published"
+        ),
         ("{\"course\":{\"id\":\"abc\",\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}", "member course.id: expected a Canvas id"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"due_at\":\"tomorrow\"}]}]}", "'tomorrow' is not an ISO 8601 timestamp"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-5}]}]}", "non-negative"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"enrollments\":[{\"user_id\":1,\"course_section_id\":2,\"enrollment_state\":\"active\"}]}", "member enrollments[0] has no type"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"submissions\":[{\"assignment_id\":1,\"user_id\":2,\"score\":\"9\"}]}", "member submissions[0].score: expected a number"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"submissions\":[{\"assignment_id\":1,\"user_id\":2,\"posted_at\":\"soon\"}]}", "'soon' is not an ISO 8601 timestamp"),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"due_at\":\"tomorrow\"}]}]}",
+            "'tomorrow' is not an ISO 8601 timestamp"
+        ),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":-5}]}]}",
+            "non-negative"
+        ),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"enrollments\":[{\"user_id\":1,\"course_section_id\":2,\"enrollment_state\":\"active\"}]}",
+            "member enrollments[0] has no type"
+        ),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"submissions\":[{\"assignment_id\":1,\"user_id\":2,\"score\":\"9\"}]}",
+            "member submissions[0].score: expected a number"
+        ),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[],\"submissions\":[{\"assignment_id\":1,\"user_id\":2,\"posted_at\":\"soon\"}]}",
+            "'soon' is not an ISO 8601 timestamp"
+        ),
     ])
     func malformedBundlesNameTheMember(json: String, expected: String) throws {
         let message = try refusal(of: json)
@@ -96,9 +117,15 @@ import Testing
     static let brokenBundles: [BrokenBundle] = [
         BrokenBundle(name: "malformed-truncated.canvas.json", line: 10, fragment: "The file is not valid JSON: it ends in the middle of a value on line 10 (was it cut short?)"),
         BrokenBundle(name: "malformed-trailing-garbage.canvas.json", line: 17, fragment: "The file is not valid JSON: unexpected text on line 17, column 1"),
-        BrokenBundle(name: "malformed-array.canvas.json", line: nil, fragment: "must be one object ({...}) with course, sections and assignment_groups, but this file starts with a list ([...])"),
-        BrokenBundle(name: "malformed-points-as-text.canvas.json", line: nil, fragment: "member assignment_groups[0].assignments[0].points_possible: expected a number, found text in quotes"),
-        BrokenBundle(name: "malformed-published-as-text.canvas.json", line: nil, fragment: "member assignment_groups[0].assignments[0].published: expected true or false, found text in quotes"),
+        BrokenBundle(
+            name: "malformed-array.canvas.json", line: nil,
+            fragment: "must be one object ({...}) with course, sections and assignment_groups, but this file starts with a list ([...])"),
+        BrokenBundle(
+            name: "malformed-points-as-text.canvas.json", line: nil, fragment: "member assignment_groups[0].assignments[0].points_possible: expected a number, found text in quotes"
+        ),
+        BrokenBundle(
+            name: "malformed-published-as-text.canvas.json", line: nil,
+            fragment: "member assignment_groups[0].assignments[0].published: expected true or false, found text in quotes"),
         BrokenBundle(name: "malformed-missing-sections.canvas.json", line: nil, fragment: "the top-level object has no sections"),
     ]
 
@@ -122,11 +149,20 @@ import Testing
         ("{\"course\":null,\"sections\":[],\"assignment_groups\":[]}", "member course: expected an object ({...}), found null"),
         ("{\"course\":\(course),\"sections\":{},\"assignment_groups\":[]}", "member sections: expected a list ([...]), found an object"),
         ("{\"course\":{\"id\":1,\"workflow_state\":7},\"sections\":[],\"assignment_groups\":[]}", "member course.workflow_state: expected text in quotes, found a number"),
-        ("{\"course\":{\"id\":1,\"workflow_state\":\"available\",\"term\":\"Q1\"},\"sections\":[],\"assignment_groups\":[]}", "member course.term: expected an object ({...}), found text in quotes"),
+        (
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\",\"term\":\"Q1\"},\"sections\":[],\"assignment_groups\":[]}",
+            "member course.term: expected an object ({...}), found text in quotes"
+        ),
         ("{\"course\":{\"id\":-1,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}", "member course.id: expected a Canvas id (a whole number)"),
-        ("{\"course\":{\"id\":99999999999999999999999,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}", "member course.id: expected a Canvas id (a whole number)"),
+        (
+            "{\"course\":{\"id\":99999999999999999999999,\"workflow_state\":\"available\"},\"sections\":[],\"assignment_groups\":[]}",
+            "member course.id: expected a Canvas id (a whole number)"
+        ),
         ("{\"course\":\(course),\"sections\":[{\"id\":1,\"name\":5}],\"assignment_groups\":[]}", "member sections[0].name: expected text in quotes, found a number"),
-        ("{\"course\":\(course),\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e400}]}]}", "The file is not valid JSON: the number 1e400 is out of range"),
+        (
+            "{\"course\":\(course),\"sections\":[],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"assignments\":[{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e400}]}]}",
+            "The file is not valid JSON: the number 1e400 is out of range"
+        ),
         ("{\"a\":" + String(repeating: "[", count: 600), "The file is not valid JSON: lists or objects are nested too deep on line 1"),
         ("{\"course\":\n\n  tru}", "The file is not valid JSON"),
         ("{\"course\": {\"id\": 1,\n \"workflow_state\": 'available'}}", "unexpected text on line 2, column 20"),
@@ -184,17 +220,21 @@ import Testing
 @Suite struct SectionHistoryCodingTests {
     @Test func roundTrips() throws {
         var history = SectionHistory()
-        history.results["canvas-1:604863"] = ResultState(sent: .score(Make.decimal("9.5")), sentAt: Make.date("2025-10-01T09:00:00Z"), seen: .score(Make.decimal("9.5")), seenSince: Make.date("2025-09-30T09:00:00Z"))
+        history.results["canvas-1:604863"] = ResultState(
+            sent: .score(Make.decimal("9.5")), sentAt: Make.date("2025-10-01T09:00:00Z"), seen: .score(Make.decimal("9.5")), seenSince: Make.date("2025-09-30T09:00:00Z"))
         history.results["canvas-1:60\t48\\74"] = ResultState(sent: nil, sentAt: Make.date("2025-10-01T09:00:00Z"), seen: nil, seenSince: nil)
         history.results["canvas-2:604863"] = ResultState(sent: .exempt, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
-        history.lineItems["canvas-1"] = LineItemFingerprint(title: "Tab\there\nnewline", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: Make.decimal("10.5"))
+        history.lineItems["canvas-1"] = LineItemFingerprint(
+            title: "Tab\there\nnewline", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: Make.decimal("10.5"))
         let encoded = SectionHistoryCoding.encode(history)
         #expect(try SectionHistoryCoding.decode(encoded) == history)
     }
 
     @Test func keepsEveryFieldApartAndRefusesDamage() throws {
         var history = SectionHistory()
-        history.results["canvas-7:1"] = ResultState(sent: .score(Make.decimal("-0.125")), sentAt: Make.date("1969-12-31T23:59:59Z"), seen: .score(Make.decimal("12345678901.5")), seenSince: Make.date("2031-01-01T00:00:00Z"))
+        history.results["canvas-7:1"] = ResultState(
+            sent: .score(Make.decimal("-0.125")), sentAt: Make.date("1969-12-31T23:59:59Z"), seen: .score(Make.decimal("12345678901.5")),
+            seenSince: Make.date("2031-01-01T00:00:00Z"))
         history.results["canvas-7:2"] = ResultState(sent: nil, sentAt: nil, seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
         history.results["canvas-8:1"] = ResultState(sent: .exempt, sentAt: Make.date("2025-09-30T09:00:00Z"), seen: .exempt, seenSince: Make.date("2025-09-30T09:00:00Z"))
         history.results["no-colon"] = ResultState(sent: .score(ExactDecimal(3)))
@@ -238,9 +278,11 @@ import Testing
 
     @Test func versionTwoKeepsHeldLineItemsAndHeldResults() throws {
         var history = SectionHistory()
-        history.results["canvas-1:604863"] = ResultState(sent: .score(ExactDecimal(8)), sentAt: Make.date("2025-10-01T09:00:00Z"), seen: .score(ExactDecimal(9)), seenSince: Make.date("2025-10-02T09:00:00Z"), held: true)
+        history.results["canvas-1:604863"] = ResultState(
+            sent: .score(ExactDecimal(8)), sentAt: Make.date("2025-10-01T09:00:00Z"), seen: .score(ExactDecimal(9)), seenSince: Make.date("2025-10-02T09:00:00Z"), held: true)
         history.results["canvas-2:604863"] = ResultState(sent: .exempt)
-        history.lineItems["canvas-3"] = LineItemFingerprint(title: "T", categorySourcedID: "C", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: ExactDecimal(10))
+        history.lineItems["canvas-3"] = LineItemFingerprint(
+            title: "T", categorySourcedID: "C", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: ExactDecimal(10))
         history.heldLineItems = ["canvas-3"]
         let encoded = SectionHistoryCoding.encode(history)
         #expect(encoded.first == 2)
@@ -270,7 +312,8 @@ import Testing
     }
 
     @Test func agreesWithTheDecoderOnVariants() throws {
-        let base = "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[{\"id\":\"7\",\"name\":\"P 1\",\"sis_section_id\":\" S1 \"}],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"sis_source_id\":\"\",\"assignments\":[ASSIGNMENT]}]EXTRA}"
+        let base =
+            "{\"course\":{\"id\":1,\"workflow_state\":\"available\"},\"sections\":[{\"id\":\"7\",\"name\":\"P 1\",\"sis_section_id\":\" S1 \"}],\"assignment_groups\":[{\"id\":1,\"name\":\"H\",\"sis_source_id\":\"\",\"assignments\":[ASSIGNMENT]}]EXTRA}"
         let assignments = [
             "{\"id\":2,\"name\":\"A\",\"published\":true}",
             "{\"id\":2,\"name\":\"A \\\"q\\\" \\u00e9\\ud83d\\ude00\\n\",\"published\":false,\"post_to_sis\":null,\"points_possible\":0.1,\"due_at\":null}",
@@ -279,7 +322,11 @@ import Testing
             "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":0}",
             "{\"id\":2,\"name\":\"A\",\"published\":true,\"points_possible\":1e2,\"x\":[1,-2.5e-3,{\"y\":[true,false,null,\"\\\\\"]}],\"z\":{}}",
         ]
-        let extras = ["", ",\"submissions\":null", ",\"submissions\":[{\"assignment_id\":2,\"user_id\":\"13\",\"graded_at\":\"2025-09-12T16:00:00Z\"},{\"assignment_id\":2,\"user_id\":14,\"graded_at\":null}]", ",\"unknown\":{\"a\":[[[]]]}"]
+        let extras = [
+            "", ",\"submissions\":null",
+            ",\"submissions\":[{\"assignment_id\":2,\"user_id\":\"13\",\"graded_at\":\"2025-09-12T16:00:00Z\"},{\"assignment_id\":2,\"user_id\":14,\"graded_at\":null}]",
+            ",\"unknown\":{\"a\":[[[]]]}",
+        ]
         for assignment in assignments {
             for extra in extras {
                 let json = base.replacingOccurrences(of: "ASSIGNMENT", with: assignment).replacingOccurrences(of: "EXTRA", with: extra)
@@ -382,7 +429,8 @@ import Testing
         for item in 0..<40 {
             for student in 0..<30 {
                 let t = Make.date("2025-10-0\(1 + (item + student) % 3)T09:00:00Z")
-                history.results["canvas-\(item):\(600_000 + student)"] = ResultState(sent: .score(ExactDecimal(Int64(student))), sentAt: t, seen: .score(ExactDecimal(Int64(student))), seenSince: t)
+                history.results["canvas-\(item):\(600_000 + student)"] = ResultState(
+                    sent: .score(ExactDecimal(Int64(student))), sentAt: t, seen: .score(ExactDecimal(Int64(student))), seenSince: t)
             }
         }
         let once = SectionHistoryCoding.encode(history)

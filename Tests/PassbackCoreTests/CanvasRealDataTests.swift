@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// Issue 11 end to end, on course bundles built from real Canvas API responses
@@ -49,10 +50,12 @@ import Testing
         let names = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/english-14-names.canvas.json"))
         #expect(names.enrollments == nil, "no member: the gradebook's names decide")
         // A real submission: a grade posted when graded, re-submitted since (`submitted`).
-        #expect(english.submissions.first == CanvasSubmission(
-            assignmentID: "7", userID: "13", gradedAt: Make.date("2020-08-21T14:35:54Z"), score: ExactDecimal(80), excused: false,
-            posting: .posted(Make.date("2020-08-21T14:35:54Z")), workflowState: "submitted"
-        ))
+        #expect(
+            english.submissions.first
+                == CanvasSubmission(
+                    assignmentID: "7", userID: "13", gradedAt: Make.date("2020-08-21T14:35:54Z"), score: ExactDecimal(80), excused: false,
+                    posting: .posted(Make.date("2020-08-21T14:35:54Z")), workflowState: "submitted"
+                ))
 
         let paths = try CanvasBundleReader().read(fileAt: Fixture.path("canvas-real/algebra-16-paths.canvas.json"))
         let overrides = paths.assignmentGroups.flatMap(\.assignments).flatMap(\.overrides)
@@ -75,14 +78,16 @@ import Testing
         try dropBundle("english-14", into: workspace)
         let summary = try workspace.run(at: Self.firstRun)
         #expect(summary.exitCode == 0)
-        #expect(try workspace.sentResults(summary, section: "MST-ENG1-P1A") == [
-            "canvas-3:604863 active fully graded 100", "canvas-3:604874 active fully graded 100",
-            "canvas-7:604863 active fully graded 80", "canvas-7:604874 active fully graded 90",
-        ])
-        #expect(try workspace.sentResults(summary, section: "MST-ENG1-P1B") == [
-            "canvas-3:604874 active fully graded 100", "canvas-3:604969 active fully graded 100", "canvas-3:604974 active fully graded 0",
-            "canvas-7:604874 active fully graded 90", "canvas-7:604969 active fully graded 0",
-        ])
+        #expect(
+            try workspace.sentResults(summary, section: "MST-ENG1-P1A") == [
+                "canvas-3:604863 active fully graded 100", "canvas-3:604874 active fully graded 100",
+                "canvas-7:604863 active fully graded 80", "canvas-7:604874 active fully graded 90",
+            ])
+        #expect(
+            try workspace.sentResults(summary, section: "MST-ENG1-P1B") == [
+                "canvas-3:604874 active fully graded 100", "canvas-3:604969 active fully graded 100", "canvas-3:604974 active fully graded 0",
+                "canvas-7:604874 active fully graded 90", "canvas-7:604969 active fully graded 0",
+            ])
         let report = try workspace.report(summary)
         let notInAspire = rows(report, rule: "section-not-in-aspire")
         #expect(notInAspire.count == 1)
@@ -125,16 +130,20 @@ import Testing
         let report = try workspace.report(summary)
         #expect(rows(report, rule: "malformed-file").isEmpty)
         let differentiated = rows(report, rule: "differentiated")
-        #expect(differentiated.map { "\($0["section_sis_id"]!) \($0["canvas_assignment_id"]!)" } == [
-            "MST-ALG1-P3 14", "MST-ALG1-P3 15", "MST-ALG1-P4 14", "MST-ALG1-P4 15",
-        ])
+        #expect(
+            differentiated.map { "\($0["section_sis_id"]!) \($0["canvas_assignment_id"]!)" } == [
+                "MST-ALG1-P3 14", "MST-ALG1-P3 15", "MST-ALG1-P4 14", "MST-ALG1-P4 15",
+            ])
         #expect(differentiated[0]["message"]?.contains("Mastery Paths") == true)
         #expect(differentiated[1]["message"]?.contains("(differentiation_tag_id)") == true)
         // The "Everyone" override's due date (the 21st, 05:59Z: the 20th in Denver), in both sections.
         let p3 = try #require(try workspace.xml(summary, section: "MST-ALG1-P3"))
         let p4 = try #require(try workspace.xml(summary, section: "MST-ALG1-P4"))
         for xml in [p3, p4] {
-            #expect(xml.contains("<LineItem sourcedId=\"canvas-5\" status=\"active\">\n      <Title>ALG Homework 1</Title>\n      <CategorySourcedId>GCT-ALG1-HW</CategorySourcedId>\n      <AssignDate>2020-08-18</AssignDate>\n      <DueDate>2020-08-20</DueDate>"))
+            #expect(
+                xml.contains(
+                    "<LineItem sourcedId=\"canvas-5\" status=\"active\">\n      <Title>ALG Homework 1</Title>\n      <CategorySourcedId>GCT-ALG1-HW</CategorySourcedId>\n      <AssignDate>2020-08-18</AssignDate>\n      <DueDate>2020-08-20</DueDate>"
+                ))
             #expect(!xml.contains("canvas-14") && !xml.contains("canvas-15"))
         }
         // Period 4 is taken out of Homework 2: no line item there, Period 3 has it.
@@ -163,9 +172,10 @@ import Testing
         #expect(try workspace.sentResults(summary, section: "MST-ALG1-P4") == ["canvas-12:604927 active fully graded 3.3", "canvas-5:604927 active fully graded 70"])
         let report = try workspace.report(summary)
         let notPosted = rows(report, rule: "grade-not-posted")
-        #expect(notPosted.map { "\($0["section_sis_id"]!) \($0["canvas_assignment_id"]!) \($0["count"]!) \($0["status"]!)" } == [
-            "MST-ALG1-P3 13 1 skipped", "MST-ALG1-P4 13 1 skipped",
-        ])
+        #expect(
+            notPosted.map { "\($0["section_sis_id"]!) \($0["canvas_assignment_id"]!) \($0["count"]!) \($0["status"]!)" } == [
+                "MST-ALG1-P3 13 1 skipped", "MST-ALG1-P4 13 1 skipped",
+            ])
         #expect(rows(report, rule: "invalid-score").isEmpty)
         let status = try workspace.ledger().syncRequests(SyncRequestQuery(runID: summary.runID)).requests
         #expect(status.map(\.notPosted) == [1, 1])

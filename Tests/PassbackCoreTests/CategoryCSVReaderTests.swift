@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct CategoryCSVReaderTests {
@@ -36,22 +37,23 @@ import Testing
         let export = try Self.read("valid.categories.csv")
         let q1Start = LocalDate(year: 2025, month: 8, day: 20)
         let q1End = LocalDate(year: 2025, month: 10, day: 31)
-        #expect(export.categories == [
-            AspireCategory(
-                categorySourcedID: "GCT0000001AbCd", title: "Homework", classSourcedID: "MST0000007Xy12", termSourcedID: "GTM00000000Q1",
-                termCode: "Q1", termStartDate: q1Start, termEndDate: q1End, schoolID: "702", status: .active,
-                verifiedAt: Self.instant("2025-08-25T03:00:00Z"), weight: "40", dateLastModified: Self.instant("2025-08-24T10:00:00Z")
-            ),
-            AspireCategory(
-                categorySourcedID: "GCT0000002AbCd", title: "Tests, Quizzes", classSourcedID: "MST0000007Xy12", termSourcedID: "GTM00000000Q1",
-                termCode: "Q1", termStartDate: q1Start, termEndDate: q1End, schoolID: "702", status: .active, verifiedAt: nil, weight: "60.5"
-            ),
-            AspireCategory(
-                categorySourcedID: "GCT0000001AbCd", title: "Homework", classSourcedID: "MST0000008Zz34", termSourcedID: "GTM00000000Q1",
-                termCode: "Q1", termStartDate: q1Start, termEndDate: q1End, schoolID: "702", status: .toBeDeleted,
-                verifiedAt: Self.instant("2025-08-25T09:00:00Z")
-            ),
-        ])
+        #expect(
+            export.categories == [
+                AspireCategory(
+                    categorySourcedID: "GCT0000001AbCd", title: "Homework", classSourcedID: "MST0000007Xy12", termSourcedID: "GTM00000000Q1",
+                    termCode: "Q1", termStartDate: q1Start, termEndDate: q1End, schoolID: "702", status: .active,
+                    verifiedAt: Self.instant("2025-08-25T03:00:00Z"), weight: "40", dateLastModified: Self.instant("2025-08-24T10:00:00Z")
+                ),
+                AspireCategory(
+                    categorySourcedID: "GCT0000002AbCd", title: "Tests, Quizzes", classSourcedID: "MST0000007Xy12", termSourcedID: "GTM00000000Q1",
+                    termCode: "Q1", termStartDate: q1Start, termEndDate: q1End, schoolID: "702", status: .active, verifiedAt: nil, weight: "60.5"
+                ),
+                AspireCategory(
+                    categorySourcedID: "GCT0000001AbCd", title: "Homework", classSourcedID: "MST0000008Zz34", termSourcedID: "GTM00000000Q1",
+                    termCode: "Q1", termStartDate: q1Start, termEndDate: q1End, schoolID: "702", status: .toBeDeleted,
+                    verifiedAt: Self.instant("2025-08-25T09:00:00Z")
+                ),
+            ])
     }
 
     @Test func matchesColumnsByNameInAnyOrderAndCase() throws {
@@ -69,20 +71,21 @@ import Testing
         #expect(export.categories.map(\.weight) == ["12.5"])
     }
 
-    @Test(arguments: [
-        ("malformed-empty.categories.csv", nil, "empty"),
-        ("malformed-header-only.categories.csv", 1, "no categories"),
-        ("malformed-missing-columns.categories.csv", 1, "lacks the required columns termCode, schoolId"),
-        ("malformed-duplicate-column.categories.csv", 1, "title column twice (columns 2 and 13)"),
-        ("malformed-duplicate-category.categories.csv", 4, "listed twice, on lines 2 and 4"),
-        ("malformed-bad-date.categories.csv", 3, "termStartDate '08/20/2025' is not a date"),
-        ("malformed-blank-title.categories.csv", 2, "title is blank"),
-        ("malformed-ragged-row.categories.csv", 2, "has 11 fields but the header has 12"),
-        ("malformed-utf16.categories.csv", 1, "UTF-16"),
-        ("malformed-latin1-title.categories.csv", 3, "Field 2 of the record on line 3 is not valid UTF-8"),
-        ("malformed-latin1-header.categories.csv", 1, "Field 2 of the record on line 1 is not valid UTF-8"),
-        ("malformed-nul-byte.categories.csv", 3, "NUL byte"),
-    ] as [(String, Int?, String)])
+    @Test(
+        arguments: [
+            ("malformed-empty.categories.csv", nil, "empty"),
+            ("malformed-header-only.categories.csv", 1, "no categories"),
+            ("malformed-missing-columns.categories.csv", 1, "lacks the required columns termCode, schoolId"),
+            ("malformed-duplicate-column.categories.csv", 1, "title column twice (columns 2 and 13)"),
+            ("malformed-duplicate-category.categories.csv", 4, "listed twice, on lines 2 and 4"),
+            ("malformed-bad-date.categories.csv", 3, "termStartDate '08/20/2025' is not a date"),
+            ("malformed-blank-title.categories.csv", 2, "title is blank"),
+            ("malformed-ragged-row.categories.csv", 2, "has 11 fields but the header has 12"),
+            ("malformed-utf16.categories.csv", 1, "UTF-16"),
+            ("malformed-latin1-title.categories.csv", 3, "Field 2 of the record on line 3 is not valid UTF-8"),
+            ("malformed-latin1-header.categories.csv", 1, "Field 2 of the record on line 1 is not valid UTF-8"),
+            ("malformed-nul-byte.categories.csv", 3, "NUL byte"),
+        ] as [(String, Int?, String)])
     func refusesMalformedExports(name: String, line: Int?, fragment: String) throws {
         let error = try Self.error(name)
         #expect(error.code == .malformedFile)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct CategoryXMLReaderTests {
@@ -31,19 +32,22 @@ import Testing
 
     @Test func readsAValidExportWithTwoTerms() throws {
         let export = try CategoryXMLReader().read(fileAt: Self.fixturePath("valid-two-terms.categories.xml"))
-        #expect(export.categories.map(\.categorySourcedID) == [
-            "GCT0000001AbCd", "GCT0000002EfGh", "GCT0000003IjKl", "GCT0000004MnOp", "GCT0000001AbCd", "GCT0000009QrSt",
-        ])
+        #expect(
+            export.categories.map(\.categorySourcedID) == [
+                "GCT0000001AbCd", "GCT0000002EfGh", "GCT0000003IjKl", "GCT0000004MnOp", "GCT0000001AbCd", "GCT0000009QrSt",
+            ])
         #expect(Set(export.categories.map(\.classSourcedID)) == ["MST0000007Xy12", "MST0000008Zz01", "MST0000009Ab34"])
 
         let homework = export.categories[0]
-        #expect(homework == AspireCategory(
-            categorySourcedID: "GCT0000001AbCd", title: "Homework", classSourcedID: "MST0000007Xy12",
-            termSourcedID: "GTM00000000Q1", termCode: "Q1",
-            termStartDate: LocalDate(year: 2025, month: 8, day: 25), termEndDate: LocalDate(year: 2025, month: 10, day: 31),
-            schoolID: "702", status: .active, verifiedAt: ISOTimestamp.parse("2025-08-25T09:00:00Z"), weight: "40",
-            dateLastModified: ISOTimestamp.parse("2025-08-20T15:30:00Z")
-        ))
+        #expect(
+            homework
+                == AspireCategory(
+                    categorySourcedID: "GCT0000001AbCd", title: "Homework", classSourcedID: "MST0000007Xy12",
+                    termSourcedID: "GTM00000000Q1", termCode: "Q1",
+                    termStartDate: LocalDate(year: 2025, month: 8, day: 25), termEndDate: LocalDate(year: 2025, month: 10, day: 31),
+                    schoolID: "702", status: .active, verifiedAt: ISOTimestamp.parse("2025-08-25T09:00:00Z"), weight: "40",
+                    dateLastModified: ISOTimestamp.parse("2025-08-20T15:30:00Z")
+                ))
         #expect(export.categories[1].title == "Tests & Quizzes")
         #expect(export.categories[2].verifiedAt == nil)
         #expect(export.categories[2].weight == nil)
@@ -68,7 +72,9 @@ import Testing
     }
 
     @Test func commentsAndProcessingInstructionsAreHarmless() throws {
-        let text = "<?xml version=\"1.0\"?>\n<!-- exported by Aspire -->\n<?aspire build=\"42\"?>\n" + Self.export(category: #"<Category categorySourcedId="C1" title="Homework" classSourcedId="S1"/><!-- note -->"#)
+        let text =
+            "<?xml version=\"1.0\"?>\n<!-- exported by Aspire -->\n<?aspire build=\"42\"?>\n"
+            + Self.export(category: #"<Category categorySourcedId="C1" title="Homework" classSourcedId="S1"/><!-- note -->"#)
         #expect(try CategoryXMLReader().read(bytes: Array(text.utf8)).categories.count == 1)
     }
 
@@ -111,8 +117,12 @@ import Testing
         BrokenFile(name: "truncated-utf16.categories.xml", line: 4, fragment: "not well-formed XML"),
         BrokenFile(name: "declared-utf16-written-utf8.categories.xml", line: 1, fragment: "Document labelled UTF-16 but has UTF-8 content"),
         BrokenFile(name: "utf16-without-bom-or-declaration.categories.xml", line: 1, fragment: "not well-formed XML"),
-        BrokenFile(name: "schema-violation.categories.xml", line: 5, fragment: "Element 'Category', attribute 'status': [facet 'enumeration'] The value 'deleted' is not an element of the set"),
-        BrokenFile(name: "duplicate-category.categories.xml", line: 6, fragment: "Category GCT0000001AbCd of section MST0000007Xy12 in term GTM00000000Q1 is listed twice, on lines 4 and 6"),
+        BrokenFile(
+            name: "schema-violation.categories.xml", line: 5,
+            fragment: "Element 'Category', attribute 'status': [facet 'enumeration'] The value 'deleted' is not an element of the set"),
+        BrokenFile(
+            name: "duplicate-category.categories.xml", line: 6,
+            fragment: "Category GCT0000001AbCd of section MST0000007Xy12 in term GTM00000000Q1 is listed twice, on lines 4 and 6"),
     ]
 
     @Test(arguments: brokenFiles)
@@ -176,7 +186,8 @@ import Testing
     }
 
     @Test func aHarmlessDoctypeIsStillRefused() {
-        let error = Self.error(reading: "<?xml version=\"1.0\"?>\n\n<!DOCTYPE CategoryExport>\n" + Self.export(category: #"<Category categorySourcedId="C1" title="Homework" classSourcedId="S1"/>"#))
+        let error = Self.error(
+            reading: "<?xml version=\"1.0\"?>\n\n<!DOCTYPE CategoryExport>\n" + Self.export(category: #"<Category categorySourcedId="C1" title="Homework" classSourcedId="S1"/>"#))
         #expect(error?.message.contains(Self.doctype) == true)
         #expect(error?.line == 3)
     }
@@ -192,25 +203,63 @@ import Testing
     }
 
     static let violations: [Violation] = [
-        Violation(name: "missing title", text: export(category: #"<Category categorySourcedId="C1" classSourcedId="S1"/>"#), line: 3, fragment: "The attribute 'title' is required but missing"),
-        Violation(name: "unknown attribute", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1" colour="red"/>"#), line: 3, fragment: "attribute 'colour'"),
-        Violation(name: "id of 61 characters", text: export(category: #"<Category categorySourcedId="\#(String(repeating: "C", count: 61))" title="T" classSourcedId="S1"/>"#), line: 3, fragment: "attribute 'categorySourcedId'"),
-        Violation(name: "id with a space", text: export(category: #"<Category categorySourcedId="C 1" title="T" classSourcedId="S1"/>"#), line: 3, fragment: "attribute 'categorySourcedId'"),
-        Violation(name: "title of 256 characters", text: export(category: #"<Category categorySourcedId="C1" title="\#(String(repeating: "t", count: 256))" classSourcedId="S1"/>"#), line: 3, fragment: "attribute 'title'"),
+        Violation(
+            name: "missing title", text: export(category: #"<Category categorySourcedId="C1" classSourcedId="S1"/>"#), line: 3,
+            fragment: "The attribute 'title' is required but missing"),
+        Violation(
+            name: "unknown attribute", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1" colour="red"/>"#), line: 3,
+            fragment: "attribute 'colour'"),
+        Violation(
+            name: "id of 61 characters", text: export(category: #"<Category categorySourcedId="\#(String(repeating: "C", count: 61))" title="T" classSourcedId="S1"/>"#), line: 3,
+            fragment: "attribute 'categorySourcedId'"),
+        Violation(
+            name: "id with a space", text: export(category: #"<Category categorySourcedId="C 1" title="T" classSourcedId="S1"/>"#), line: 3,
+            fragment: "attribute 'categorySourcedId'"),
+        Violation(
+            name: "title of 256 characters", text: export(category: #"<Category categorySourcedId="C1" title="\#(String(repeating: "t", count: 256))" classSourcedId="S1"/>"#),
+            line: 3, fragment: "attribute 'title'"),
         Violation(name: "blank title", text: export(category: #"<Category categorySourcedId="C1" title="   " classSourcedId="S1"/>"#), line: 3, fragment: "attribute 'title'"),
-        Violation(name: "verifiedAt without a zone", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1" verifiedAt="2025-08-25T03:00:00"/>"#), line: 3, fragment: "attribute 'verifiedAt'"),
-        Violation(name: "weight with an exponent", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1" weight="1e3"/>"#), line: 3, fragment: "attribute 'weight'"),
-        Violation(name: "text inside a Term", text: export(category: #"Homework <Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#), line: 3, fragment: "Element 'Term'"),
-        Violation(name: "term date without leading zeros", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, term: #"<Term termSourcedId="T1" termCode="Q1" termStartDate="2025-8-25" termEndDate="2025-10-31" schoolId="702">"#), line: 2, fragment: "attribute 'termStartDate'"),
-        Violation(name: "term without categories", text: #"<CategoryExport xmlns="urn:aspire-categories:1">"# + "\n" + term + "\n</Term>\n</CategoryExport>\n", line: 3, fragment: "Missing child element(s)"),
-        Violation(name: "export without terms", text: #"<CategoryExport xmlns="urn:aspire-categories:1">"# + "\n</CategoryExport>\n", line: 2, fragment: "Missing child element(s)"),
-        Violation(name: "no namespace", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, root: "<CategoryExport>"), line: 1, fragment: "No matching global declaration"),
-        Violation(name: "another namespace", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, root: #"<CategoryExport xmlns="urn:aspire-categories:2">"#), line: 1, fragment: "No matching global declaration"),
+        Violation(
+            name: "verifiedAt without a zone", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1" verifiedAt="2025-08-25T03:00:00"/>"#),
+            line: 3, fragment: "attribute 'verifiedAt'"),
+        Violation(
+            name: "weight with an exponent", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1" weight="1e3"/>"#), line: 3,
+            fragment: "attribute 'weight'"),
+        Violation(
+            name: "text inside a Term", text: export(category: #"Homework <Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#), line: 3, fragment: "Element 'Term'"),
+        Violation(
+            name: "term date without leading zeros",
+            text: export(
+                category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#,
+                term: #"<Term termSourcedId="T1" termCode="Q1" termStartDate="2025-8-25" termEndDate="2025-10-31" schoolId="702">"#), line: 2, fragment: "attribute 'termStartDate'"
+        ),
+        Violation(
+            name: "term without categories", text: #"<CategoryExport xmlns="urn:aspire-categories:1">"# + "\n" + term + "\n</Term>\n</CategoryExport>\n", line: 3,
+            fragment: "Missing child element(s)"),
+        Violation(
+            name: "export without terms", text: #"<CategoryExport xmlns="urn:aspire-categories:1">"# + "\n</CategoryExport>\n", line: 2, fragment: "Missing child element(s)"),
+        Violation(
+            name: "no namespace", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, root: "<CategoryExport>"), line: 1,
+            fragment: "No matching global declaration"),
+        Violation(
+            name: "another namespace",
+            text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, root: #"<CategoryExport xmlns="urn:aspire-categories:2">"#), line: 1,
+            fragment: "No matching global declaration"),
         // Checks past the schema, by AspireCategoryFields (shared with the CSV form):
-        Violation(name: "term ends before it starts", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, term: #"<Term termSourcedId="T1" termCode="Q1" termStartDate="2025-10-31" termEndDate="2025-08-25" schoolId="702">"#), line: 3, fragment: "termStartDate 2025-10-31 is after termEndDate 2025-08-25"),
-        Violation(name: "id with a no-break space", text: export(category: "<Category categorySourcedId=\"C\u{A0}1\" title=\"T\" classSourcedId=\"S1\"/>"), line: 3, fragment: "categorySourcedId"),
+        Violation(
+            name: "term ends before it starts",
+            text: export(
+                category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#,
+                term: #"<Term termSourcedId="T1" termCode="Q1" termStartDate="2025-10-31" termEndDate="2025-08-25" schoolId="702">"#), line: 3,
+            fragment: "termStartDate 2025-10-31 is after termEndDate 2025-08-25"),
+        Violation(
+            name: "id with a no-break space", text: export(category: "<Category categorySourcedId=\"C\u{A0}1\" title=\"T\" classSourcedId=\"S1\"/>"), line: 3,
+            fragment: "categorySourcedId"),
         // Checks of the reader itself:
-        Violation(name: "term of another school", text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, root: #"<CategoryExport xmlns="urn:aspire-categories:1" schoolId="703">"#), line: 2, fragment: "the export is for school 703"),
+        Violation(
+            name: "term of another school",
+            text: export(category: #"<Category categorySourcedId="C1" title="T" classSourcedId="S1"/>"#, root: #"<CategoryExport xmlns="urn:aspire-categories:1" schoolId="703">"#),
+            line: 2, fragment: "the export is for school 703"),
     ]
 
     @Test(arguments: violations)
@@ -224,7 +273,8 @@ import Testing
 
     /// libxml2 numbers an element by the line where its start tag ends.
     @Test func aCategoryWithAttributesOnSeveralLinesIsPlacedWhereItsStartTagEnds() throws {
-        let text = Self.export(category: "<Category categorySourcedId=\"C1\" title=\"T\" classSourcedId=\"S1\"/>\n<Category\n  categorySourcedId=\"C1\"\n  title=\"T\"\n  classSourcedId=\"S1\"/>")
+        let text = Self.export(
+            category: "<Category categorySourcedId=\"C1\" title=\"T\" classSourcedId=\"S1\"/>\n<Category\n  categorySourcedId=\"C1\"\n  title=\"T\"\n  classSourcedId=\"S1\"/>")
         let error = try #require(Self.error(reading: text))
         #expect(error.message.contains("listed twice, on lines 3 and"), "\(error)")
         #expect(error.line == 7, "\(error)")

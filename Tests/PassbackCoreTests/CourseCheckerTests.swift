@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// The rules-and-matching stage on one hand-made course: students into sections, the rule book
@@ -31,7 +32,8 @@ import Testing
         #expect(grades.diagnostics.isEmpty)
         #expect(grades.sections.map(\.request.sectionSISID) == ["MST0000007Xy12", "MST0000008Zz34"])
         for section in grades.sections {
-            #expect(section.lineItems.first?.results == [CandidateResult(studentSISID: "604863", current: .score(ExactDecimal(9)), gradedAt: nil, scoreDate: Make.day("2025-10-01"))])
+            #expect(
+                section.lineItems.first?.results == [CandidateResult(studentSISID: "604863", current: .score(ExactDecimal(9)), gradedAt: nil, scoreDate: Make.day("2025-10-01"))])
         }
         #expect(grades.sections[1].lineItems.first?.lineItem.categorySourcedID == "GCT0000003IjKl", "matched by title in Period 2")
     }

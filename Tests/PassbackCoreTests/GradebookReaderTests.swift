@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct GradebookReaderTests {
@@ -45,16 +46,18 @@ import Testing
         let gradebook = try Self.read("plain.csv")
         #expect(gradebook.separator == UInt8(ascii: ","))
         #expect(!gradebook.hasByteOrderMark)
-        #expect(gradebook.assignmentColumns == [
-            GradebookAssignmentColumn(name: "Homework 1", assignmentID: "101", pointsPossible: Self.decimal("10")),
-            GradebookAssignmentColumn(name: "Lab (Part 2)", assignmentID: "1234", pointsPossible: Self.decimal("25")),
-            GradebookAssignmentColumn(name: "Quiz: Fractions, Part A", assignmentID: "202", pointsPossible: Self.decimal("5")),
-        ])
-        #expect(gradebook.students == [
-            GradebookStudent(canvasUserID: "13", sisUserID: "604863", sectionText: "Period 1", line: 3, cells: [Self.points("9"), Self.points("22.5"), Self.points("5")]),
-            GradebookStudent(canvasUserID: "14", sisUserID: "604874", sectionText: "Period 1", line: 4, cells: [.excused, .notAssigned, .blank]),
-            GradebookStudent(canvasUserID: "15", sisUserID: nil, sectionText: "Period 1", line: 5, isTestStudent: true, cells: [.blank, .blank, .blank]),
-        ])
+        #expect(
+            gradebook.assignmentColumns == [
+                GradebookAssignmentColumn(name: "Homework 1", assignmentID: "101", pointsPossible: Self.decimal("10")),
+                GradebookAssignmentColumn(name: "Lab (Part 2)", assignmentID: "1234", pointsPossible: Self.decimal("25")),
+                GradebookAssignmentColumn(name: "Quiz: Fractions, Part A", assignmentID: "202", pointsPossible: Self.decimal("5")),
+            ])
+        #expect(
+            gradebook.students == [
+                GradebookStudent(canvasUserID: "13", sisUserID: "604863", sectionText: "Period 1", line: 3, cells: [Self.points("9"), Self.points("22.5"), Self.points("5")]),
+                GradebookStudent(canvasUserID: "14", sisUserID: "604874", sectionText: "Period 1", line: 4, cells: [.excused, .notAssigned, .blank]),
+                GradebookStudent(canvasUserID: "15", sisUserID: nil, sectionText: "Period 1", line: 5, isTestStudent: true, cells: [.blank, .blank, .blank]),
+            ])
     }
 
     @Test func byteOrderMarkAndLineEndsChangeNothingElse() throws {
@@ -71,10 +74,11 @@ import Testing
         let gradebook = try Self.read("semicolon-decimal-comma.csv")
         #expect(gradebook.separator == UInt8(ascii: ";"))
         #expect(gradebook.hasByteOrderMark)
-        #expect(gradebook.assignmentColumns == [
-            GradebookAssignmentColumn(name: "Homework 1", assignmentID: "101", pointsPossible: Self.decimal("10")),
-            GradebookAssignmentColumn(name: "Lab; Part 2", assignmentID: "102", pointsPossible: Self.decimal("12.5")),
-        ])
+        #expect(
+            gradebook.assignmentColumns == [
+                GradebookAssignmentColumn(name: "Homework 1", assignmentID: "101", pointsPossible: Self.decimal("10")),
+                GradebookAssignmentColumn(name: "Lab; Part 2", assignmentID: "102", pointsPossible: Self.decimal("12.5")),
+            ])
         #expect(gradebook.students.map(\.cells) == [[Self.points("9.5"), Self.points("12.5")], [.excused, Self.points("0")]])
         #expect(gradebook.students.map(\.sisUserID) == ["604900", "604901"])
         #expect(gradebook.students.allSatisfy { !$0.isTestStudent })
@@ -94,9 +98,10 @@ import Testing
     @Test func readsIntegrationIDAndRootAccountColumns() throws {
         let gradebook = try Self.read("integration-id-root-account.csv")
         #expect(gradebook.assignmentColumns.map(\.assignmentID) == ["101"])
-        #expect(gradebook.students == [
-            GradebookStudent(canvasUserID: "13", sisUserID: "604863", sectionText: "Period 1", line: 3, cells: [Self.points("9")]),
-        ])
+        #expect(
+            gradebook.students == [
+                GradebookStudent(canvasUserID: "13", sisUserID: "604863", sectionText: "Period 1", line: 3, cells: [Self.points("9")])
+            ])
     }
 
     @Test func readsLastNameFirstNameHeader() throws {
@@ -108,12 +113,13 @@ import Testing
 
     @Test func tellsTotalsFromAssignmentsWhenTheGradingPeriodIsANumber() throws {
         let gradebook = try Self.read("totals-numeric-grading-period.csv")
-        #expect(gradebook.assignmentColumns == [
-            GradebookAssignmentColumn(name: "Homework 1", assignmentID: "101", pointsPossible: Self.decimal("10")),
-            GradebookAssignmentColumn(name: "Unit Test (Fall 2020)", assignmentID: "102", pointsPossible: Self.decimal("50")),
-            GradebookAssignmentColumn(name: "Quiz Final Score", assignmentID: "103", pointsPossible: Self.decimal("5")),
-            GradebookAssignmentColumn(name: "Final Score Review", assignmentID: "104", pointsPossible: Self.decimal("20")),
-        ])
+        #expect(
+            gradebook.assignmentColumns == [
+                GradebookAssignmentColumn(name: "Homework 1", assignmentID: "101", pointsPossible: Self.decimal("10")),
+                GradebookAssignmentColumn(name: "Unit Test (Fall 2020)", assignmentID: "102", pointsPossible: Self.decimal("50")),
+                GradebookAssignmentColumn(name: "Quiz Final Score", assignmentID: "103", pointsPossible: Self.decimal("5")),
+                GradebookAssignmentColumn(name: "Final Score Review", assignmentID: "104", pointsPossible: Self.decimal("20")),
+            ])
         #expect(gradebook.students[0].cells == [Self.points("9"), Self.points("45"), Self.points("4"), Self.points("18")])
     }
 
@@ -222,32 +228,33 @@ import Testing
 
     // MARK: What stops a file
 
-    @Test(arguments: [
-        ("malformed-empty.csv", nil, "empty"),
-        ("malformed-header-only.csv", nil, "nothing after the header"),
-        ("malformed-not-a-gradebook.csv", 1, "starts with \"categorySourcedId\""),
-        ("malformed-no-sis-user-id.csv", 1, "with SIS ids (an account that can see SIS User IDs)"),
-        ("malformed-no-section.csv", 1, "no \"Section\" column"),
-        ("malformed-duplicate-id-column.csv", 1, "\"ID\" column twice (columns 2 and 4)"),
-        ("malformed-missing-points-possible.csv", 2, "Points Possible"),
-        ("malformed-posting-row-only.csv", nil, "Points Possible"),
-        ("malformed-student-before-points-possible.csv", 2, "should be the \"Points Possible\" row"),
-        ("malformed-ragged-row.csv", 4, "has 7 fields but the header has 6"),
-        ("malformed-bad-id.csv", 3, "the ID \"mary\""),
-        ("malformed-blank-id.csv", 4, "a blank ID"),
-        ("malformed-duplicate-student.csv", 5, "lines 3 and 5"),
-        ("malformed-duplicate-assignment.csv", 1, "two columns for assignment 101"),
-        ("malformed-utf16.csv", 1, "CSV UTF-8"),
-        ("malformed-unterminated-quote.csv", 4, "never closed"),
-        ("malformed-stray-quote.csv", 3, "does not start with a quote"),
-        ("malformed-latin1-section.csv", 3, "not valid UTF-8"),
-        ("malformed-latin1-header.csv", 1, "Field 7 of the record on line 1 is not valid UTF-8"),
-        ("malformed-latin1-sis-id.csv", 4, "Field 3 of the record on line 4 is not valid UTF-8"),
-        ("malformed-short-row.csv", 4, "has 5 fields but the header has 6"),
-        ("malformed-nul-byte.csv", 3, "NUL byte"),
-        ("malformed-excel-unicode-text.csv", 1, "save it as \"CSV UTF-8 (Comma delimited)\""),
-        ("malformed-tab-separated.csv", 1, "save it as \"CSV UTF-8 (Comma delimited)\""),
-    ] as [(String, Int?, String)])
+    @Test(
+        arguments: [
+            ("malformed-empty.csv", nil, "empty"),
+            ("malformed-header-only.csv", nil, "nothing after the header"),
+            ("malformed-not-a-gradebook.csv", 1, "starts with \"categorySourcedId\""),
+            ("malformed-no-sis-user-id.csv", 1, "with SIS ids (an account that can see SIS User IDs)"),
+            ("malformed-no-section.csv", 1, "no \"Section\" column"),
+            ("malformed-duplicate-id-column.csv", 1, "\"ID\" column twice (columns 2 and 4)"),
+            ("malformed-missing-points-possible.csv", 2, "Points Possible"),
+            ("malformed-posting-row-only.csv", nil, "Points Possible"),
+            ("malformed-student-before-points-possible.csv", 2, "should be the \"Points Possible\" row"),
+            ("malformed-ragged-row.csv", 4, "has 7 fields but the header has 6"),
+            ("malformed-bad-id.csv", 3, "the ID \"mary\""),
+            ("malformed-blank-id.csv", 4, "a blank ID"),
+            ("malformed-duplicate-student.csv", 5, "lines 3 and 5"),
+            ("malformed-duplicate-assignment.csv", 1, "two columns for assignment 101"),
+            ("malformed-utf16.csv", 1, "CSV UTF-8"),
+            ("malformed-unterminated-quote.csv", 4, "never closed"),
+            ("malformed-stray-quote.csv", 3, "does not start with a quote"),
+            ("malformed-latin1-section.csv", 3, "not valid UTF-8"),
+            ("malformed-latin1-header.csv", 1, "Field 7 of the record on line 1 is not valid UTF-8"),
+            ("malformed-latin1-sis-id.csv", 4, "Field 3 of the record on line 4 is not valid UTF-8"),
+            ("malformed-short-row.csv", 4, "has 5 fields but the header has 6"),
+            ("malformed-nul-byte.csv", 3, "NUL byte"),
+            ("malformed-excel-unicode-text.csv", 1, "save it as \"CSV UTF-8 (Comma delimited)\""),
+            ("malformed-tab-separated.csv", 1, "save it as \"CSV UTF-8 (Comma delimited)\""),
+        ] as [(String, Int?, String)])
     func refusesMalformedFiles(name: String, line: Int?, fragment: String) throws {
         let error = try Self.error(name)
         #expect(error.code == .malformedFile)
@@ -283,14 +290,15 @@ import Testing
         #expect(gradebook.students.map(\.canvasUserID) == ["13", "14", "15", "16", "17", "18"])
         #expect(gradebook.students.map(\.sisUserID) == ["604863", "604874", "604875", "604876", "604877", "604878"])
         #expect(gradebook.students.allSatisfy { $0.sectionText == "Period 1" })
-        #expect(gradebook.students.map(\.cells) == [
-            [Self.points("9.5"), Self.points("7"), Self.points("8")],  // a decimal comma, quoted as Canvas quotes it (v2)
-            [bad("=1+1"), bad("1,000", .ambiguous), Self.points("6")],
-            [bad("9\n5"), bad("1e3"), Self.points("5")],
-            [bad("NaN"), bad("\u{FF19}"), bad("\"9\"")],
-            [bad("-3", .negative), bad("+3"), bad("9\u{FFFD}")],
-            [Self.points("4"), Self.points("3"), Self.points("2")],
-        ])
+        #expect(
+            gradebook.students.map(\.cells) == [
+                [Self.points("9.5"), Self.points("7"), Self.points("8")],  // a decimal comma, quoted as Canvas quotes it (v2)
+                [bad("=1+1"), bad("1,000", .ambiguous), Self.points("6")],
+                [bad("9\n5"), bad("1e3"), Self.points("5")],
+                [bad("NaN"), bad("\u{FF19}"), bad("\"9\"")],
+                [bad("-3", .negative), bad("+3"), bad("9\u{FFFD}")],
+                [Self.points("4"), Self.points("3"), Self.points("2")],
+            ])
     }
 
     @Test func aFieldOverTheCapStopsTheFileAtItsLine() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// Canvas and Aspire timestamps: every form the readers meet, from text and from bytes (the JSON

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// The claim protocol (issue 4): settled files only, ignored names never, bundles together,

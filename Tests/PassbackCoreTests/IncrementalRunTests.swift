@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// Multi-run scenarios with a fixed clock (issue 3): what incremental and bulk runs send, what the
@@ -22,11 +23,12 @@ import Testing
         try course.drop(into: workspace)
         let summary = try workspace.run(at: "2025-10-02T09:00:00Z")
         #expect(summary.exitCode == 0)
-        #expect(try workspace.sentResults(summary) == [
-            "canvas-101:1001 active fully graded 9.5",
-            "canvas-101:1002 tobedeleted",
-            "canvas-101:1003 active exempt",
-        ])
+        #expect(
+            try workspace.sentResults(summary) == [
+                "canvas-101:1001 active fully graded 9.5",
+                "canvas-101:1002 tobedeleted",
+                "canvas-101:1003 active exempt",
+            ])
         let success = try workspace.report(summary).filter { $0["status"] == "success" }
         #expect(success.map { $0["canvas_assignment_id"] } == ["101"])
         #expect(success.first?["count"] == "3")
@@ -124,7 +126,8 @@ import Testing
 
     @Test func statusFindsRequestsByEveryKindOfIdAndStatus() throws {
         let workspace = try ScenarioWorkspace()
-        try workspace.drop("aspire.categories.csv", ScenarioCourse.categories() + ScenarioCourse.categories(courseID: "5151").split(separator: "\n").dropFirst().joined(separator: "\n") + "\n")
+        try workspace.drop(
+            "aspire.categories.csv", ScenarioCourse.categories() + ScenarioCourse.categories(courseID: "5151").split(separator: "\n").dropFirst().joined(separator: "\n") + "\n")
         try ScenarioCourse().drop(into: workspace)
         var broken = ScenarioCourse()
         broken.courseID = "5151"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct LedgerTests {
@@ -25,7 +26,8 @@ import Testing
         try withLedger { ledger, _ in
             try ledger.beginRun(id: "r1", clock: Make.now, mode: .incremental)
             try ledger.beginRun(id: "r2", clock: Make.now, mode: .incremental)
-            try ledger.storeCategories([Make.category("A", title: "Homework"), Make.category("B", title: "Tests", section: "OTHER")], sourceFile: "one.categories.csv", runID: "r1")
+            try ledger.storeCategories(
+                [Make.category("A", title: "Homework"), Make.category("B", title: "Tests", section: "OTHER")], sourceFile: "one.categories.csv", runID: "r1")
             try ledger.storeCategories([Make.category("C", title: "Projects")], sourceFile: "two.categories.csv", runID: "r2")
             let catalog = try ledger.categoryCatalog()
             #expect(catalog.categories(term: "GTM00000000Q1", section: "MST0000007Xy12").map(\.categorySourcedID) == ["C"])
@@ -44,10 +46,15 @@ import Testing
             try ledger.setStatus(.inProgress, requestIDs: ["R-001", "R-002"], at: now)
             var history = SectionHistory()
             history.results["canvas-1:604863"] = ResultState(sent: .score(ExactDecimal(9)), sentAt: now, seen: .score(ExactDecimal(9)), seenSince: now)
-            try ledger.commit([
-                SyncRequestOutcome(requestID: "R-001", runID: "R", classSourcedID: "MST1", status: .success, lineItems: 1, resultsSent: 1, errors: 0, warnings: 0, outboxFile: "R_MST1.xml", students: ["604863"], history: history),
-                SyncRequestOutcome(requestID: "R-002", runID: "R", classSourcedID: "MST2", status: .failed, lineItems: 0, resultsSent: 0, errors: 2, warnings: 0, outboxFile: nil, students: ["604874"], history: nil),
-            ], report: ReportChunk(), bundle: ProcessedBundle(stem: "algebra", outcome: .sent, gradebookSHA256: "g", jsonSHA256: "j", clean: false), runID: "R", at: now)
+            try ledger.commit(
+                [
+                    SyncRequestOutcome(
+                        requestID: "R-001", runID: "R", classSourcedID: "MST1", status: .success, lineItems: 1, resultsSent: 1, errors: 0, warnings: 0, outboxFile: "R_MST1.xml",
+                        students: ["604863"], history: history),
+                    SyncRequestOutcome(
+                        requestID: "R-002", runID: "R", classSourcedID: "MST2", status: .failed, lineItems: 0, resultsSent: 0, errors: 2, warnings: 0, outboxFile: nil,
+                        students: ["604874"], history: nil),
+                ], report: ReportChunk(), bundle: ProcessedBundle(stem: "algebra", outcome: .sent, gradebookSHA256: "g", jsonSHA256: "j", clean: false), runID: "R", at: now)
             #expect(try ledger.processedBundles(runID: "R")["algebra"]?.outcome == .sent)
             #expect(try ledger.duplicateOf(gradebookSHA256: "g", jsonSHA256: "j") == nil, "a bundle with errors is never a duplicate")
             #expect(try ledger.history(ofSection: "MST1") == history)
@@ -85,7 +92,9 @@ import Testing
     /// A row appended to a chunk is the same record as its cells written by SpreadsheetCSV.
     @Test func rowsEncodeAsTheirCells() {
         let rows = [
-            ReportRow(runID: "r", requestID: nil, status: .error, rule: RuleCode("x"), subject: ReportSubject(courseSISID: "=1+2", canvasCourseID: "4", assignmentName: "a, \"b\"\nc"), count: 3, location: SourceLocation(file: "f.csv", line: 9), message: "-m"),
+            ReportRow(
+                runID: "r", requestID: nil, status: .error, rule: RuleCode("x"), subject: ReportSubject(courseSISID: "=1+2", canvasCourseID: "4", assignmentName: "a, \"b\"\nc"),
+                count: 3, location: SourceLocation(file: "f.csv", line: 9), message: "-m"),
             ReportRow(runID: "r", requestID: "r-001", status: .success, rule: nil, subject: ReportSubject(), message: "Sent 1 grade."),
             ReportRow(runID: "r", requestID: nil, status: .skipped, rule: .duplicateFile, subject: ReportSubject(), message: ""),
         ]

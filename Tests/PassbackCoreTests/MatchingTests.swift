@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct CategoryMatcherTests {

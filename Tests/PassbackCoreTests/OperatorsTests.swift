@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 #if canImport(Glibc)
@@ -74,7 +75,9 @@ import Glibc
         #expect(settings.hooks.afterRun == ["/usr/local/bin/upload", "--to", "aspire"])
         #expect(settings.hooks.afterRunTimeoutSeconds == 600)
         #expect(try Settings.parse("").hooks.afterRun.isEmpty)
-        #expect(throws: SettingsError("passback.toml: hooks.after_run must be a list of strings, the program first: [\"/usr/local/bin/upload\", \"--to\", \"aspire\"] (no shell line)")) {
+        #expect(
+            throws: SettingsError("passback.toml: hooks.after_run must be a list of strings, the program first: [\"/usr/local/bin/upload\", \"--to\", \"aspire\"] (no shell line)")
+        ) {
             try Settings.parse("[hooks]\nafter_run = []\n")
         }
         #expect(throws: SettingsError("passback.toml: hooks.after_run_timeout_seconds must be a whole number from 1 to 86400")) {
@@ -96,13 +99,18 @@ import Glibc
     /// problems stay apart; `ok` only without errors.
     @Test func validationReportCountsRepeatsAndSaysOKOnlyWithoutErrors() {
         func finding(_ assignment: String, _ message: String = "No categories for S1.", severity: Diagnostic.Severity = .error) -> FileValidator.Finding {
-            FileValidator.Finding(file: "c.canvas.json", diagnostic: Diagnostic(severity, .categoryNotFound, message, subject: ReportSubject(sectionSISID: "S1", canvasAssignmentID: assignment), location: SourceLocation(file: "c.canvas.json")))
+            FileValidator.Finding(
+                file: "c.canvas.json",
+                diagnostic: Diagnostic(
+                    severity, .categoryNotFound, message, subject: ReportSubject(sectionSISID: "S1", canvasAssignmentID: assignment),
+                    location: SourceLocation(file: "c.canvas.json")))
         }
         let report = ValidationReport(findings: (1...7).map { finding("10\($0)") } + [finding("200", "Another.")])
-        #expect(report.lines == [
-            "c.canvas.json: error category-not-found section S1: No categories for S1. (7 times: assignments 101, 102, 103, 104, 105 and 2 more)",
-            "c.canvas.json: error category-not-found assignment 200 section S1: Another.",
-        ])
+        #expect(
+            report.lines == [
+                "c.canvas.json: error category-not-found section S1: No categories for S1. (7 times: assignments 101, 102, 103, 104, 105 and 2 more)",
+                "c.canvas.json: error category-not-found assignment 200 section S1: Another.",
+            ])
         #expect(report.errors == 8)
         #expect(report.closingLine == "8 error(s) in 1 file(s); a run would report them")
         let fine = ValidationReport(findings: [finding("1", severity: .warning), FileValidator.Finding(file: "c.canvas.json", note: "read: course 1")])

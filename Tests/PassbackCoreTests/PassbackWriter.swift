@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+
 @testable import PassbackCore
 
 /// The test reference for the passback XML: libxml2's `xmlTextWriter`, which the project used to
@@ -172,7 +173,8 @@ final class PassbackWriter {
         try element(writer, "StudentSourcedId", result.studentSourcedID)
         if result.status == .active {
             guard let scoreStatus = result.scoreStatus, let scoreDate = result.scoreDate else {
-                throw PassbackWriterError("result \(result.sourcedID) is active but has no \(result.scoreStatus == nil ? "score status" : "score date"); only a deletion may leave them out")
+                throw PassbackWriterError(
+                    "result \(result.sourcedID) is active but has no \(result.scoreStatus == nil ? "score status" : "score date"); only a deletion may leave them out")
             }
             try element(writer, "ScoreStatus", scoreStatus.rawValue)
             if scoreStatus != .exempt, let score = result.score {

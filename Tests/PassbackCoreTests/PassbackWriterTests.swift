@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct PassbackWriterTests {
@@ -27,16 +28,24 @@ import Testing
                     categorySourcedID: "GCT0000001AbCd", assignDate: date("2025-09-02"), dueDate: date("2025-09-11"),
                     resultValueMax: ExactDecimal(10),
                     results: [
-                        PassbackResult(sourcedID: "canvas-1001:604863", studentSourcedID: "604863", scoreStatus: .fullyGraded, score: ExactDecimal(9), scoreDate: date("2025-09-12")),
-                        PassbackResult(sourcedID: "canvas-1001:604864", studentSourcedID: "604864", scoreStatus: .fullyGraded, score: decimal("9.50"), scoreDate: date("2025-09-12")),
-                        PassbackResult(sourcedID: "canvas-1001:604865", studentSourcedID: "604865", scoreStatus: .fullyGraded, score: decimal("0.125"), scoreDate: date("2025-09-13")),
-                        PassbackResult(sourcedID: "canvas-1001:604866", studentSourcedID: "604866", scoreStatus: .fullyGraded, score: decimal("12.5"), scoreDate: date("2025-09-13")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604863", studentSourcedID: "604863", scoreStatus: .fullyGraded, score: ExactDecimal(9), scoreDate: date("2025-09-12")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604864", studentSourcedID: "604864", scoreStatus: .fullyGraded, score: decimal("9.50"), scoreDate: date("2025-09-12")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604865", studentSourcedID: "604865", scoreStatus: .fullyGraded, score: decimal("0.125"), scoreDate: date("2025-09-13")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604866", studentSourcedID: "604866", scoreStatus: .fullyGraded, score: decimal("12.5"), scoreDate: date("2025-09-13")),
                         PassbackResult(sourcedID: "canvas-1001:604867", studentSourcedID: "604867", scoreStatus: .exempt, score: ExactDecimal(10), scoreDate: date("2025-09-14")),
                         PassbackResult(sourcedID: "canvas-1001:604868", studentSourcedID: "604868", scoreStatus: .submitted, score: nil, scoreDate: date("2025-09-14")),
-                        PassbackResult(sourcedID: "canvas-1001:604869", studentSourcedID: "604869", scoreStatus: .partiallyGraded, score: decimal("4.5"), scoreDate: date("2025-09-14")),
-                        PassbackResult(sourcedID: "canvas-1001:604870", studentSourcedID: "604870", scoreStatus: .notSubmitted, score: ExactDecimal(0), scoreDate: date("2025-09-15")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604869", studentSourcedID: "604869", scoreStatus: .partiallyGraded, score: decimal("4.5"), scoreDate: date("2025-09-14")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604870", studentSourcedID: "604870", scoreStatus: .notSubmitted, score: ExactDecimal(0), scoreDate: date("2025-09-15")),
                         .deletion(sourcedID: "canvas-1001:604874", studentSourcedID: "604874"),
-                        PassbackResult(sourcedID: "canvas-1001:604875", status: .toBeDeleted, studentSourcedID: "604875", scoreStatus: .fullyGraded, score: ExactDecimal(7), scoreDate: date("2025-09-15")),
+                        PassbackResult(
+                            sourcedID: "canvas-1001:604875", status: .toBeDeleted, studentSourcedID: "604875", scoreStatus: .fullyGraded, score: ExactDecimal(7),
+                            scoreDate: date("2025-09-15")),
                     ]
                 ),
                 PassbackLineItem(
@@ -53,7 +62,7 @@ import Testing
                     sourcedID: "canvas-2001", status: .toBeDeleted, title: "Lab safety", categorySourcedID: "GCT0000003IjKl",
                     assignDate: date("2025-09-01"), dueDate: date("2025-09-05"), resultValueMax: ExactDecimal(100),
                     results: [.deletion(sourcedID: "canvas-2001:700001", studentSourcedID: "700001")]
-                ),
+                )
             ]
         ),
     ]
@@ -105,10 +114,15 @@ import Testing
         // Well past libxml2's 4000-byte output buffer, so the file is written in many pieces.
         let path = try XMLTestFiles.scratchFolder().appendingPathComponent("passback.xml").path
         let results = (0..<5_000).map { index in
-            PassbackResult(sourcedID: "canvas-9:\(index)", studentSourcedID: "\(index)", scoreStatus: .fullyGraded, score: ExactDecimal(Int64(index % 11)), scoreDate: Self.date("2025-10-01"))
+            PassbackResult(
+                sourcedID: "canvas-9:\(index)", studentSourcedID: "\(index)", scoreStatus: .fullyGraded, score: ExactDecimal(Int64(index % 11)), scoreDate: Self.date("2025-10-01"))
         }
         var section = Self.sections[1]
-        section.lineItems = [PassbackLineItem(sourcedID: "canvas-9", title: "Big", categorySourcedID: "G", assignDate: Self.date("2025-10-01"), dueDate: Self.date("2025-10-01"), resultValueMax: ExactDecimal(10), results: results)]
+        section.lineItems = [
+            PassbackLineItem(
+                sourcedID: "canvas-9", title: "Big", categorySourcedID: "G", assignDate: Self.date("2025-10-01"), dueDate: Self.date("2025-10-01"),
+                resultValueMax: ExactDecimal(10), results: results)
+        ]
         try Self.write([section], to: path)
         #expect(SchemaValidator.passback.validate(fileAt: path) == [])
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -118,7 +132,9 @@ import Testing
     @Test func anActiveResultWithoutScoreStatusIsRefused() throws {
         let path = try XMLTestFiles.scratchFolder().appendingPathComponent("passback.xml").path
         var section = Self.sections[1]
-        section.lineItems[0].results = [PassbackResult(sourcedID: "canvas-2001:1", studentSourcedID: "1", scoreStatus: nil, score: ExactDecimal(1), scoreDate: Self.date("2025-09-02"))]
+        section.lineItems[0].results = [
+            PassbackResult(sourcedID: "canvas-2001:1", studentSourcedID: "1", scoreStatus: nil, score: ExactDecimal(1), scoreDate: Self.date("2025-09-02"))
+        ]
         let writer = try PassbackWriter(path: path)
         try writer.begin(Self.header)
         let error = #expect(throws: PassbackWriterError.self) { try writer.write(section) }
@@ -221,12 +237,17 @@ import Testing
                         sourcedID: "canvas-1" + value, title: value, categorySourcedID: value, assignDate: LocalDate(year: 2025, month: 1, day: 2),
                         dueDate: LocalDate(year: 987, month: 12, day: 31), resultValueMax: ExactDecimal(mantissa: -5, scale: 3),
                         results: [
-                            PassbackResult(sourcedID: "canvas-1:" + value, studentSourcedID: value, scoreStatus: .fullyGraded, score: ExactDecimal(mantissa: 123_456_789_012_345, scale: 18), scoreDate: LocalDate(year: 2025, month: 10, day: 1)),
+                            PassbackResult(
+                                sourcedID: "canvas-1:" + value, studentSourcedID: value, scoreStatus: .fullyGraded, score: ExactDecimal(mantissa: 123_456_789_012_345, scale: 18),
+                                scoreDate: LocalDate(year: 2025, month: 10, day: 1)),
                             PassbackResult(sourcedID: value, status: .toBeDeleted, studentSourcedID: value, scoreStatus: nil, score: nil, scoreDate: nil),
-                            PassbackResult(sourcedID: "x", studentSourcedID: value, scoreStatus: .exempt, score: ExactDecimal(0), scoreDate: LocalDate(year: 2025, month: 1, day: 1)),
+                            PassbackResult(
+                                sourcedID: "x", studentSourcedID: value, scoreStatus: .exempt, score: ExactDecimal(0), scoreDate: LocalDate(year: 2025, month: 1, day: 1)),
                         ]
                     ),
-                    PassbackLineItem(sourcedID: value, status: .toBeDeleted, title: value, categorySourcedID: "c", assignDate: LocalDate(year: 1, month: 1, day: 1), dueDate: LocalDate(year: 9999, month: 9, day: 9), resultValueMax: .zero, results: []),
+                    PassbackLineItem(
+                        sourcedID: value, status: .toBeDeleted, title: value, categorySourcedID: "c", assignDate: LocalDate(year: 1, month: 1, day: 1),
+                        dueDate: LocalDate(year: 9999, month: 9, day: 9), resultValueMax: .zero, results: []),
                 ]
             ),
             PassbackSection(classSourcedID: value, termSourcedID: "T", schoolID: "1", canvasCourseID: "2", canvasSectionID: "3", lineItems: []),
@@ -252,10 +273,16 @@ import Testing
 
     @Test func largeSectionsAreWrittenInPieces() throws {
         let results = (0..<20_000).map { index in
-            PassbackResult(sourcedID: "canvas-9:\(index)", studentSourcedID: "\(index)", scoreStatus: .fullyGraded, score: ExactDecimal(mantissa: Int64(index), scale: UInt8(index % 4)), scoreDate: LocalDate(year: 2025, month: 10, day: 1))
+            PassbackResult(
+                sourcedID: "canvas-9:\(index)", studentSourcedID: "\(index)", scoreStatus: .fullyGraded, score: ExactDecimal(mantissa: Int64(index), scale: UInt8(index % 4)),
+                scoreDate: LocalDate(year: 2025, month: 10, day: 1))
         }
         var section = PassbackWriterTests.sections[1]
-        section.lineItems = (0..<4).map { PassbackLineItem(sourcedID: "canvas-\($0)", title: "Big \($0)", categorySourcedID: "G", assignDate: LocalDate(year: 2025, month: 10, day: 1), dueDate: LocalDate(year: 2025, month: 10, day: 1), resultValueMax: ExactDecimal(10), results: results) }
+        section.lineItems = (0..<4).map {
+            PassbackLineItem(
+                sourcedID: "canvas-\($0)", title: "Big \($0)", categorySourcedID: "G", assignDate: LocalDate(year: 2025, month: 10, day: 1),
+                dueDate: LocalDate(year: 2025, month: 10, day: 1), resultValueMax: ExactDecimal(10), results: results)
+        }
         #expect(try Self.bufferBytes([section]) == Self.libxml2Bytes([section]))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct SpreadsheetCSVTests {
@@ -61,17 +62,23 @@ import Testing
         #expect(chmod(folder.path, 0o700) == 0)
         let path = folder.appendingPathComponent("r.csv").path
         let writer = try ReportWriter(path: path)
-        try writer.append(ReportRow(
-            runID: "R1", requestID: "R1-001", status: .error, rule: .nameTooLong,
-            subject: ReportSubject(courseSISID: "C", sectionSISID: "S", canvasCourseID: "1", canvasAssignmentID: "2", assignmentName: "=cmd|' /C calc'!A0", categorySourcedID: "G", studentSISID: nil),
-            location: SourceLocation(file: "x.canvas.json"), message: "Shorten the name to 50 characters or fewer; it has 57."
-        ))
+        try writer.append(
+            ReportRow(
+                runID: "R1", requestID: "R1-001", status: .error, rule: .nameTooLong,
+                subject: ReportSubject(
+                    courseSISID: "C", sectionSISID: "S", canvasCourseID: "1", canvasAssignmentID: "2", assignmentName: "=cmd|' /C calc'!A0", categorySourcedID: "G",
+                    studentSISID: nil),
+                location: SourceLocation(file: "x.canvas.json"), message: "Shorten the name to 50 characters or fewer; it has 57."
+            ))
         #expect(!FileManager.default.fileExists(atPath: path))
         try writer.finish()
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(Array(data.prefix(3)) == [0xEF, 0xBB, 0xBF])
         let text = String(decoding: data.dropFirst(3), as: UTF8.self)
-        #expect(text == "run_id,request_id,status,rule,course_sis_id,section_sis_id,canvas_course_id,canvas_assignment_id,assignment_name,category_sourced_id,student_sis_id,count,source_file,source_line,message\r\nR1,R1-001,error,name-too-long,C,S,1,2,'=cmd|' /C calc'!A0,G,,,x.canvas.json,,Shorten the name to 50 characters or fewer; it has 57.\r\n")
+        #expect(
+            text
+                == "run_id,request_id,status,rule,course_sis_id,section_sis_id,canvas_course_id,canvas_assignment_id,assignment_name,category_sourced_id,student_sis_id,count,source_file,source_line,message\r\nR1,R1-001,error,name-too-long,C,S,1,2,'=cmd|' /C calc'!A0,G,,,x.canvas.json,,Shorten the name to 50 characters or fewer; it has 57.\r\n"
+        )
         var info = stat()
         stat(path, &info)
         #expect(info.st_mode & 0o777 == 0o600)

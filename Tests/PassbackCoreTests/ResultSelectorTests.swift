@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct ResultSelectorTests {
     static let now = Make.date("2025-10-01T09:00:00Z")
 
     func section(_ results: [CandidateResult]) -> SectionGrades {
-        let item = PassbackLineItem(sourcedID: "canvas-1001", title: "Homework 1", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: Make.decimal("10"), results: [])
+        let item = PassbackLineItem(
+            sourcedID: "canvas-1001", title: "Homework 1", categorySourcedID: "GCT1", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"),
+            resultValueMax: Make.decimal("10"), results: [])
         return SectionGrades(
             request: SyncRequestKey(bundleStem: "c", courseSISID: "C", canvasCourseID: "1", sectionSISID: "S", canvasSectionID: "2"),
             termSourcedID: "T", schoolID: "702",
@@ -19,7 +22,8 @@ import Testing
     }
 
     @Test func firstRunSendsEveryGradeAndNoDeletion() {
-        let selection = ResultSelector(mode: .incremental, now: Self.now).select(section([result("1", .score(Make.decimal("9"))), result("2", .exempt), result("3", nil)]), history: .empty)
+        let selection = ResultSelector(mode: .incremental, now: Self.now).select(
+            section([result("1", .score(Make.decimal("9"))), result("2", .exempt), result("3", nil)]), history: .empty)
         #expect(selection.lineItems.count == 1)
         #expect(selection.lineItems[0].results.map(\.sourcedID) == ["canvas-1001:1", "canvas-1001:2"])
         #expect(selection.lineItems[0].results[1].scoreStatus == .exempt)
@@ -46,10 +50,14 @@ import Testing
         let same = ResultSelector(mode: .incremental, now: later).select(input, history: first.history)
         #expect(!same.historyChanged)
         #expect(same.history == first.history)
-        #expect(!ResultSelector(mode: .bulk, now: Self.now).select(input, history: first.history).historyChanged, "bulk at the same clock resends the same values: nothing new to store")
-        let regraded = ResultSelector(mode: .incremental, now: later).select(section([result("1", .score(Make.decimal("9.5"))), result("2", nil), result("3", .exempt)]), history: first.history)
+        #expect(
+            !ResultSelector(mode: .bulk, now: Self.now).select(input, history: first.history).historyChanged, "bulk at the same clock resends the same values: nothing new to store"
+        )
+        let regraded = ResultSelector(mode: .incremental, now: later).select(
+            section([result("1", .score(Make.decimal("9.5"))), result("2", nil), result("3", .exempt)]), history: first.history)
         #expect(regraded.historyChanged)
-        let reordered = ResultSelector(mode: .incremental, now: later).select(section([result("2", nil), result("1", .score(Make.decimal("9"))), result("3", .exempt)]), history: first.history)
+        let reordered = ResultSelector(mode: .incremental, now: later).select(
+            section([result("2", nil), result("1", .score(Make.decimal("9"))), result("3", .exempt)]), history: first.history)
         #expect(reordered.historyChanged)
         let fewer = ResultSelector(mode: .incremental, now: later).select(section([result("1", .score(Make.decimal("9")))]), history: first.history)
         #expect(fewer.historyChanged)
@@ -57,9 +65,13 @@ import Testing
     }
 
     @Test func changedClearedAndExcusedGoOut() {
-        let first = ResultSelector(mode: .incremental, now: Self.now).select(section([result("1", .score(Make.decimal("9"))), result("2", .score(Make.decimal("8"))), result("3", .score(Make.decimal("7"))), result("4", .score(Make.decimal("6")))]), history: .empty)
+        let first = ResultSelector(mode: .incremental, now: Self.now).select(
+            section([
+                result("1", .score(Make.decimal("9"))), result("2", .score(Make.decimal("8"))), result("3", .score(Make.decimal("7"))), result("4", .score(Make.decimal("6"))),
+            ]), history: .empty)
         let later = Self.now.addingTimeInterval(3600)
-        let second = ResultSelector(mode: .incremental, now: later).select(section([result("1", .score(Make.decimal("9.5"))), result("2", nil), result("3", .exempt), result("4", .score(Make.decimal("6.00")))]), history: first.history)
+        let second = ResultSelector(mode: .incremental, now: later).select(
+            section([result("1", .score(Make.decimal("9.5"))), result("2", nil), result("3", .exempt), result("4", .score(Make.decimal("6.00")))]), history: first.history)
         let results = second.lineItems.first?.results ?? []
         #expect(results.map(\.sourcedID) == ["canvas-1001:1", "canvas-1001:2", "canvas-1001:3"])
         #expect(results[1].status == .toBeDeleted)
@@ -76,7 +88,9 @@ import Testing
         let outside = result("2", .score(Make.decimal("9")), gradedAt: Self.now.addingTimeInterval(-window - 60))
         // Both grades went out before (as 5); both changed since, one before the window: only
         // that one is held back (it was never held for a reason, and Aspire has a grade).
-        let history = ResultSelector(mode: .incremental, now: Self.now.addingTimeInterval(-window * 3)).select(section([result("1", .score(Make.decimal("5"))), result("2", .score(Make.decimal("5")))]), history: .empty).history
+        let history = ResultSelector(mode: .incremental, now: Self.now.addingTimeInterval(-window * 3)).select(
+            section([result("1", .score(Make.decimal("5"))), result("2", .score(Make.decimal("5")))]), history: .empty
+        ).history
         let selection = ResultSelector(mode: .incremental, now: Self.now, window: window).select(section([inside, outside]), history: history)
         #expect(selection.lineItems.first?.results.map(\.sourcedID) == ["canvas-1001:1"])
         #expect(selection.outsideWindow == 1)
@@ -102,14 +116,16 @@ import Testing
     @Test func heldGradesGoOutWhateverTheirAgeAndTheWindowSaysWhatItHolds() {
         let window: TimeInterval = 30 * 86_400
         let old = Self.now.addingTimeInterval(-window * 2)
-        let first = ResultSelector(mode: .incremental, now: Self.now).select(section([result("1", .score(Make.decimal("5"))), result("2", .score(Make.decimal("5"))), result("3", .score(Make.decimal("5")))]), history: .empty)
+        let first = ResultSelector(mode: .incremental, now: Self.now).select(
+            section([result("1", .score(Make.decimal("5"))), result("2", .score(Make.decimal("5"))), result("3", .score(Make.decimal("5")))]), history: .empty)
         let later = Self.now.addingTimeInterval(86_400)
         // 1 unreadable, 2 not posted (a new value), 3 changed long ago (never held).
         var unreadable = result("1", nil, gradedAt: old)
         unreadable.hold = .unreadable
         var notPosted = result("2", .score(Make.decimal("7")), gradedAt: old)
         notPosted.hold = .notPosted
-        let heldRun = ResultSelector(mode: .incremental, now: later, window: window).select(section([unreadable, notPosted, result("3", .score(Make.decimal("6")), gradedAt: old)]), history: first.history)
+        let heldRun = ResultSelector(mode: .incremental, now: later, window: window).select(
+            section([unreadable, notPosted, result("3", .score(Make.decimal("6")), gradedAt: old)]), history: first.history)
         #expect(heldRun.lineItems.isEmpty, "nothing sent, nothing deleted")
         #expect(heldRun.held == ResultSelector.HeldGrades(outsideWindow: 1, notPosted: 1))
         #expect(heldRun.diagnostics.map(\.code) == [.outsideWindow])
@@ -120,7 +136,9 @@ import Testing
         #expect(heldRun.history.results["canvas-1001:3"]?.held == false)
         // The reasons are gone: 1 and 2 go out although they changed long ago; 3 still waits.
         let released = ResultSelector(mode: .incremental, now: later.addingTimeInterval(86_400), window: window).select(
-            section([result("1", .score(Make.decimal("4")), gradedAt: old), result("2", .score(Make.decimal("7")), gradedAt: old), result("3", .score(Make.decimal("6")), gradedAt: old)]),
+            section([
+                result("1", .score(Make.decimal("4")), gradedAt: old), result("2", .score(Make.decimal("7")), gradedAt: old), result("3", .score(Make.decimal("6")), gradedAt: old),
+            ]),
             history: heldRun.history
         )
         #expect(released.lineItems.first?.results.map(\.sourcedID) == ["canvas-1001:1", "canvas-1001:2"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// One case of the rule table: an assignment (and course, categories) and the codes it breaks.
@@ -17,11 +18,15 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
 @Suite struct RuleBookTests {
     static let cases: [RuleCase] = [
         RuleCase(name: "a clean assignment passes", expected: []),
-        RuleCase(name: "not set to sync is skipped and nothing else is said", assignment: Make.assignment(name: String(repeating: "x", count: 80), published: false, sync: false), expected: [.notSetToSync]),
+        RuleCase(
+            name: "not set to sync is skipped and nothing else is said", assignment: Make.assignment(name: String(repeating: "x", count: 80), published: false, sync: false),
+            expected: [.notSetToSync]),
         RuleCase(name: "51 characters break the 50 limit", assignment: Make.assignment(name: String(repeating: "a", count: 51)), expected: [.nameTooLong]),
         RuleCase(name: "50 characters are fine", assignment: Make.assignment(name: String(repeating: "a", count: 50)), expected: []),
         RuleCase(name: "a 30-character account limit", assignment: Make.assignment(name: String(repeating: "a", count: 31)), limit: 30, expected: [.nameTooLong]),
-        RuleCase(name: "names count Unicode scalars (e + combining accent is two)", assignment: Make.assignment(name: String(repeating: "e\u{301}", count: 25) + "x"), expected: [.nameTooLong]),
+        RuleCase(
+            name: "names count Unicode scalars (e + combining accent is two)", assignment: Make.assignment(name: String(repeating: "e\u{301}", count: 25) + "x"),
+            expected: [.nameTooLong]),
         RuleCase(name: "a group made in Canvas", group: Make.group(sis: nil, []), expected: [.categoryNotImported]),
         RuleCase(name: "an imported group matching nothing", group: Make.group(sis: "GCT-OTHER", name: "Labs", []), expected: [.categoryNotFound]),
         RuleCase(name: "an imported group matching by title", group: Make.group(sis: "GCT-OTHER", name: "  HOMEWORK ", []), expected: []),
@@ -29,7 +34,9 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         RuleCase(name: "a category marked to be deleted", categories: [Make.category(status: .toBeDeleted)], expected: [.categoryNotFound]),
         RuleCase(name: "a course without an SIS term", course: Make.course(term: nil), expected: [.categoryNotFound]),
         RuleCase(name: "an unverified category holds the grades", categories: [Make.category(verified: nil)], expected: [.categoryPendingVerification]),
-        RuleCase(name: "a category verified in the future holds them too", categories: [Make.category(verified: Make.date("2025-12-01T00:00:00Z"))], expected: [.categoryPendingVerification]),
+        RuleCase(
+            name: "a category verified in the future holds them too", categories: [Make.category(verified: Make.date("2025-12-01T00:00:00Z"))],
+            expected: [.categoryPendingVerification]),
         RuleCase(name: "an unpublished course", course: Make.course(published: false), expected: [.courseUnpublished]),
         RuleCase(name: "an unpublished assignment", assignment: Make.assignment(published: false), expected: [.assignmentUnpublished]),
         RuleCase(name: "no due date", assignment: Make.assignment(due: nil), expected: [.noDueDate]),
@@ -73,15 +80,18 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         ),
         RuleCase(
             name: "visible to overrides only, assigned to everyone by a course override",
-            assignment: Make.assignment(due: nil, onlyOverrides: true, overrides: [CanvasAssignmentOverride(target: .course("4242"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))]),
+            assignment: Make.assignment(
+                due: nil, onlyOverrides: true, overrides: [CanvasAssignmentOverride(target: .course("4242"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))]),
             expected: []
         ),
         RuleCase(
             name: "a student override beside a course override is a due date of its own, not differentiation",
-            assignment: Make.assignment(onlyOverrides: true, overrides: [
-                CanvasAssignmentOverride(target: .course("4242"), dueAt: .inherited),
-                CanvasAssignmentOverride(target: .students(["13"]), dueAt: .date(Make.date("2025-09-20T05:59:59Z"))),
-            ]),
+            assignment: Make.assignment(
+                onlyOverrides: true,
+                overrides: [
+                    CanvasAssignmentOverride(target: .course("4242"), dueAt: .inherited),
+                    CanvasAssignmentOverride(target: .students(["13"]), dueAt: .date(Make.date("2025-09-20T05:59:59Z"))),
+                ]),
             expected: [.dueDateDiffersInSection]
         ),
         RuleCase(
@@ -152,7 +162,8 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func anOnlyVisibleAssignmentSkipsSectionsItDoesNotCover() {
-        let assignment = Make.assignment(due: nil, onlyOverrides: true, overrides: [CanvasAssignmentOverride(target: .section("72"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))])
+        let assignment = Make.assignment(
+            due: nil, onlyOverrides: true, overrides: [CanvasAssignmentOverride(target: .section("72"), dueAt: .date(Make.date("2025-09-13T05:59:59Z")))])
         let p1 = SectionSchedule.resolve(assignment: assignment, section: Make.period1, sectionStudents: ["13"], calendar: Make.denver)
         let p2 = SectionSchedule.resolve(assignment: assignment, section: Make.period2, sectionStudents: ["14"], calendar: Make.denver)
         #expect(!p1.isAssigned)
@@ -164,7 +175,8 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     /// `AssignmentOverrideApplicator`: the latest due date of the section's overrides wins).
     @Test func overrideKindsAssignDateAndTakeOut() {
         func schedule(_ overrides: [CanvasAssignmentOverride], onlyOverrides: Bool = false, section: CanvasSection = Make.period1) -> SectionSchedule {
-            SectionSchedule.resolve(assignment: Make.assignment(onlyOverrides: onlyOverrides, overrides: overrides), section: section, sectionStudents: ["13", "14"], calendar: Make.denver)
+            SectionSchedule.resolve(
+                assignment: Make.assignment(onlyOverrides: onlyOverrides, overrides: overrides), section: section, sectionStudents: ["13", "14"], calendar: Make.denver)
         }
         let everyone = CanvasAssignmentOverride(target: .course("4242"), dueAt: .date(Make.date("2025-09-14T05:59:59Z")))
         let period1 = CanvasAssignmentOverride(target: .section("71"), dueAt: .date(Make.date("2025-09-16T05:59:59Z")))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// ``RuleCode/all`` is the one list of codes: it must name every code the sources declare and

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PassbackCore
 
 /// A temporary workspace for multi-run scenarios: writes small hand-made courses into the inbox,

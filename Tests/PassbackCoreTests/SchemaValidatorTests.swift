@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct SchemaValidatorTests {
@@ -47,18 +48,23 @@ import Testing
         Violation(name: "missing Title", replacing: "      <Title>Homework 1: Linear Equations</Title>\n", with: "", line: 4, fragment: "Expected is ( Title )"),
         Violation(name: "empty Title", replacing: "<Title>Homework 1: Linear Equations</Title>", with: "<Title></Title>", line: 4, fragment: "Title"),
         Violation(name: "Title of 256 characters", replacing: "Homework 1: Linear Equations", with: String(repeating: "x", count: 256), line: 4, fragment: "Title"),
-        Violation(name: "bad ScoreStatus value", replacing: "<ScoreStatus>fully graded</ScoreStatus>", with: "<ScoreStatus>graded</ScoreStatus>", line: 12, fragment: "ScoreStatus"),
+        Violation(
+            name: "bad ScoreStatus value", replacing: "<ScoreStatus>fully graded</ScoreStatus>", with: "<ScoreStatus>graded</ScoreStatus>", line: 12, fragment: "ScoreStatus"),
         Violation(name: "score with an exponent", replacing: "<Score>9</Score>", with: "<Score>1e3</Score>", line: 13, fragment: "Score"),
         Violation(name: "score with a decimal comma", replacing: "<Score>9</Score>", with: "<Score>9,5</Score>", line: 13, fragment: "Score"),
         Violation(name: "negative score", replacing: "<Score>9</Score>", with: "<Score>-1</Score>", line: 13, fragment: "Score"),
         Violation(name: "impossible date", replacing: "<ScoreDate>2025-09-12</ScoreDate>", with: "<ScoreDate>2025-02-30</ScoreDate>", line: 14, fragment: "ScoreDate"),
         Violation(name: "date with a time", replacing: "<ScoreDate>2025-09-12</ScoreDate>", with: "<ScoreDate>2025-09-12T10:00:00Z</ScoreDate>", line: 14, fragment: "ScoreDate"),
-        Violation(name: "Score before ScoreStatus", replacing: "<ScoreStatus>fully graded</ScoreStatus>\n        <Score>9</Score>", with: "<Score>9</Score>\n        <ScoreStatus>fully graded</ScoreStatus>", line: 12, fragment: "Score"),
+        Violation(
+            name: "Score before ScoreStatus", replacing: "<ScoreStatus>fully graded</ScoreStatus>\n        <Score>9</Score>",
+            with: "<Score>9</Score>\n        <ScoreStatus>fully graded</ScoreStatus>", line: 12, fragment: "Score"),
         Violation(name: "ScoreStatus without ScoreDate", replacing: "        <ScoreDate>2025-09-12</ScoreDate>\n", with: "", line: 14, fragment: "ScoreDate"),
         Violation(name: "result id without the student", replacing: #"sourcedId="canvas-1001:604874""#, with: #"sourcedId="canvas-1001""#, line: 16, fragment: "sourcedId"),
         // libxml2 checks identity constraints when the element ends: the second Result's end tag.
         Violation(name: "duplicate result id", replacing: #"sourcedId="canvas-1001:604874""#, with: #"sourcedId="canvas-1001:604863""#, line: 18, fragment: "Duplicate"),
-        Violation(name: "unknown element", replacing: "<StudentSourcedId>604874</StudentSourcedId>", with: "<StudentSourcedId>604874</StudentSourcedId><Comment>x</Comment>", line: 17, fragment: "Comment"),
+        Violation(
+            name: "unknown element", replacing: "<StudentSourcedId>604874</StudentSourcedId>", with: "<StudentSourcedId>604874</StudentSourcedId><Comment>x</Comment>", line: 17,
+            fragment: "Comment"),
         Violation(name: "not well-formed", replacing: "</Title>", with: "</Titel>", line: 4, fragment: "Titel"),
         Violation(name: "undeclared entity", replacing: "Homework 1", with: "&hw; 1", line: 4, fragment: "Entity 'hw' not defined"),
     ]
@@ -96,7 +102,8 @@ import Testing
 
     @Test func aDocumentTypeDeclarationGivesNoEntities() throws {
         // The streaming validator declares no entities, so nothing is expanded or loaded.
-        let path = try XMLTestFiles.scratchFile("""
+        let path = try XMLTestFiles.scratchFile(
+            """
             <?xml version="1.0"?>
             <!DOCTYPE GradePassback [<!ENTITY e SYSTEM "file:///etc/passwd">]>
             <GradePassback xmlns="urn:aspire-passback:1" schemaVersion="1" runId="&e;" mode="bulk" generatedAt="2026-11-27T09:00:00Z"/>
@@ -112,9 +119,11 @@ import Testing
     }
 
     @Test func manyProblemsAreCapped() throws {
-        var text = #"<GradePassback xmlns="urn:aspire-passback:1" schemaVersion="1" runId="r" mode="bulk" generatedAt="2026-11-27T09:00:00Z"><Section classSourcedId="C" termSourcedId="T" schoolId="1" canvasCourseId="1" canvasSectionId="1">"#
+        var text =
+            #"<GradePassback xmlns="urn:aspire-passback:1" schemaVersion="1" runId="r" mode="bulk" generatedAt="2026-11-27T09:00:00Z"><Section classSourcedId="C" termSourcedId="T" schoolId="1" canvasCourseId="1" canvasSectionId="1">"#
         for index in 0..<300 {
-            text += #"<LineItem sourcedId="canvas-\#(index)" status="active"><Title>t</Title><CategorySourcedId>G</CategorySourcedId><AssignDate>2025-09-02</AssignDate><DueDate>2025-09-02</DueDate><ResultValueMin>0</ResultValueMin><ResultValueMax>1e3</ResultValueMax></LineItem>"#
+            text +=
+                #"<LineItem sourcedId="canvas-\#(index)" status="active"><Title>t</Title><CategorySourcedId>G</CategorySourcedId><AssignDate>2025-09-02</AssignDate><DueDate>2025-09-02</DueDate><ResultValueMin>0</ResultValueMin><ResultValueMax>1e3</ResultValueMax></LineItem>"#
         }
         text += "</Section></GradePassback>"
         let problems = SchemaValidator.passback.validate(fileAt: try XMLTestFiles.scratchFile(text))

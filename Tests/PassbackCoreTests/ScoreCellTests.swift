@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PassbackCore
 
 @Suite struct ScoreCellTests {
@@ -27,7 +28,10 @@ import Testing
         #expect(ScoreCellParser(fieldSeparator: UInt8(ascii: ",")).parse(text) == expected)
     }
 
-    @Test(arguments: [("9,5", ScoreCell.points(Make.decimal("9.5"))), ("9.5", .points(Make.decimal("9.5"))), ("85,5%", .percent(Make.decimal("85.5"))), ("1.234,5", .points(Make.decimal("1234.5"))), ("1.234", .invalid(text: "1.234", reason: .ambiguous))])
+    @Test(arguments: [
+        ("9,5", ScoreCell.points(Make.decimal("9.5"))), ("9.5", .points(Make.decimal("9.5"))), ("85,5%", .percent(Make.decimal("85.5"))),
+        ("1.234,5", .points(Make.decimal("1234.5"))), ("1.234", .invalid(text: "1.234", reason: .ambiguous)),
+    ])
     func semicolonFilesTakeDecimalCommas(text: String, expected: ScoreCell) {
         #expect(ScoreCellParser(fieldSeparator: UInt8(ascii: ";")).parse(text) == expected)
     }
@@ -84,10 +88,16 @@ import Testing
         }
         let letter = ScoreCell.invalid(text: "A-", reason: .unreadable)
         #expect(evaluator.evaluate(letter, pointsPossible: four, submission: submission(score: "3.7")) == .grade(.score(Make.decimal("3.7")), extraCredit: false))
-        #expect(evaluator.evaluate(letter, pointsPossible: four, submission: submission(score: "3.7", state: "submitted")) == .grade(.score(Make.decimal("3.7")), extraCredit: false), "graded, then submitted again")
-        #expect(evaluator.evaluate(.invalid(text: "1,000", reason: .ambiguous), pointsPossible: Make.decimal("1500"), submission: submission(score: "1000")) == .grade(.score(Make.decimal("1000")), extraCredit: false))
+        #expect(
+            evaluator.evaluate(letter, pointsPossible: four, submission: submission(score: "3.7", state: "submitted")) == .grade(.score(Make.decimal("3.7")), extraCredit: false),
+            "graded, then submitted again")
+        #expect(
+            evaluator.evaluate(.invalid(text: "1,000", reason: .ambiguous), pointsPossible: Make.decimal("1500"), submission: submission(score: "1000"))
+                == .grade(.score(Make.decimal("1000")), extraCredit: false))
         #expect(evaluator.evaluate(.blank, pointsPossible: four, submission: submission(score: nil, excused: true)) == .grade(.exempt, extraCredit: false))
-        #expect(evaluator.evaluate(.points(Make.decimal("3")), pointsPossible: four, submission: submission(score: "3.5")) == .grade(.score(Make.decimal("3")), extraCredit: false), "a number is the cell's")
+        #expect(
+            evaluator.evaluate(.points(Make.decimal("3")), pointsPossible: four, submission: submission(score: "3.5")) == .grade(.score(Make.decimal("3")), extraCredit: false),
+            "a number is the cell's")
         for refused in [submission(score: nil), submission(score: "-1"), submission(score: "3.7", state: "pending_review")] {
             guard case .invalid = evaluator.evaluate(letter, pointsPossible: four, submission: refused) else {
                 Issue.record("\(refused) stood in for a letter grade")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// The staff pages that real runs write: hostile names from the inputs reach them only as text,
@@ -162,7 +163,9 @@ import Testing
         #expect(Dictionary(uniqueKeysWithValues: ruleTable.map { ("\($0[0]) \($0[1])", number($0[2])!) }) == rules)
         let sent = csv.filter { $0["status"] == "success" }.reduce(0) { $0 + Int($1["count"]!)! }
         #expect(document.text.contains("\(sent) grades sent"))
-        let fixes = csv.filter { ($0["status"] == "error" || $0["status"] == "warning") && !($0["request_id"]!.isEmpty && $0["course_sis_id"]!.isEmpty && $0["canvas_course_id"]!.isEmpty) }
+        let fixes = csv.filter {
+            ($0["status"] == "error" || $0["status"] == "warning") && !($0["request_id"]!.isEmpty && $0["course_sis_id"]!.isEmpty && $0["canvas_course_id"]!.isEmpty)
+        }
         #expect(document.text.contains("\(fixes.filter { $0["status"] == "error" }.count) errors and \(fixes.filter { $0["status"] == "warning" }.count)"))
     }
 

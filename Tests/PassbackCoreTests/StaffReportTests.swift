@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import Testing
+
 @testable import PassbackCore
 
 /// Names a registrar's or a teacher's file can carry: each must reach the page as text only.
@@ -18,9 +19,10 @@ enum HostileText {
 
 @Suite struct StaffPageEscapingTests {
     /// A template as the pages use them, with the value once as text and twice in attributes.
-    static let probe = StaffPageTemplates.pragma + """
-        <!DOCTYPE html><html><head><title>probe</title></head><body><p title="{{value}}" data-single='{{value}}'>{{value}}</p></body></html>
-        """
+    static let probe =
+        StaffPageTemplates.pragma + """
+            <!DOCTYPE html><html><head><title>probe</title></head><body><p title="{{value}}" data-single='{{value}}'>{{value}}</p></body></html>
+            """
 
     @Test(arguments: HostileText.all)
     func aValueReadsBackAsTheSameTextInElementsAndAttributes(_ value: String) throws {
@@ -63,7 +65,9 @@ enum HostileText {
     ) -> ReportRow {
         ReportRow(
             runID: runID, requestID: request, status: status, rule: rule.map { RuleCode(rawValue: $0) },
-            subject: ReportSubject(courseSISID: course, sectionSISID: section, canvasCourseID: course == nil ? nil : "9", canvasAssignmentID: assignment, assignmentName: name, categorySourcedID: nil, studentSISID: student),
+            subject: ReportSubject(
+                courseSISID: course, sectionSISID: section, canvasCourseID: course == nil ? nil : "9", canvasAssignmentID: assignment, assignmentName: name, categorySourcedID: nil,
+                studentSISID: student),
             count: count, location: file.map { SourceLocation(file: $0, line: line) }, message: message
         )
     }
@@ -159,13 +163,14 @@ enum HostileText {
         let fixes = document.tables(class: "fixes")
         #expect(document.elements.first { $0.attribute("id") == "course-1" }?.textContent.hasPrefix("Course C1Canvas course 9") == true)
         #expect(fixes.first?.first?.hasSuffix("5 errors, 1 warning · 15 grades sent (2 line items)") == true)
-        #expect(Array(fixes.dropFirst()) == [
-            ["Section S1"],
-            ["Not one assignment", "error: ambiguous-section", "Two Aspire sections match; name one.", "whole course"],
-            ["Homework (Canvas 1)", "error: invalid-score", "The score \"x\" is not a number.", "2 studentsShow the 2 student ids1001, 1002"],
-            ["'=SUM(A1) (Canvas 6)", "error: name-too-long", "Shorten the name.", "whole assignment"],
-            ["Quiz (Canvas 2)", "warning: extra-credit", "Sent with extra credit.", "1 studentShow the student id1003"],
-        ])
+        #expect(
+            Array(fixes.dropFirst()) == [
+                ["Section S1"],
+                ["Not one assignment", "error: ambiguous-section", "Two Aspire sections match; name one.", "whole course"],
+                ["Homework (Canvas 1)", "error: invalid-score", "The score \"x\" is not a number.", "2 studentsShow the 2 student ids1001, 1002"],
+                ["'=SUM(A1) (Canvas 6)", "error: name-too-long", "Shorten the name.", "whole assignment"],
+                ["Quiz (Canvas 2)", "warning: extra-credit", "Sent with extra credit.", "1 studentShow the student id1003"],
+            ])
         // The three students of invalid-score are two, their ids on demand.
         let details = document.elements.filter { $0.name == "details" }.map(\.textContent)
         #expect(details.contains { $0.contains("Show the 2 student ids") && $0.contains("1001, 1002") })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PassbackCore
 
 /// Issue 12: a section is worked through line item by line item. A run never holds a section's
@@ -16,7 +17,9 @@ import Testing
 
         var gradebook: String {
             let columns = (0..<assignments).map { "A\($0) (\(101 + $0))" }.joined(separator: ",")
-            var lines = ["Student,ID,SIS User ID,SIS Login ID,Section,\(columns)", "    Points Possible,,,,," + Array(repeating: "10.00", count: assignments).joined(separator: ",")]
+            var lines = [
+                "Student,ID,SIS User ID,SIS Login ID,Section,\(columns)", "    Points Possible,,,,," + Array(repeating: "10.00", count: assignments).joined(separator: ","),
+            ]
             for s in 0..<students {
                 let cells = (0..<assignments).map { "\((s + $0 + offset) % 11).00" }.joined(separator: ",")
                 lines.append("\"Student, \(s)\",\(s + 1),\(5000 + s),s\(s),Period \(s % 2 + 1),\(cells)")
@@ -103,10 +106,14 @@ import Testing
     static let now = Make.date("2025-10-01T09:00:00Z")
 
     func candidate(_ id: Int, _ students: [(String, GradeValue?)], title: String = "T") -> CandidateLineItem {
-        let item = PassbackLineItem(sourcedID: "canvas-\(id)", title: title, categorySourcedID: "C", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: ExactDecimal(10), results: [])
-        return CandidateLineItem(lineItem: item, assignmentName: title, canvasAssignmentID: "\(id)", results: students.map {
-            CandidateResult(studentSISID: $0.0, current: $0.1, gradedAt: nil, scoreDate: Make.day("2025-09-30"))
-        })
+        let item = PassbackLineItem(
+            sourcedID: "canvas-\(id)", title: title, categorySourcedID: "C", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: ExactDecimal(10),
+            results: [])
+        return CandidateLineItem(
+            lineItem: item, assignmentName: title, canvasAssignmentID: "\(id)",
+            results: students.map {
+                CandidateResult(studentSISID: $0.0, current: $0.1, gradedAt: nil, scoreDate: Make.day("2025-09-30"))
+            })
     }
 
     func section(_ lineItems: [CandidateLineItem], held: [String] = []) -> SectionGrades {
@@ -121,7 +128,9 @@ import Testing
     func streamed(_ section: SectionGrades, history: SectionHistory, mode: PassbackHeader.Mode = .incremental, now: Date) throws -> ([PassbackLineItem], Data?) {
         let selector = ResultSelector(mode: mode, now: now)
         let stored = try StoredSectionHistory(history.lineItems.isEmpty && history.resultsByLineItem.isEmpty ? nil : SectionHistoryCoding.encode(history))
-        var diff = SectionDiff(selector: selector, request: section.request, lineItems: stored.lineItems, heldLineItems: stored.heldLineItems, results: StreamedSectionHistory(stored: stored, now: now))
+        var diff = SectionDiff(
+            selector: selector, request: section.request, lineItems: stored.lineItems, heldLineItems: stored.heldLineItems,
+            results: StreamedSectionHistory(stored: stored, now: now))
         var sent: [PassbackLineItem] = []
         for item in section.lineItems {
             if let out = diff.select(item) { sent.append(out) }
@@ -137,8 +146,15 @@ import Testing
         let nights: [(SectionGrades, PassbackHeader.Mode)] = [
             (section([candidate(5, [("a", .score(ExactDecimal(9))), ("b", .exempt), ("c", nil)]), candidate(7, [("a", .score(ExactDecimal(4))), ("b", nil)])]), .incremental),
             (section([candidate(5, [("a", .score(ExactDecimal(9))), ("b", .exempt), ("c", nil)]), candidate(7, [("a", .score(ExactDecimal(4))), ("b", nil)])]), .incremental),
-            (section([candidate(5, [("b", .exempt), ("a", .score(ExactDecimal(8))), ("d", .score(ExactDecimal(1)))]), candidate(7, [("a", .score(ExactDecimal(4)))])]), .incremental),
-            (section([candidate(3, [("z", .score(ExactDecimal(2))), ("a", nil)]), candidate(5, [("b", .exempt), ("a", .score(ExactDecimal(8))), ("d", .score(ExactDecimal(1)))])], held: ["canvas-7"]), .incremental),
+            (
+                section([candidate(5, [("b", .exempt), ("a", .score(ExactDecimal(8))), ("d", .score(ExactDecimal(1)))]), candidate(7, [("a", .score(ExactDecimal(4)))])]),
+                .incremental
+            ),
+            (
+                section(
+                    [candidate(3, [("z", .score(ExactDecimal(2))), ("a", nil)]), candidate(5, [("b", .exempt), ("a", .score(ExactDecimal(8))), ("d", .score(ExactDecimal(1)))])],
+                    held: ["canvas-7"]), .incremental
+            ),
             (section([candidate(3, [("z", .score(ExactDecimal(2))), ("a", nil)], title: "Renamed"), candidate(7, [("a", .score(ExactDecimal(5))), ("b", .exempt)])]), .bulk),
         ]
         var history = SectionHistory.empty
@@ -169,10 +185,14 @@ import Testing
         var items: [PassbackLineItem] = []
         for i in 0..<20 {
             var results = (0..<(results / 20)).map {
-                PassbackResult(sourcedID: "canvas-\(i):\($0)", studentSourcedID: "\($0)", scoreStatus: .fullyGraded, score: ExactDecimal(Int64($0 % 10)), scoreDate: Make.day("2025-09-30"))
+                PassbackResult(
+                    sourcedID: "canvas-\(i):\($0)", studentSourcedID: "\($0)", scoreStatus: .fullyGraded, score: ExactDecimal(Int64($0 % 10)), scoreDate: Make.day("2025-09-30"))
             }
             if duplicateLast, i == 19 { results.append(results[0]) }
-            items.append(PassbackLineItem(sourcedID: "canvas-\(i)", title: "A\(i)", categorySourcedID: "C", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"), resultValueMax: ExactDecimal(10), results: results))
+            items.append(
+                PassbackLineItem(
+                    sourcedID: "canvas-\(i)", title: "A\(i)", categorySourcedID: "C", assignDate: Make.day("2025-09-01"), dueDate: Make.day("2025-09-11"),
+                    resultValueMax: ExactDecimal(10), results: results))
         }
         return PassbackSection(classSourcedID: "S1", termSourcedID: "T1", schoolID: "702", canvasCourseID: "1", canvasSectionID: "2", lineItems: items)
     }

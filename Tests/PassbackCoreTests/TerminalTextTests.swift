@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import PassbackCore
 
 /// ``TerminalText`` and ``TerminalSafeLogHandler``: what a registrar's file name can hold never

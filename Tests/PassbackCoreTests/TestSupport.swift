@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PassbackCore
 
 /// Small builders for hand-made test inputs.
@@ -53,7 +54,9 @@ enum Make {
         CanvasAssignmentGroup(id: "501", name: name, sisSourceID: sis, assignments: assignments)
     }
 
-    static func student(_ id: String, sis: String?, section: String = "Period 1", line: Int, test: Bool = false, _ cells: [String], separator: UInt8 = UInt8(ascii: ",")) -> GradebookStudent {
+    static func student(_ id: String, sis: String?, section: String = "Period 1", line: Int, test: Bool = false, _ cells: [String], separator: UInt8 = UInt8(ascii: ","))
+        -> GradebookStudent
+    {
         let parser = ScoreCellParser(fieldSeparator: separator)
         return GradebookStudent(canvasUserID: id, sisUserID: sis, sectionText: section, line: line, isTestStudent: test, cells: ScoreCells(cells.map { parser.parse($0) }))
     }

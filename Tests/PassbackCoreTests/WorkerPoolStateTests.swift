@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PassbackCore
 
 /// The worker pool's decisions, driven event by event without threads: what a worker takes,
@@ -24,11 +25,17 @@ import Testing
         #expect(state.workerTakes() == .run(0))
         #expect(state.workerTakes() == .run(1))
         finish(&state, 1)
-        guard case .pending(stalled: false) = state.consumerWants(0) else { Issue.record("item 0 is not done"); return }
+        guard case .pending(stalled: false) = state.consumerWants(0) else {
+            Issue.record("item 0 is not done")
+            return
+        }
         finish(&state, 0)
         #expect(value(state.consumerWants(0)) == "item 0")
         #expect(value(state.consumerWants(1)) == "item 1")
-        guard case .pending = state.consumerWants(1) else { Issue.record("a result is handed over once"); return }
+        guard case .pending = state.consumerWants(1) else {
+            Issue.record("a result is handed over once")
+            return
+        }
         #expect(state.workerTakes() == .run(2))
         #expect(state.workerTakes() == .wait(announceStall: false), "open: more may come")
         state.close()
@@ -47,7 +54,8 @@ import Testing
         finish(&state, 0)
         finish(&state, 1)
         guard case .ready = state.consumerWants(0), case .pending(stalled: true) = state.consumerWants(2) else {
-            Issue.record("the consumer must learn the workers are stalled"); return
+            Issue.record("the consumer must learn the workers are stalled")
+            return
         }
         state.release(through: 0)
         #expect(state.workerTakes() == .run(2))
@@ -73,7 +81,8 @@ import Testing
         finish(&state, 0)
         #expect(state.workerTakes() == .wait(announceStall: false), "finished is not released")
         guard case .ready = state.consumerWants(0), case .pending(stalled: true) = state.consumerWants(1) else {
-            Issue.record("the consumer must be told to release item 0"); return
+            Issue.record("the consumer must be told to release item 0")
+            return
         }
         state.release(through: 0)
         #expect(state.workerTakes() == .run(1))
@@ -89,7 +98,10 @@ import Testing
         state.stop()
         #expect(state.workerTakes() == .exit)
         finish(&state, 0)
-        guard case .pending = state.consumerWants(0) else { Issue.record("a result after stop is dropped"); return }
+        guard case .pending = state.consumerWants(0) else {
+            Issue.record("a result after stop is dropped")
+            return
+        }
     }
 
     @Test func drainingWaitsForEveryItemAndGivesThemInOrder() {
@@ -150,7 +162,8 @@ import Testing
         for input in 0..<20 { pool.submit(input) }
         for item in 0..<20 {
             guard case .ready(let result) = pool.next(item, releaseWanted: { _ in false }) else {
-                Issue.record("no release was wanted"); return
+                Issue.record("no release was wanted")
+                return
             }
             #expect((try? result.get()) == item)
             released.withLock { $0 = item }
@@ -166,12 +179,21 @@ import Testing
         defer { pool.stop() }
         pool.submit(0)
         pool.submit(1, after: 0)
-        guard case .ready = pool.next(0, releaseWanted: { _ in false }) else { Issue.record("item 0"); return }
+        guard case .ready = pool.next(0, releaseWanted: { _ in false }) else {
+            Issue.record("item 0")
+            return
+        }
         // Item 1 cannot come until item 0 is released: the pool says so instead of waiting.
-        guard case .release = pool.next(1, releaseWanted: { stalled in stalled }) else { Issue.record("a release is wanted"); return }
+        guard case .release = pool.next(1, releaseWanted: { stalled in stalled }) else {
+            Issue.record("a release is wanted")
+            return
+        }
         releasedZero.withLock { $0 = true }
         pool.release(through: 0)
-        guard case .ready(let result) = pool.next(1, releaseWanted: { _ in false }) else { Issue.record("item 1"); return }
+        guard case .ready(let result) = pool.next(1, releaseWanted: { _ in false }) else {
+            Issue.record("item 1")
+            return
+        }
         #expect((try? result.get()) == true, "item 1 ran after item 0 was released")
     }
 }

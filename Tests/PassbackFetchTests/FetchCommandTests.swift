@@ -1,6 +1,6 @@
 import FakeCanvas
-import PassbackCore
 import Foundation
+import PassbackCore
 import Testing
 
 #if canImport(Glibc)
@@ -86,9 +86,10 @@ import Glibc
             #expect(bytes.range(of: Data(FetchHarness.token.utf8)) == nil, "the token is in \(path)")
         }
         #expect(files >= 6)
-        #expect(server.records.allSatisfy { record in
-            record.headers.contains { $0.name.lowercased() == "authorization" && $0.value == "Bearer " + FetchHarness.token }
-        })
+        #expect(
+            server.records.allSatisfy { record in
+                record.headers.contains { $0.name.lowercased() == "authorization" && $0.value == "Bearer " + FetchHarness.token }
+            })
         await server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
@@ -98,14 +99,16 @@ import Glibc
         let root = folder.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: tokenFile, toPath: root.appendingPathComponent("canvas.token").path)
-        try Data("""
+        try Data(
+            """
             [canvas]
             url = "\(server.baseURL)"
             account = "1"
             term = "2026-S1"
             token_file = "canvas.token"
 
-            """.utf8).write(to: root.appendingPathComponent("passback.toml"))
+            """.utf8
+        ).write(to: root.appendingPathComponent("passback.toml"))
         let result = try await Self.run(["fetch", "--root", root.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("inbox/canvas-10000.gradebook.csv").path))
@@ -141,19 +144,24 @@ import Glibc
     @Test func coursesThatCannotBeReadExitOneEachNamed() async throws {
         let (server, folder, tokenFile) = try await setUp(courses: 2) { $0.forbiddenCourses = [10_001] }
         let root = folder.appendingPathComponent("root")
-        let result = try await Self.run(["fetch", "--root", root.path, "--canvas-url", server.baseURL, "--token-file", tokenFile, "--course", "10000", "--course", "10001", "--course", "31337"])
+        let result = try await Self.run([
+            "fetch", "--root", root.path, "--canvas-url", server.baseURL, "--token-file", tokenFile, "--course", "10000", "--course", "10001", "--course", "31337",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("course 10001: not written"))
         #expect(result.stderr.contains("course 31337: not written"))
         #expect(result.stderr.split(separator: "\n").last?.hasPrefix("passback: 2 course(s) could not be read") == true)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("inbox").path).sorted() == ["canvas-10000.canvas.json", "canvas-10000.gradebook.csv"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("inbox").path).sorted() == ["canvas-10000.canvas.json", "canvas-10000.gradebook.csv"])
         await server.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 
     @Test func anEmptyTermExitsOne() async throws {
         let (server, folder, tokenFile) = try await setUp(courses: 0)
-        let result = try await Self.run(["fetch", "--root", folder.appendingPathComponent("root").path, "--canvas-url", server.baseURL, "--token-file", tokenFile, "--account", "1", "--term", "2026-S1"])
+        let result = try await Self.run([
+            "fetch", "--root", folder.appendingPathComponent("root").path, "--canvas-url", server.baseURL, "--token-file", tokenFile, "--account", "1", "--term", "2026-S1",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no published course in term 2026-S1"))
         await server.stop()

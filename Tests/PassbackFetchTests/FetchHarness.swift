@@ -1,6 +1,7 @@
 import FakeCanvas
 import Foundation
 import PassbackCanvasHTTP
+
 @testable import PassbackCore
 
 #if canImport(Glibc)
@@ -104,7 +105,9 @@ final class FetchHarness: @unchecked Sendable {
     /// measured here is what the client waited, while the server's arrival stamps add the
     /// scheduler's delay on a loaded machine.
     func sends(to path: String) -> [(target: String, sent: ContinuousClock.Instant)] {
-        transport.sent.filter { URLComponents(string: $0.url)?.path == path }.map { (URLComponents(string: $0.url).map { $0.path + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") } ?? $0.url, $0.sent) }
+        transport.sent.filter { URLComponents(string: $0.url)?.path == path }.map {
+            (URLComponents(string: $0.url).map { $0.path + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") } ?? $0.url, $0.sent)
+        }
     }
 
     /// The bundle JSON the fetch should have written for `course`, from the bodies the server

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -86,7 +87,8 @@ import Glibc
     }
 
     @Test func linkHeadersGiveTheNextPageAsCanvasWroteIt() throws {
-        let canvas = "<https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=bookmark:WzEwMF0&per_page=100>; rel=\"current\",<https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=bookmark:WzIwMF0&per_page=100>; rel=\"next\",<https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=first&per_page=100>; rel=\"first\""
+        let canvas =
+            "<https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=bookmark:WzEwMF0&per_page=100>; rel=\"current\",<https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=bookmark:WzIwMF0&per_page=100>; rel=\"next\",<https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=first&per_page=100>; rel=\"first\""
         #expect(try LinkHeader.next(in: [canvas]) == "https://s.instructure.com/api/v1/courses/1/students/submissions?student_ids%5B%5D=all&page=bookmark:WzIwMF0&per_page=100")
         #expect(try LinkHeader.next(in: ["<https://a/x?page=1>; rel=\"current\", <https://a/x?page=1>; rel=\"first\""]) == nil)
         #expect(try LinkHeader.next(in: []) == nil)
@@ -140,7 +142,8 @@ import Glibc
     }
 
     @Test func theCanvasTableIsReadStrictly() throws {
-        let settings = try Settings.parse("""
+        let settings = try Settings.parse(
+            """
             settle_seconds = 0
             [canvas]
             url = "https://school.instructure.com"
@@ -175,10 +178,18 @@ import Glibc
         #expect(fromCLI.endpoint.host == "other.instructure.com")
         #expect(fromCLI.selection == .courses([.canvasID("7"), .sisCourseID("X")]))
         #expect { try FetchPlan.resolve(FetchArguments(), settings: Settings(), root: dir, environment: [:]) } throws: { "\($0)".contains("--canvas-url") }
-        #expect { try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b"), settings: Settings(), root: dir, environment: [:]) } throws: { "\($0)".contains("say which courses") }
-        #expect { try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b", courses: ["1"]), settings: Settings(), root: dir, environment: [:]) } throws: { "\($0)".contains("no Canvas token") }
-        #expect(throws: SettingsError.self) { try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b", courses: ["1"], account: "1"), settings: Settings(), root: dir, environment: ["CANVAS_API_TOKEN": "t"]) }
-        #expect(throws: SettingsError.self) { try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b", term: "T"), settings: Settings(), root: dir, environment: ["CANVAS_API_TOKEN": "t"]) }
+        #expect { try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b"), settings: Settings(), root: dir, environment: [:]) } throws: {
+            "\($0)".contains("say which courses")
+        }
+        #expect { try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b", courses: ["1"]), settings: Settings(), root: dir, environment: [:]) } throws: {
+            "\($0)".contains("no Canvas token")
+        }
+        #expect(throws: SettingsError.self) {
+            try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b", courses: ["1"], account: "1"), settings: Settings(), root: dir, environment: ["CANVAS_API_TOKEN": "t"])
+        }
+        #expect(throws: SettingsError.self) {
+            try FetchPlan.resolve(FetchArguments(canvasURL: "https://a.b", term: "T"), settings: Settings(), root: dir, environment: ["CANVAS_API_TOKEN": "t"])
+        }
     }
 
     @Test func numbersAreWrittenAsCanvasDoesWithTwoDecimals() {

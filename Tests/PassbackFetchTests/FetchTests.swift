@@ -1,7 +1,8 @@
 import FakeCanvas
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 /// `passback fetch` against a fake Canvas over real HTTP on loopback (spec section 8).
 @Suite struct FetchTests {
@@ -81,16 +82,17 @@ import Testing
             // Ordered by group position (Reading 1, Homework 2), students by sortable name; the
             // two students without a score for ENG Homework 1 have a blank cell, the one without
             // a pass/fail grade too.
-            #expect(csv == """
-                Student,ID,SIS User ID,SIS Login ID,Section,ENG Reading 1 (3),ENG Homework 1 (7)
-                    Points Possible,,,,,100.00,100.00
-                "Archer, Mary",13,604863,Mary.Archer@studentgps.org,English I,100.00,80.00
-                "Caldwell, Stephen",18,604969,jgmgp.cnljedcey@example.com,English I,100.00,0.00
-                "Hardy, Olivia Doris",19,604974,rlccvnlp.qufmu@example.com,English I,0.00,
-                "Hughes, Kyle",14,604874,kyle.hughes@studentgps.org,English I,100.00,90.00
-                "Turner, Micheal",20,605015,orlu.azxgtbda@example.com,English I,,
+            #expect(
+                csv == """
+                    Student,ID,SIS User ID,SIS Login ID,Section,ENG Reading 1 (3),ENG Homework 1 (7)
+                        Points Possible,,,,,100.00,100.00
+                    "Archer, Mary",13,604863,Mary.Archer@studentgps.org,English I,100.00,80.00
+                    "Caldwell, Stephen",18,604969,jgmgp.cnljedcey@example.com,English I,100.00,0.00
+                    "Hardy, Olivia Doris",19,604974,rlccvnlp.qufmu@example.com,English I,0.00,
+                    "Hughes, Kyle",14,604874,kyle.hughes@studentgps.org,English I,100.00,90.00
+                    "Turner, Micheal",20,605015,orlu.azxgtbda@example.com,English I,,
 
-                """)
+                    """)
         }
         await harness.finish()
     }
@@ -128,15 +130,16 @@ import Testing
         do {
             _ = try await harness.fetch(FetchArguments(courses: ["77"]))
             let bytes = try harness.inboxFile("canvas-77.gradebook.csv")
-            #expect(String(decoding: bytes, as: UTF8.self) == #"""
-                Student,ID,SIS User ID,SIS Login ID,Section,"Quiz ""A"", part 1 (9)"
-                ,,,,,Manual Posting
-                    Points Possible,,,,,12.50
-                "=""=cmd|' /C calc'!A0""",5,5005,x,Period 2,7.13
-                "Brown, Emma",7,5007,emma,"Lab, West, Period 1, and Period 2",N/A
-                "Nguyen, Li",6,,li,Period 1 and Period 2,EX
+            #expect(
+                String(decoding: bytes, as: UTF8.self) == #"""
+                    Student,ID,SIS User ID,SIS Login ID,Section,"Quiz ""A"", part 1 (9)"
+                    ,,,,,Manual Posting
+                        Points Possible,,,,,12.50
+                    "=""=cmd|' /C calc'!A0""",5,5005,x,Period 2,7.13
+                    "Brown, Emma",7,5007,emma,"Lab, West, Period 1, and Period 2",N/A
+                    "Nguyen, Li",6,,li,Period 1 and Period 2,EX
 
-                """#)
+                    """#)
             // And the pipeline's own reader takes it as Canvas's.
             let gradebook = try GradebookReader().read(bytes: bytes)
             #expect(gradebook.assignmentColumns.map(\.assignmentID) == ["9"])

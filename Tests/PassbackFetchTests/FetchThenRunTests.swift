@@ -1,7 +1,8 @@
 import FakeCanvas
 import Foundation
-@testable import PassbackCore
 import Testing
+
+@testable import PassbackCore
 
 /// From Canvas to Aspire: a course fetched from the fake Canvas goes through the real pipeline
 /// (`RunPipeline`, the standard stages) to passback XML, read like any registrar's drop.
@@ -14,12 +15,14 @@ import Testing
             let summary = try await harness.fetch(FetchArguments(courses: ["14"]))
             #expect(summary.written == ["canvas-14"])
             // Aspire's categories for the course's section, dropped by a registrar.
-            try Data("""
+            try Data(
+                """
                 categorySourcedId,title,classSourcedId,termSourcedId,termCode,termStartDate,termEndDate,schoolId,verifiedAt
                 GCT0000014RD,Reading,MST0000014ENG1,2020-FALL,F,2020-08-10,2020-12-20,702,2020-08-01T00:00:00Z
                 GCT0000014HW,Homework,MST0000014ENG1,2020-FALL,F,2020-08-10,2020-12-20,702,2020-08-01T00:00:00Z
 
-                """.utf8).write(to: harness.root.appendingPathComponent("inbox/eng.categories.csv"))
+                """.utf8
+            ).write(to: harness.root.appendingPathComponent("inbox/eng.categories.csv"))
 
             let workspace = harness.workspace
             let settings = try Settings.load(root: harness.root)
@@ -43,10 +46,11 @@ import Testing
             #expect(xml.contains("canvasCourseId=\"14\""))
             // The real course's grades, as Canvas holds them.
             let results = Self.results(xml)
-            #expect(results == [
-                "canvas-3:604863 100", "canvas-3:604874 100", "canvas-3:604969 100", "canvas-3:604974 0",
-                "canvas-7:604863 80", "canvas-7:604874 90", "canvas-7:604969 0",
-            ])
+            #expect(
+                results == [
+                    "canvas-3:604863 100", "canvas-3:604874 100", "canvas-3:604969 100", "canvas-3:604974 0",
+                    "canvas-7:604863 80", "canvas-7:604874 90", "canvas-7:604969 0",
+                ])
             // Both fetched files were claimed and archived, none quarantined.
             #expect(try harness.inbox().isEmpty)
             #expect(!harness.allFiles().contains { $0.hasPrefix("quarantine/") && $0.contains("canvas-14") })
@@ -57,14 +61,16 @@ import Testing
     @Test func theWatchFetchesTheTermAndSaysWhenARunMayClaimIt() async throws {
         let harness = try await FetchHarness(FetchHarness.options(courses: 2), settings: "settle_seconds = 7\n")
         do {
-            try Data("""
+            try Data(
+                """
                 settle_seconds = 7
                 [canvas]
                 url = "\(harness.server.baseURL)"
                 account = "1"
                 term = "2026-S1"
 
-                """.utf8).write(to: harness.root.appendingPathComponent("passback.toml"))
+                """.utf8
+            ).write(to: harness.root.appendingPathComponent("passback.toml"))
             let settings = try Settings.load(root: harness.root)
             let scheduled = try #require(try ScheduledFetch(workspace: harness.workspace, settings: settings, environment: ["CANVAS_API_TOKEN": FetchHarness.token]))
             // The watch loop is a plain thread, as `passback watch`'s is.

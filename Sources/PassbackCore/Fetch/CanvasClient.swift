@@ -87,7 +87,8 @@ final class CanvasClient: Sendable {
             try page(bytes, elements)
             guard let next else { return }
             guard endpoint.allows(next) else {
-                throw CanvasCallError(.failed, "Canvas's link to the next page of \(what) leads away from \(endpoint.base); it was not followed, so the token stays on the Canvas host")
+                throw CanvasCallError(
+                    .failed, "Canvas's link to the next page of \(what) leads away from \(endpoint.base); it was not followed, so the token stays on the Canvas host")
             }
             guard seen.insert(next).inserted else {
                 throw CanvasCallError(.failed, "Canvas's link to the next page of \(what) repeats an earlier page; stopped there rather than loop")
@@ -208,14 +209,20 @@ final class CanvasClient: Sendable {
             if response.value(of: "WWW-Authenticate") == nil, let message, message.localizedCaseInsensitiveContains("not authorized") {
                 return .stop(CanvasCallError(.forbidden, "\(what): this token may not read it (401: \(message))"))
             }
-            return .stop(CanvasCallError(.tokenRefused, "Canvas refused the token (401\(message.map { ": \($0)" } ?? "")); it may be mistyped, expired or revoked: make a new one in Canvas (Account, Settings, New Access Token)"))
+            return .stop(
+                CanvasCallError(
+                    .tokenRefused,
+                    "Canvas refused the token (401\(message.map { ": \($0)" } ?? "")); it may be mistyped, expired or revoked: make a new one in Canvas (Account, Settings, New Access Token)"
+                ))
         case 403:
             return .stop(CanvasCallError(.forbidden, "\(what): this token may not read it (403\(canvasMessage(response).map { ": \($0)" } ?? ""))"))
         case 404:
             return .stop(CanvasCallError(.notFound, "\(what): Canvas says it does not exist or this token cannot see it (404)"))
         case 300..<400:
             let target = response.value(of: "Location").flatMap { URLComponents(string: $0)?.host } ?? "elsewhere"
-            return .stop(CanvasCallError(.failed, "\(what): Canvas answered with a redirect (\(status)) to \(target), which is not followed; check that --canvas-url is the address API calls go to"))
+            return .stop(
+                CanvasCallError(
+                    .failed, "\(what): Canvas answered with a redirect (\(status)) to \(target), which is not followed; check that --canvas-url is the address API calls go to"))
         default:
             return .stop(CanvasCallError(.failed, "\(what): Canvas answered \(status)\(canvasMessage(response).map { " (\($0))" } ?? "")"))
         }
@@ -229,8 +236,8 @@ final class CanvasClient: Sendable {
             let message: String?
         }
         guard !response.body.isEmpty, response.body.count < 65536,
-              let parsed = try? JSONDecoder().decode(ErrorJSON.self, from: Data(response.body)),
-              let text = parsed.errors?.first?.message ?? parsed.message
+            let parsed = try? JSONDecoder().decode(ErrorJSON.self, from: Data(response.body)),
+            let text = parsed.errors?.first?.message ?? parsed.message
         else { return nil }
         return printable(text, limit: 120)
     }
@@ -256,7 +263,9 @@ final class CanvasClient: Sendable {
                     throw CanvasCallError(.failed, "\(what): Canvas's answer is not valid JSON (\(syntax.text))")
                 }
                 let start = printable(String(decoding: body.prefix(60), as: UTF8.self), limit: 40)
-                throw CanvasCallError(.failed, "\(what): Canvas's answer is not JSON\(start.isEmpty ? " (it is empty)" : " (it starts with \"\(start)\")"); check that --canvas-url is the Canvas address")
+                throw CanvasCallError(
+                    .failed,
+                    "\(what): Canvas's answer is not JSON\(start.isEmpty ? " (it is empty)" : " (it starts with \"\(start)\")"); check that --canvas-url is the Canvas address")
             }
             throw CanvasCallError(.failed, "\(what): Canvas's answer is JSON, but not what the API documents (\(describe(error)))")
         }

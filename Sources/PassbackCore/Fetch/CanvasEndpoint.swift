@@ -22,7 +22,7 @@ struct CanvasEndpoint: Sendable, Equatable {
     init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let parts = URLComponents(string: trimmed), let rawScheme = parts.scheme?.lowercased(),
-              let rawHost = parts.host, !rawHost.isEmpty
+            let rawHost = parts.host, !rawHost.isEmpty
         else {
             throw SettingsError("--canvas-url '\(text)' is not a URL such as https://school.instructure.com")
         }
@@ -38,7 +38,9 @@ struct CanvasEndpoint: Sendable, Equatable {
             break
         case "http":
             guard Self.isLoopback(host) else {
-                throw SettingsError("--canvas-url '\(text)' is plain http to \(host); the token would cross the network unencrypted. Use https:// (plain http is only for a loopback address such as 127.0.0.1)")
+                throw SettingsError(
+                    "--canvas-url '\(text)' is plain http to \(host); the token would cross the network unencrypted. Use https:// (plain http is only for a loopback address such as 127.0.0.1)"
+                )
             }
         default:
             throw SettingsError("--canvas-url '\(text)' must start with https://")
@@ -93,7 +95,8 @@ struct CanvasEndpoint: Sendable, Equatable {
         var out = ""
         for byte in text.utf8 {
             if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~") {
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~")
+            {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 out += String(format: "%%%02X", byte)
@@ -110,7 +113,9 @@ struct CanvasEndpoint: Sendable, Equatable {
         case .canvasID(let id):
             return id
         case .sisCourseID(let sis):
-            let plain = sis.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+            let plain = sis.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+            }
             if plain { return "sis_course_id:" + sis }
             return "hex:sis_course_id:" + sis.utf8.map { String(format: "%02x", $0) }.joined()
         }

@@ -99,9 +99,11 @@ public struct CanvasFetch: Sendable {
 
     /// `GET /api/v1/accounts/:id/courses?enrollment_term_id=sis_term_id:X&published=true`.
     private func listCourses(account: String, term: String, client: CanvasClient, stats: inout CallStats) async throws -> [CourseReference] {
-        let url = client.endpoint.url("accounts/\(account)/courses", [
-            ("enrollment_term_id", "sis_term_id:" + term), ("published", "true"), ("per_page", String(tuning.perPage)),
-        ])
+        let url = client.endpoint.url(
+            "accounts/\(account)/courses",
+            [
+                ("enrollment_term_id", "sis_term_id:" + term), ("published", "true"), ("per_page", String(tuning.perPage)),
+            ])
         var references: [CourseReference] = []
         var seen: Set<String> = []
         do {

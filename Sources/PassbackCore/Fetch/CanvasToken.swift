@@ -63,7 +63,9 @@ public struct CanvasToken: Sendable, CustomStringConvertible, CustomDebugStringC
         }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            throw SettingsError("\(source): \(path) has mode \(String(mode, radix: 8, uppercase: false)), so others than its owner may read it; a token file must be 0600 or stricter (chmod 600 \(path))")
+            throw SettingsError(
+                "\(source): \(path) has mode \(String(mode, radix: 8, uppercase: false)), so others than its owner may read it; a token file must be 0600 or stricter (chmod 600 \(path))"
+            )
         }
         var bytes = [UInt8](repeating: 0, count: 4097)
         var filled = 0

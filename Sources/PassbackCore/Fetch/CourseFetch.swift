@@ -66,7 +66,10 @@ struct CourseFetch {
             ("sections", "courses/\(id)/sections", [], "sections of course \(id)"),
             ("assignment_groups", "courses/\(id)/assignment_groups", [("include[]", "assignments"), ("include[]", "overrides")], "assignment groups of course \(id)"),
             ("submissions", "courses/\(id)/students/submissions", [("student_ids[]", "all")], "submissions of course \(id)"),
-            ("enrollments", "courses/\(id)/enrollments", [("type[]", "StudentEnrollment"), ("state[]", "active"), ("state[]", "completed")], "student enrollments of course \(id)"),
+            (
+                "enrollments", "courses/\(id)/enrollments", [("type[]", "StudentEnrollment"), ("state[]", "active"), ("state[]", "completed")],
+                "student enrollments of course \(id)"
+            ),
         ]
         for call in calls {
             try json.write(",\n\"\(call.member)\":[")

@@ -57,7 +57,7 @@ struct FetchPlan: Sendable {
             let account = arguments.account ?? canvas.account
             let term = arguments.term ?? canvas.term
             switch (account, term) {
-            case let (account?, term?):
+            case (let account?, let term?):
                 selection = .term(account: try Self.account(account), term: try Self.term(term))
             case (nil, nil):
                 throw SettingsError("say which courses: --course ID (repeatable), or --account ID --term SIS_TERM_ID (or account and term in the [canvas] table of passback.toml)")
@@ -77,7 +77,8 @@ struct FetchPlan: Sendable {
             let path = file.hasPrefix("/") ? file : root.appendingPathComponent(file).path
             token = try CanvasToken.read(file: path, source: "token_file in passback.toml")
         } else {
-            throw SettingsError("no Canvas token: give --token-file FILE (a file only you can read, mode 0600), set CANVAS_API_TOKEN, or set token_file in the [canvas] table of passback.toml")
+            throw SettingsError(
+                "no Canvas token: give --token-file FILE (a file only you can read, mode 0600), set CANVAS_API_TOKEN, or set token_file in the [canvas] table of passback.toml")
         }
         return FetchPlan(endpoint: endpoint, selection: selection, token: token)
     }
@@ -88,7 +89,9 @@ struct FetchPlan: Sendable {
         if !trimmed.isEmpty, trimmed.utf8.count <= 20, trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return trimmed }
         if trimmed.hasPrefix("sis_account_id:"), trimmed.count > "sis_account_id:".count {
             let sis = trimmed.dropFirst("sis_account_id:".count)
-            let plain = sis.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+            let plain = sis.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+            }
             return plain ? trimmed : "hex:sis_account_id:" + sis.utf8.map { String(format: "%02x", $0) }.joined()
         }
         throw SettingsError("--account '\(text)' is neither a Canvas account id (digits) nor sis_account_id:<SIS id>")

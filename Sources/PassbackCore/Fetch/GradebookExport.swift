@@ -66,11 +66,12 @@ struct GradebookExport {
     mutating func add(groups: [CanvasAPIJSON.AssignmentGroup]) {
         for group in groups {
             for assignment in group.assignments ?? [] where Self.isInExport(assignment) {
-                columns.append(Column(
-                    id: assignment.id.value, name: assignment.name ?? "", pointsPossible: assignment.points_possible,
-                    postManually: assignment.post_manually ?? false, groupPosition: group.position ?? Int.max,
-                    position: assignment.position ?? 0, dueAt: assignment.due_at
-                ))
+                columns.append(
+                    Column(
+                        id: assignment.id.value, name: assignment.name ?? "", pointsPossible: assignment.points_possible,
+                        postManually: assignment.post_manually ?? false, groupPosition: group.position ?? Int.max,
+                        position: assignment.position ?? 0, dueAt: assignment.due_at
+                    ))
             }
         }
     }
@@ -85,12 +86,14 @@ struct GradebookExport {
     mutating func add(enrollments: [CanvasAPIJSON.Enrollment]) {
         for enrollment in enrollments {
             let id = enrollment.user_id.value
-            var student = students[id] ?? Student(
-                userID: id,
-                sortableName: enrollment.user?.sortable_name ?? enrollment.user?.name ?? "",
-                sisUserID: nonBlank(enrollment.sis_user_id ?? enrollment.user?.sis_user_id),
-                loginID: enrollment.user?.login_id
-            )
+            var student =
+                students[id]
+                ?? Student(
+                    userID: id,
+                    sortableName: enrollment.user?.sortable_name ?? enrollment.user?.name ?? "",
+                    sisUserID: nonBlank(enrollment.sis_user_id ?? enrollment.user?.sis_user_id),
+                    loginID: enrollment.user?.login_id
+                )
             if let section = enrollment.course_section_id?.value, !student.sectionIDs.contains(section) {
                 student.sectionIDs.append(section)
             }
@@ -113,7 +116,7 @@ struct GradebookExport {
             if a.groupPosition != b.groupPosition { return a.groupPosition < b.groupPosition }
             if a.position != b.position { return a.position < b.position }
             switch (a.dueAt, b.dueAt) {
-            case let (x?, y?) where x != y: return x < y
+            case (let x?, let y?) where x != y: return x < y
             case (nil, _?): return false
             case (_?, nil): return true
             default: return a.name < b.name

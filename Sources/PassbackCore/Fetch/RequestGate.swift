@@ -71,8 +71,8 @@ actor RequestGate {
     /// Parses `X-Rate-Limit-Remaining` (Canvas writes a float, `599.3`).
     static func quota(_ text: String?) -> Double? {
         guard let text = text?.trimmingASCIISpaces(), !text.isEmpty, text.utf8.count <= 32,
-              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
-              let value = Double(text), value.isFinite
+            text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
+            let value = Double(text), value.isFinite
         else { return nil }
         return value
     }

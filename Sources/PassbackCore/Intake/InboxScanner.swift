@@ -81,10 +81,12 @@ struct InboxScanner: Sendable {
             } else if now.timeIntervalSince(last) < settleTime {
                 scan.waiting.append(file)
             } else if file.size > maximumInputBytes {
-                scan.rejected.append(Rejection(
-                    file: file, code: .tooLarge,
-                    message: "The file has \(file.size) bytes, more than max_input_bytes (\(maximumInputBytes)) allows; it was not read. Split the course's export, or raise max_input_bytes in passback.toml if the server has the memory (a large course needs about 200 bytes per grade cell: about 1.5 GB for a 40 MB gradebook)."
-                ))
+                scan.rejected.append(
+                    Rejection(
+                        file: file, code: .tooLarge,
+                        message:
+                            "The file has \(file.size) bytes, more than max_input_bytes (\(maximumInputBytes)) allows; it was not read. Split the course's export, or raise max_input_bytes in passback.toml if the server has the memory (a large course needs about 200 bytes per grade cell: about 1.5 GB for a 40 MB gradebook)."
+                    ))
             } else {
                 settled.append(file)
             }
@@ -101,18 +103,21 @@ struct InboxScanner: Sendable {
             let partner = half.relativePath.lowercased().hasSuffix(".gradebook.csv") ? stem + ".canvas.json" : stem + ".gradebook.csv"
             if rejectedNames.contains(partner) {
                 // It did arrive, and was refused: say so, and do not wait for it.
-                scan.rejected.append(Rejection(
-                    file: half, code: .incompleteBundle,
-                    message: "Held with its partner: \((partner as NSString).lastPathComponent) was refused (its reason is beside it). Fix that file and drop both files of the course together."
-                ))
+                scan.rejected.append(
+                    Rejection(
+                        file: half, code: .incompleteBundle,
+                        message:
+                            "Held with its partner: \((partner as NSString).lastPathComponent) was refused (its reason is beside it). Fix that file and drop both files of the course together."
+                    ))
             } else if waitingNames.contains(partner) || now.timeIntervalSince(lastChange[half.relativePath] ?? half.modified) < incompleteBundleWait {
                 scan.waiting.append(half)
             } else {
                 let hours = Int(incompleteBundleWait / 3600)
-                scan.rejected.append(Rejection(
-                    file: half, code: .incompleteBundle,
-                    message: "Half a course bundle: \((partner as NSString).lastPathComponent) did not arrive within \(hours) hours. Drop both files of the course together."
-                ))
+                scan.rejected.append(
+                    Rejection(
+                        file: half, code: .incompleteBundle,
+                        message: "Half a course bundle: \((partner as NSString).lastPathComponent) did not arrive within \(hours) hours. Drop both files of the course together."
+                    ))
             }
         }
         scan.categoryExports.sort { $0.relativePath < $1.relativePath }
@@ -213,9 +218,11 @@ struct InboxScanner: Sendable {
         "Refused: the file's path in the inbox is \(relative.utf8.count) bytes long, more than passback can open once it is claimed (\(longest)); move it into a folder nearer the top of the inbox and drop it again."
     }
 
-    static let unknownNameMessage = "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."
+    static let unknownNameMessage =
+        "The name says neither what file this is nor which course it belongs to; name category exports *.categories.csv or *.categories.xml, and a course's two files <name>.gradebook.csv and <name>.canvas.json."
 
-    static let notUTF8 = "Refused: the file's name is not UTF-8 text, so it was renamed with its other bytes written %XX. Give the file a plain name (letters, digits, '-', '_', '.') and drop it again."
+    static let notUTF8 =
+        "Refused: the file's name is not UTF-8 text, so it was renamed with its other bytes written %XX. Give the file a plain name (letters, digits, '-', '_', '.') and drop it again."
 
     /// Renames the entries of `folder` whose names are not UTF-8 (a Latin-1 name from an old file
     /// server), which no Swift path can name: every byte of 0x80 and above becomes `%XX`, cut

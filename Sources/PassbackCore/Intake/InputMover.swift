@@ -114,7 +114,8 @@ struct InputMover: Sendable {
         }
     }
 
-    static let refusedUnreadable = "Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again."
+    static let refusedUnreadable =
+        "Refused: passback may not read the file (permission denied). Make it readable by the registrars' group (chmod g+r, or drop it with umask 007) and drop it again."
     static let refusedLink = "Refused: a symbolic link is not read from the inbox; copy the file itself in."
     static let refusedSpecial = "Refused: not a regular file (a pipe, socket or device); drop plain files only."
 
@@ -303,7 +304,8 @@ struct InputMover: Sendable {
             var empty = true
             for entry in names {
                 if let info = folder.entry(entry.name), info.st_mode & S_IFMT == S_IFDIR,
-                   let child = try? folder.folder(entry.name), prune(child), folder.removeEmptyFolder(entry.name) {
+                    let child = try? folder.folder(entry.name), prune(child), folder.removeEmptyFolder(entry.name)
+                {
                     continue
                 }
                 empty = false

@@ -28,7 +28,8 @@ extension Ledger {
             try db.execute(sql: "UPDATE run SET stops = stops + 1 WHERE id = ?", arguments: [runID])
             var stops: [String: Int] = [:]
             for stem in bundles {
-                try db.execute(sql: "INSERT INTO bundle_attempt (run_id, stem, stops) VALUES (?, ?, 1) ON CONFLICT(run_id, stem) DO UPDATE SET stops = stops + 1", arguments: [runID, stem])
+                try db.execute(
+                    sql: "INSERT INTO bundle_attempt (run_id, stem, stops) VALUES (?, ?, 1) ON CONFLICT(run_id, stem) DO UPDATE SET stops = stops + 1", arguments: [runID, stem])
                 stops[stem] = try Int.fetchOne(db, sql: "SELECT stops FROM bundle_attempt WHERE run_id = ? AND stem = ?", arguments: [runID, stem]) ?? 1
             }
             return stops
@@ -70,7 +71,10 @@ extension Ledger {
     /// Counts of the run's report rows per status.
     func reportCounts(runID: String) throws -> [ReportRow.Status: Int] {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT SUM(successes) s, SUM(errors) e, SUM(warnings) w, SUM(skipped) k FROM report_chunk WHERE run_id = ?", arguments: [runID]) else { return [:] }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT SUM(successes) s, SUM(errors) e, SUM(warnings) w, SUM(skipped) k FROM report_chunk WHERE run_id = ?", arguments: [runID])
+            else { return [:] }
             var counts: [ReportRow.Status: Int] = [:]
             for (status, column) in [(ReportRow.Status.success, "s"), (.error, "e"), (.warning, "w"), (.skipped, "k")] {
                 if let n = row[column] as Int?, n > 0 { counts[status] = n }
@@ -97,7 +101,9 @@ extension Ledger {
         try pool.read { db in
             var byStem: [String: [SyncRequestRecord]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM sync_request WHERE run_id = ? ORDER BY id", arguments: [runID]) {
-                let key = SyncRequestKey(bundleStem: row["bundle_stem"], courseSISID: row["course_sis_id"], canvasCourseID: row["canvas_course_id"], sectionSISID: row["section_sis_id"], canvasSectionID: row["canvas_section_id"])
+                let key = SyncRequestKey(
+                    bundleStem: row["bundle_stem"], courseSISID: row["course_sis_id"], canvasCourseID: row["canvas_course_id"], sectionSISID: row["section_sis_id"],
+                    canvasSectionID: row["canvas_section_id"])
                 byStem[key.bundleStem, default: []].append(SyncRequestRecord(id: row["id"], key: key))
             }
             return byStem
@@ -120,7 +126,9 @@ extension Ledger {
                     stem: row["stem"], outcome: ProcessedBundle.Outcome(rawValue: row["outcome"]) ?? .sent,
                     gradebookSHA256: row["gradebook_sha256"], jsonSHA256: row["json_sha256"], clean: row["clean"],
                     rejection: (row["reject_file"] as String?).map { file in
-                        ProcessedBundle.Rejection(file: file, code: RuleCode(row["reject_code"] as String? ?? RuleCode.malformedFile.rawValue), message: row["reject_message"] ?? "", line: row["reject_line"])
+                        ProcessedBundle.Rejection(
+                            file: file, code: RuleCode(row["reject_code"] as String? ?? RuleCode.malformedFile.rawValue), message: row["reject_message"] ?? "",
+                            line: row["reject_line"])
                     }
                 )
                 result[bundle.stem] = bundle
@@ -138,7 +146,8 @@ extension Ledger {
     /// ``duplicateOf(gradebookSHA256:jsonSHA256:)`` for many bundles, in one read.
     func duplicatesOf(_ digests: [(gradebook: String, json: String)]) throws -> [String?] {
         try pool.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1")
+            let statement = try db.cachedStatement(
+                sql: "SELECT run_id FROM processed_bundle WHERE gradebook_sha256 = ? AND json_sha256 = ? AND clean = 1 AND outcome = 'sent' ORDER BY run_id LIMIT 1")
             return try digests.map { try String.fetchOne(statement, arguments: [$0.gradebook, $0.json]) }
         }
     }

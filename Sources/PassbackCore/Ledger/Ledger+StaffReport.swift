@@ -88,7 +88,8 @@ extension Ledger {
     func rejectedBundleStems(runID: String) throws -> [String: String] {
         try pool.read { db in
             var stems: [String: String] = [:]
-            let rows = try Row.fetchAll(db, sql: "SELECT stem, reject_file FROM processed_bundle WHERE run_id = ? AND outcome = 'rejected' AND reject_file IS NOT NULL", arguments: [runID])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT stem, reject_file FROM processed_bundle WHERE run_id = ? AND outcome = 'rejected' AND reject_file IS NOT NULL", arguments: [runID])
             for row in rows { stems[row["reject_file"]] = row["stem"] }
             return stems
         }

@@ -51,9 +51,10 @@ public final class Ledger: Sendable {
     /// after a ledger was restored from a backup.
     func makeRunID(now: Date, taken: some Sequence<String> = [String]()) throws -> String {
         let stamp = ISOTimestamp.format(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        var highest = try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM run WHERE id LIKE ?", arguments: [stamp + "-%"])
-        }.compactMap { Self.runNumber($0, stamp: stamp) }.max() ?? 0
+        var highest =
+            try pool.read { db in
+                try String.fetchAll(db, sql: "SELECT id FROM run WHERE id LIKE ?", arguments: [stamp + "-%"])
+            }.compactMap { Self.runNumber($0, stamp: stamp) }.max() ?? 0
         for name in taken {
             if let number = Self.runNumber(name, stamp: stamp) { highest = max(highest, number) }
         }
@@ -170,11 +171,12 @@ public final class Ledger: Sendable {
             for key in keys {
                 try delete.execute(arguments: [key.termSourcedID, key.classSourcedID])
             }
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
-                  term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO category (term_sourced_id, class_sourced_id, category_sourced_id, title, term_code, term_start_date,
+                      term_end_date, school_id, status, verified_at, weight, date_last_modified, source_file, run_id, position)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for (position, c) in categories.enumerated() {
                 try insert.execute(
                     arguments: [
@@ -221,10 +223,12 @@ public final class Ledger: Sendable {
     func enqueue(_ requests: [SyncRequestRecord], runID: String, at clock: Date) throws {
         try pool.write { db in
             for r in requests {
-                try db.cachedStatement(sql: """
-                    INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
-                      status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO sync_request (id, run_id, bundle_stem, course_sis_id, canvas_course_id, section_sis_id, canvas_section_id,
+                          status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(
                     arguments: [
                         r.id, runID, r.key.bundleStem, r.key.courseSISID, r.key.canvasCourseID, r.key.sectionSISID, r.key.canvasSectionID,
                         SyncRequestStatus.inQueue.rawValue, ISOTimestamp.format(clock), ISOTimestamp.format(clock),
@@ -240,7 +244,9 @@ public final class Ledger: Sendable {
     }
 
     static func recordEvent(_ db: Database, requestID: String, status: SyncRequestStatus, at clock: Date) throws {
-        try db.cachedStatement(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)").execute(arguments: [requestID, status.rawValue, ISOTimestamp.format(clock)])
+        try db.cachedStatement(sql: "INSERT INTO sync_request_event (request_id, status, at) VALUES (?, ?, ?)").execute(arguments: [
+            requestID, status.rawValue, ISOTimestamp.format(clock),
+        ])
     }
 
     /// Records the outcome of one course bundle in one transaction: each request's final status
@@ -293,14 +299,16 @@ public final class Ledger: Sendable {
 
     static func record(_ outcomes: [SyncRequestOutcome], report: ReportChunk, bundle: ProcessedBundle?, runID: String, at clock: Date, _ db: Database) throws {
         for o in outcomes {
-            try db.cachedStatement(sql: """
-                UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?,
-                  outside_window = ?, not_posted = ?
-                WHERE id = ?
-                """).execute(arguments: [
-                    o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock),
-                    o.held.outsideWindow, o.held.notPosted, o.requestID,
-                ])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE sync_request SET status = ?, line_items = ?, results_sent = ?, errors = ?, warnings = ?, outbox_file = ?, updated_at = ?,
+                      outside_window = ?, not_posted = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [
+                o.status.rawValue, o.lineItems, o.resultsSent, o.errors, o.warnings, o.outboxFile, ISOTimestamp.format(clock),
+                o.held.outsideWindow, o.held.notPosted, o.requestID,
+            ])
             try Self.recordEvent(db, requestID: o.requestID, status: o.status, at: clock)
             try insertStudents(o.students, requestID: o.requestID, db)
             if let history = o.encodedHistory ?? o.history.map(SectionHistoryCoding.encode) {
@@ -327,11 +335,15 @@ public final class Ledger: Sendable {
 
     static func insert(_ b: ProcessedBundle, runID: String, _ db: Database) throws {
         if b.outcome == .rejected, let rejection = b.rejection { try insertRejectedFiles(RejectedFile.partners(of: b.stem, rejection: rejection), runID: runID, db) }
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(
-            arguments: [runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line]
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO processed_bundle (run_id, stem, outcome, gradebook_sha256, json_sha256, clean, reject_file, reject_code, reject_message, reject_line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                runID, b.stem, b.outcome.rawValue, b.gradebookSHA256, b.jsonSHA256, b.clean, b.rejection?.file, b.rejection?.code.rawValue, b.rejection?.message, b.rejection?.line,
+            ]
         )
     }
 
@@ -384,7 +396,10 @@ struct SyncRequestOutcome: Sendable {
     /// stored history is already exactly this (nothing to write).
     var encodedHistory: Data?
 
-    init(requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?, students: [String], history: SectionHistory?) {
+    init(
+        requestID: String, runID: String, classSourcedID: String, status: SyncRequestStatus, lineItems: Int, resultsSent: Int, errors: Int, warnings: Int, outboxFile: String?,
+        students: [String], history: SectionHistory?
+    ) {
         self.requestID = requestID
         self.runID = runID
         self.classSourcedID = classSourcedID

@@ -60,7 +60,8 @@ enum SectionHistoryCoding {
                 }
             }
         }
-        let holds = !history.heldLineItems.isEmpty || history.resultsByLineItem.values.contains { $0.states.contains(where: \.held) }
+        let holds =
+            !history.heldLineItems.isEmpty || history.resultsByLineItem.values.contains { $0.states.contains(where: \.held) }
             || history.looseResults.values.contains(where: \.held)
         out.byte(holds ? versionWithHolds : version)
         out.signed(base)

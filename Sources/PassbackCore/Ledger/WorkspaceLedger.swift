@@ -29,7 +29,10 @@ enum WorkspaceLedger {
         if !present {
             let traces = earlierRuns(in: workspace) + (expectedID != nil ? ["state/\(identityFileName)"] : [])
             if !traces.isEmpty {
-                throw RunError(.ledger, "the ledger \(path) is \(lstat(path, &info) == 0 ? "empty" : "missing"), but this workspace has earlier runs (\(traces.joined(separator: ", "))); a new ledger would resend every grade and forget held ones. Restore state/ledger.sqlite from its backup (README: \"Restoring after a fault\"), or move the workspace's folders aside to start a new one on purpose")
+                throw RunError(
+                    .ledger,
+                    "the ledger \(path) is \(lstat(path, &info) == 0 ? "empty" : "missing"), but this workspace has earlier runs (\(traces.joined(separator: ", "))); a new ledger would resend every grade and forget held ones. Restore state/ledger.sqlite from its backup (README: \"Restoring after a fault\"), or move the workspace's folders aside to start a new one on purpose"
+                )
             }
         }
         let ledger: Ledger
@@ -41,11 +44,17 @@ enum WorkspaceLedger {
         do {
             let check = try ledger.quickCheck()
             guard check == "ok" else {
-                throw RunError(.ledger, "the ledger \(path) is damaged (SQLite's quick_check: \(check.prefix(200))); nothing was done. Restore it from its backup (README: \"Restoring after a fault\")")
+                throw RunError(
+                    .ledger,
+                    "the ledger \(path) is damaged (SQLite's quick_check: \(check.prefix(200))); nothing was done. Restore it from its backup (README: \"Restoring after a fault\")"
+                )
             }
             if let stored = try ledger.identity() {
                 if let expectedID, expectedID != stored {
-                    throw RunError(.ledger, "the ledger \(path) is not this workspace's (its id \(stored) is not \(expectedID), the id in state/\(identityFileName)); put this workspace's ledger back, or restore it from its backup")
+                    throw RunError(
+                        .ledger,
+                        "the ledger \(path) is not this workspace's (its id \(stored) is not \(expectedID), the id in state/\(identityFileName)); put this workspace's ledger back, or restore it from its backup"
+                    )
                 }
                 if expectedID == nil { try writeIdentity(stored, to: identityFile) }
             } else {

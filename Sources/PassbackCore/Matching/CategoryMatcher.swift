@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of matching an assignment group to an Aspire category of one section and term.
 enum CategoryMatch: Sendable, Equatable {
     /// The group has no SIS source id: it was made in Canvas.
@@ -55,5 +57,3 @@ package struct CategoryMatcher: Sendable {
         title.trimmedOfWhitespacesAndNewlines.lowercased()
     }
 }
-
-import Foundation

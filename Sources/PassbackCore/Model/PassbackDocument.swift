@@ -58,7 +58,10 @@ struct PassbackLineItem: Sendable, Equatable {
     var resultValueMax: ExactDecimal
     var results: [PassbackResult]
 
-    init(sourcedID: String, status: PassbackStatus = .active, title: String, categorySourcedID: String, assignDate: LocalDate, dueDate: LocalDate, resultValueMin: ExactDecimal = .zero, resultValueMax: ExactDecimal, results: [PassbackResult]) {
+    init(
+        sourcedID: String, status: PassbackStatus = .active, title: String, categorySourcedID: String, assignDate: LocalDate, dueDate: LocalDate,
+        resultValueMin: ExactDecimal = .zero, resultValueMax: ExactDecimal, results: [PassbackResult]
+    ) {
         self.sourcedID = sourcedID
         self.status = status
         self.title = title

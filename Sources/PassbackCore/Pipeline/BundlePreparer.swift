@@ -43,7 +43,10 @@ struct BundlePreparer: Sendable {
             return prepared
         }
         if let stops = planned.setAsideAfterStops {
-            let error = InputFileError(.stoppedTwice, "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a large course needs about 200 bytes per grade cell, most of it libxml2's check of the XML: about 1.5 GB for a 40 MB gradebook of 7 million cells; see max_input_bytes), then drop it again.")
+            let error = InputFileError(
+                .stoppedTwice,
+                "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a large course needs about 200 bytes per grade cell, most of it libxml2's check of the XML: about 1.5 GB for a 40 MB gradebook of 7 million cells; see max_input_bytes), then drop it again."
+            )
             prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
             return prepared
         }
@@ -67,14 +70,18 @@ struct BundlePreparer: Sendable {
         var clean = courseErrors == 0
         let requestIDs = Dictionary(planned.requests.map { ($0.key, $0.id) }, uniquingKeysWith: { a, _ in a })
         var outcomes: [SyncRequestOutcome] = []
-        let made = makeSections(course.sections, index: index, requestIDs: requestIDs, courseErrors: courseErrors, gradebookFile: bundle.gradebook.relativePath, cells: read.gradebook.cellCount)
+        let made = makeSections(
+            course.sections, index: index, requestIDs: requestIDs, courseErrors: courseErrors, gradebookFile: bundle.gradebook.relativePath, cells: read.gradebook.cellCount)
         for result in made {
             guard case .failure(let failure) = result else { continue }
             // Nothing of the course goes out: the sections' files made so far are removed.
             for case .success(let section) in made { if let file = section.file { unlink(file.temporaryPath) } }
             guard let damaged = failure as? DamagedHistory else { throw failure }
             // One damaged ledger row sets this course aside, naming the section; the district goes on.
-            let error = InputFileError(.damagedHistory, "The ledger's record of what Aspire section \(damaged.section) holds is damaged (\(damaged.problem)), so what changed cannot be worked out; nothing of this course was sent. Drop the course again and run passback run --bulk, which sends every grade and records the section anew, or restore the ledger from its backup.")
+            let error = InputFileError(
+                .damagedHistory,
+                "The ledger's record of what Aspire section \(damaged.section) holds is damaged (\(damaged.problem)), so what changed cannot be worked out; nothing of this course was sent. Drop the course again and run passback run --bulk, which sends every grade and records the section anew, or restore the ledger from its backup."
+            )
             prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
             return prepared
         }
@@ -105,7 +112,9 @@ struct BundlePreparer: Sendable {
     /// Each section's outcome, in the course's order; the sections of a large course at the same
     /// time. A section that fails (a damaged history, or what stops the run) is a `failure`; one
     /// at a time, the sections after the first failure are not made.
-    private func makeSections(_ all: [SectionCandidates], index: Int, requestIDs: [SyncRequestKey: String], courseErrors: Int, gradebookFile: String, cells: Int) -> [Result<SectionOutcome, any Error>] {
+    private func makeSections(_ all: [SectionCandidates], index: Int, requestIDs: [SyncRequestKey: String], courseErrors: Int, gradebookFile: String, cells: Int) -> [Result<
+        SectionOutcome, any Error
+    >] {
         @Sendable func make(_ number: Int) -> Result<SectionOutcome, any Error> {
             var section = all[number]
             let key = section.request
@@ -139,7 +148,8 @@ struct BundlePreparer: Sendable {
         )
         return Ledger.LedgerEntry(
             statusChanges: [(.cancelled, planned.requests.map(\.id))], report: ReportChunk([row]),
-            bundle: ProcessedBundle(stem: planned.bundle.stem, outcome: .cancelled, gradebookSHA256: planned.scan.gradebookSHA256, jsonSHA256: planned.scan.jsonSHA256, clean: false)
+            bundle: ProcessedBundle(
+                stem: planned.bundle.stem, outcome: .cancelled, gradebookSHA256: planned.scan.gradebookSHA256, jsonSHA256: planned.scan.jsonSHA256, clean: false)
         )
     }
 
@@ -147,7 +157,9 @@ struct BundlePreparer: Sendable {
     private func rejected(_ planned: RunPlanner.PlannedBundle, file: InboxFile, error: InputFileError) -> Ledger.LedgerEntry {
         let row = ReportRow(runID: runID, requestID: nil, diagnostic: .error(error.code, error.message, location: SourceLocation(file: file.relativePath, line: error.line)))
         let outcomes = planned.requests.map {
-            SyncRequestOutcome(requestID: $0.id, runID: runID, classSourcedID: $0.key.sectionSISID, status: .failed, lineItems: 0, resultsSent: 0, errors: 1, warnings: 0, outboxFile: nil, students: [], history: nil)
+            SyncRequestOutcome(
+                requestID: $0.id, runID: runID, classSourcedID: $0.key.sectionSISID, status: .failed, lineItems: 0, resultsSent: 0, errors: 1, warnings: 0, outboxFile: nil,
+                students: [], history: nil)
         }
         return Ledger.LedgerEntry(
             outcomes: outcomes, report: ReportChunk([row]),

@@ -19,7 +19,8 @@ struct CategoryImport {
             context.logger.info("categories imported", metadata: ["file": "\(file.relativePath)", "categories": "\(export.categories.count)", "sections": "\(sections)"])
             return false
         } catch let error as InputFileError {
-            let row = ReportRow(runID: context.runID, requestID: nil, diagnostic: .error(error.code, error.message, location: SourceLocation(file: file.relativePath, line: error.line)))
+            let row = ReportRow(
+                runID: context.runID, requestID: nil, diagnostic: .error(error.code, error.message, location: SourceLocation(file: file.relativePath, line: error.line)))
             let outcome = ProcessedBundle(
                 stem: file.relativePath, outcome: .rejected, gradebookSHA256: nil, jsonSHA256: nil, clean: false,
                 rejection: .init(file: file.relativePath, code: error.code, message: error.message, line: error.line)

@@ -39,15 +39,17 @@ package struct CourseChecker: Sendable {
     /// at a time from ``begin(bundle:gradebook:sources:)``).
     package func check(bundle: CanvasBundle, gradebook: Gradebook, sources: Sources) -> CourseGrades {
         let course = begin(bundle: bundle, gradebook: gradebook, sources: sources)
-        return CourseGrades(diagnostics: course.diagnostics, sections: course.sections.map { section in
-            var section = section
-            var lineItems: [CandidateLineItem] = []
-            while let item = section.next() { lineItems.append(item) }
-            return SectionGrades(
-                request: section.request, termSourcedID: section.termSourcedID, schoolID: section.schoolID, lineItems: lineItems,
-                diagnostics: section.diagnostics, heldLineItems: section.heldLineItems
-            )
-        })
+        return CourseGrades(
+            diagnostics: course.diagnostics,
+            sections: course.sections.map { section in
+                var section = section
+                var lineItems: [CandidateLineItem] = []
+                while let item = section.next() { lineItems.append(item) }
+                return SectionGrades(
+                    request: section.request, termSourcedID: section.termSourcedID, schoolID: section.schoolID, lineItems: lineItems,
+                    diagnostics: section.diagnostics, heldLineItems: section.heldLineItems
+                )
+            })
     }
 
     /// Checks what concerns the course as a whole (students into sections, the two files
@@ -72,12 +74,13 @@ package struct CourseChecker: Sendable {
         let bundleAssignments = bundle.assignmentGroups.flatMap { group in group.assignments.map { (group, $0) } }
         let bundleIDs = Set(bundleAssignments.map(\.1.id))
         for column in gradebook.assignmentColumns where !bundleIDs.contains(column.assignmentID) {
-            courseRows.append(.error(
-                .bundleMismatch,
-                "The gradebook has a column for \"\(column.name)\" (\(column.assignmentID)), which the bundle's assignment groups do not list; its grades are not sent. Export both files of the course at the same time.",
-                subject: ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id, canvasAssignmentID: column.assignmentID, assignmentName: column.name),
-                location: SourceLocation(file: sources.gradebookFile, line: 1)
-            ))
+            courseRows.append(
+                .error(
+                    .bundleMismatch,
+                    "The gradebook has a column for \"\(column.name)\" (\(column.assignmentID)), which the bundle's assignment groups do not list; its grades are not sent. Export both files of the course at the same time.",
+                    subject: ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id, canvasAssignmentID: column.assignmentID, assignmentName: column.name),
+                    location: SourceLocation(file: sources.gradebookFile, line: 1)
+                ))
         }
         // Synced, published assignments that the gradebook lacks: grades unknown, nothing deleted,
         // and held (their grades go out in full once the column is back).
@@ -103,20 +106,22 @@ package struct CourseChecker: Sendable {
             case .notPassedBack(let row):
                 if let row { courseRows.append(row) }
             case .aspire(let sisSectionID):
-                sections.append(SectionCandidates(
-                    course: shared, section: section, sisSectionID: sisSectionID, students: members.map { roster.students[$0] },
-                    missingColumns: missingColumns.map { "canvas-\($0.id)" }
-                ))
+                sections.append(
+                    SectionCandidates(
+                        course: shared, section: section, sisSectionID: sisSectionID, students: members.map { roster.students[$0] },
+                        missingColumns: missingColumns.map { "canvas-\($0.id)" }
+                    ))
             }
         }
 
         for assignment in missingColumns {
-            courseRows.append(.warning(
-                .bundleMismatch,
-                "The gradebook has no column for \"\(assignment.name)\" (\(assignment.id)); none of its grades are sent or deleted. Export both files of the course at the same time.",
-                subject: ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id, canvasAssignmentID: assignment.id, assignmentName: assignment.name),
-                location: SourceLocation(file: sources.gradebookFile, line: 1)
-            ))
+            courseRows.append(
+                .warning(
+                    .bundleMismatch,
+                    "The gradebook has no column for \"\(assignment.name)\" (\(assignment.id)); none of its grades are sent or deleted. Export both files of the course at the same time.",
+                    subject: ReportSubject(courseSISID: course.sisCourseID, canvasCourseID: course.id, canvasAssignmentID: assignment.id, assignmentName: assignment.name),
+                    location: SourceLocation(file: sources.gradebookFile, line: 1)
+                ))
         }
         return CheckedCourse(diagnostics: courseRows + roster.testStudentRows, sections: sections)
     }

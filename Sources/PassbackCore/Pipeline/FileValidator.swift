@@ -62,7 +62,8 @@ public struct FileValidator {
         }
         for (stem, half) in groups.halves {
             let partner = Self.partner(of: half.relativePath) ?? stem
-            let message = "Half a course bundle: \((partner as NSString).lastPathComponent) is missing. A run waits up to \(settings.incompleteBundleWaitHours) hours for it, then quarantines this file; drop both files of the course together."
+            let message =
+                "Half a course bundle: \((partner as NSString).lastPathComponent) is missing. A run waits up to \(settings.incompleteBundleWaitHours) hours for it, then quarantines this file; drop both files of the course together."
             findings.append(Finding(file: half.relativePath, diagnostic: .error(.incompleteBundle, message, location: SourceLocation(file: half.relativePath))))
         }
 

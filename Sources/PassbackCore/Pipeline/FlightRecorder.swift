@@ -48,7 +48,9 @@ final class FlightRecorder: Sendable {
             switch line[..<space] {
             case "start": open.append(stem)
             case "done": open.removeAll { $0 == stem }
-            case "failed": open.removeAll { $0 == stem }; failed.append(stem)
+            case "failed":
+                open.removeAll { $0 == stem }
+                failed.append(stem)
             default: continue
             }
         }

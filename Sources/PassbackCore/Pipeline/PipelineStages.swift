@@ -53,7 +53,10 @@ public struct PipelineStages: Sendable {
     var passbackWriter: any PassbackFileWriting
     var rules: RuleBook
 
-    init(gradebookReader: any GradebookReading, bundleReader: any CanvasBundleReading, categoryCSVReader: any CategoryExportReading, categoryXMLReader: any CategoryExportReading, passbackWriter: any PassbackFileWriting, rules: RuleBook = .standard) {
+    init(
+        gradebookReader: any GradebookReading, bundleReader: any CanvasBundleReading, categoryCSVReader: any CategoryExportReading, categoryXMLReader: any CategoryExportReading,
+        passbackWriter: any PassbackFileWriting, rules: RuleBook = .standard
+    ) {
         self.gradebookReader = gradebookReader
         self.bundleReader = bundleReader
         self.categoryCSVReader = categoryCSVReader

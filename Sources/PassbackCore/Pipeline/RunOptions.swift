@@ -85,6 +85,7 @@ public struct RunSummary: Sendable, Equatable {
             return "nothing to do" + (filesWaiting > 0 ? " (\(filesWaiting) file(s) waiting in the inbox)" : "")
         }
         let statuses = SyncRequestStatus.allCases.compactMap { s in requests[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
-        return "run \(runID): \(filesClaimed) file(s) claimed, \(filesRejected) rejected, \(filesWaiting) waiting; requests: \(statuses.isEmpty ? "none" : statuses); \(resultsSent) result(s) in \(xmlFiles) XML file(s); \(rows[.error] ?? 0) error(s), \(rows[.warning] ?? 0) warning(s); report \(reportPath ?? "-")"
+        return
+            "run \(runID): \(filesClaimed) file(s) claimed, \(filesRejected) rejected, \(filesWaiting) waiting; requests: \(statuses.isEmpty ? "none" : statuses); \(resultsSent) result(s) in \(xmlFiles) XML file(s); \(rows[.error] ?? 0) error(s), \(rows[.warning] ?? 0) warning(s); report \(reportPath ?? "-")"
     }
 }

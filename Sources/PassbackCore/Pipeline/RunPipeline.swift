@@ -76,7 +76,10 @@ public final class RunPipeline {
         // A clock that went back (a lost RTC, a bad NTP source) would date grades and ids before
         // those already sent, and make the window look at the wrong days.
         if !options.clockIsFixed, let last = try ledger.latestFinishedClock(), options.clock < last.addingTimeInterval(-Self.clockTolerance) {
-            throw RunError(.clock, "the system clock says \(ISOTimestamp.format(options.clock)), earlier than the clock of the last finished run (\(ISOTimestamp.format(last))); nothing was done. Fix the system clock (timedatectl, NTP), or give --now to replay a run at a chosen time on purpose")
+            throw RunError(
+                .clock,
+                "the system clock says \(ISOTimestamp.format(options.clock)), earlier than the clock of the last finished run (\(ISOTimestamp.format(last))); nothing was done. Fix the system clock (timedatectl, NTP), or give --now to replay a run at a chosen time on purpose"
+            )
         }
         // A run that died left its claimed files and its ledger rows: finish it first, under its
         // own id and clock, before claiming anything new.
@@ -87,15 +90,18 @@ public final class RunPipeline {
             logger.warning("finishing a run that was interrupted", metadata: ["run": "\(unfinished.id)"])
             try countStop(of: unfinished.id, ledger: ledger)
             var run = Run(context: RunContext(record: unfinished, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount, stop: options.stop))
-            resumed.append(try guarded(unfinished.id) {
-                try run.process()
-                return try run.finish()
-            })
+            resumed.append(
+                try guarded(unfinished.id) {
+                    try run.process()
+                    return try run.finish()
+                })
             logger.info("run finished", metadata: ["run": "\(unfinished.id)", "exit": "\(resumed.last!.ownExitCode)"])
         }
 
         StageClock.shared.mark("opened")
-        let scanner = InboxScanner(settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600, maximumInputBytes: settings.maxInputBytes)
+        let scanner = InboxScanner(
+            settleTime: TimeInterval(settings.settleSeconds), incompleteBundleWait: TimeInterval(settings.incompleteBundleWaitHours) * 3600,
+            maximumInputBytes: settings.maxInputBytes)
         let scan: InboxScanner.Scan
         do {
             scan = try StageClock.shared.measure(.intake) { try scanner.scan(inbox: workspace.inbox, now: options.wallClock) }
@@ -104,7 +110,9 @@ public final class RunPipeline {
         }
         CrashPoint.afterListing.reach()
         for file in scan.futureDated {
-            logger.warning("file dated in the future: it settles by when it last changed instead (check the clock of the machine that wrote it)", metadata: ["file": "\(file.relativePath)", "modified": "\(ISOTimestamp.format(file.modified))"])
+            logger.warning(
+                "file dated in the future: it settles by when it last changed instead (check the clock of the machine that wrote it)",
+                metadata: ["file": "\(file.relativePath)", "modified": "\(ISOTimestamp.format(file.modified))"])
         }
         for folder in scan.unreadableFolders {
             logger.warning("inbox folder skipped: it cannot be listed (give the service account read and search permission on it)", metadata: ["folder": "\(folder)"])
@@ -120,11 +128,14 @@ public final class RunPipeline {
         StageClock.shared.mark("listed")
         let record = Ledger.RunRecord(id: try ledger.makeRunID(now: options.clock, taken: usedRunNames() + returned.map(\.runID)), clock: options.clock, mode: options.mode)
         try ledger.beginRun(id: record.id, clock: record.clock, mode: record.mode)
-        logger.info("run started", metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
+        logger.info(
+            "run started",
+            metadata: ["run": "\(record.id)", "mode": "\(record.mode.rawValue)", "bundles": "\(scan.bundles.count)", "category_exports": "\(scan.categoryExports.count)"])
         for folder in returned {
             let row = ReportRow(
                 runID: record.id, requestID: nil, status: .warning, rule: nil, subject: ReportSubject(), location: SourceLocation(file: "work/\(folder.runID)/"),
-                message: "The files of run \(folder.runID), which the ledger does not know (it was restored from a backup, or lost its last writes), were put back into the inbox and claimed again by this run: \(folder.files) file(s)."
+                message:
+                    "The files of run \(folder.runID), which the ledger does not know (it was restored from a backup, or lost its last writes), were put back into the inbox and claimed again by this run: \(folder.files) file(s)."
             )
             try ledger.appendReport(ReportChunk([row]), runID: record.id)
         }

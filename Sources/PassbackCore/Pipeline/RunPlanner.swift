@@ -47,7 +47,8 @@ struct RunPlanner {
 
     func plan(_ bundles: [InboxScanner.Bundle], scans: [BundleScan]) throws -> Plan {
         var plan = Plan()
-        let earlierRuns = context.mode == .incremental
+        let earlierRuns =
+            context.mode == .incremental
             ? try context.ledger.duplicatesOf(scans.map { ($0.gradebookSHA256, $0.jsonSHA256) })
             : Array(repeating: nil, count: scans.count)
         for ((bundle, scan), earlierRun) in zip(zip(bundles, scans), earlierRuns) {
@@ -67,7 +68,9 @@ struct RunPlanner {
             // ledger never learnt they were sent. It is prepared again and its file adopted.
             let sections = plan.bundles[index].requests.map { RunRecorder.outboxName(runID: context.runID, sectionSISID: $0.key.sectionSISID) }
             if sections.contains(where: { published.contains($0) }) {
-                context.logger.warning("runs stopped while preparing a bundle whose XML this run had already published; it is prepared again to record what was sent", metadata: ["bundle": "\(plan.bundles[index].bundle.stem)", "stops": "\(count)"])
+                context.logger.warning(
+                    "runs stopped while preparing a bundle whose XML this run had already published; it is prepared again to record what was sent",
+                    metadata: ["bundle": "\(plan.bundles[index].bundle.stem)", "stops": "\(count)"])
                 continue
             }
             plan.bundles[index].setAsideAfterStops = count

@@ -45,9 +45,11 @@ struct RunRecorder {
             let row = ReportRow(
                 runID: runID, requestID: nil, status: .skipped, rule: .duplicateFile, subject: ReportSubject(),
                 location: SourceLocation(file: bundle.json.relativePath),
-                message: "Nothing resent: \(bundle.gradebook.name) and \(bundle.json.name) are byte-identical to a bundle that run \(duplicate.earlierRun) processed without errors. Run with --bulk to send it all again."
+                message:
+                    "Nothing resent: \(bundle.gradebook.name) and \(bundle.json.name) are byte-identical to a bundle that run \(duplicate.earlierRun) processed without errors. Run with --bulk to send it all again."
             )
-            let outcome = ProcessedBundle(stem: bundle.stem, outcome: .duplicate, gradebookSHA256: duplicate.scan.gradebookSHA256, jsonSHA256: duplicate.scan.jsonSHA256, clean: false)
+            let outcome = ProcessedBundle(
+                stem: bundle.stem, outcome: .duplicate, gradebookSHA256: duplicate.scan.gradebookSHA256, jsonSHA256: duplicate.scan.jsonSHA256, clean: false)
             return Ledger.LedgerEntry(report: ReportChunk([row]), bundle: outcome)
         }
         try clock.measure(.ledger) { try context.ledger.commit(entries, runID: runID, at: context.clock) }

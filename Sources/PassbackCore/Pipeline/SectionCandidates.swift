@@ -62,7 +62,8 @@ package struct SectionCandidates: Sendable {
         self.section = section
         self.sisSectionID = sisSectionID
         self.missingColumns = missingColumns
-        request = SyncRequestKey(bundleStem: course.sources.stem, courseSISID: canvas.sisCourseID, canvasCourseID: canvas.id, sectionSISID: sisSectionID, canvasSectionID: section.id)
+        request = SyncRequestKey(
+            bundleStem: course.sources.stem, courseSISID: canvas.sisCourseID, canvasCourseID: canvas.id, sectionSISID: sisSectionID, canvasSectionID: section.id)
         termSourcedID = canvas.sisTermID ?? ""
         schoolID = canvas.sisTermID.flatMap { checker.matcher.catalog.categories(term: $0, section: sisSectionID).first?.schoolID }
         let sectionSubject = ReportSubject(courseSISID: canvas.sisCourseID, sectionSISID: sisSectionID, canvasCourseID: canvas.id)
@@ -168,7 +169,10 @@ package struct SectionCandidates: Sendable {
                         hold = .notPosted
                         notPosted += 1
                     } else if extraCredit, let score = value.score {
-                        found.append(.warning(.extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject(), location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
+                        found.append(
+                            .warning(
+                                .extraCredit, ScoreEvaluator.extraCreditMessage(score: score, points: points), subject: subject(),
+                                location: SourceLocation(file: sources.gradebookFile, line: students[index].line)))
                     }
                     current = value
                 }

@@ -62,10 +62,12 @@ struct SectionOutcome {
                 }
             }
             if let damage {
-                made.rows.append(ReportRow(
-                    runID: context.runID, requestID: requestID, status: .warning, rule: .damagedHistory, subject: subject,
-                    message: "The ledger's record of what Aspire section \(request.sectionSISID) holds was damaged (\(damage)); this bulk run sent every current grade and recorded the section anew. Deletions of grades sent before the damage could not be known."
-                ))
+                made.rows.append(
+                    ReportRow(
+                        runID: context.runID, requestID: requestID, status: .warning, rule: .damagedHistory, subject: subject,
+                        message:
+                            "The ledger's record of what Aspire section \(request.sectionSISID) holds was damaged (\(damage)); this bulk run sent every current grade and recorded the section anew. Deletions of grades sent before the damage could not be known."
+                    ))
             }
 
             // Line item by line item: made, diffed, written, dropped.
@@ -113,10 +115,12 @@ struct SectionOutcome {
                 rows += successRows
             } else if !invalid.isEmpty {
                 made.clean = false
-                rows.append(ReportRow(
-                    runID: context.runID, requestID: requestID, status: .error, rule: .invalidOutput, subject: subject,
-                    message: "Nothing was sent for this section: the passback XML broke the schema (\(invalid.first ?? "")). This is a bug in passback; report it with the run id."
-                ))
+                rows.append(
+                    ReportRow(
+                        runID: context.runID, requestID: requestID, status: .error, rule: .invalidOutput, subject: subject,
+                        message:
+                            "Nothing was sent for this section: the passback XML broke the schema (\(invalid.first ?? "")). This is a bug in passback; report it with the run id."
+                    ))
             }
             made.rows += Self.ordered(rows)
             if stageClock.isEnabled { stageClock.add(.report, ContinuousClock.now - reportStart) }
@@ -147,7 +151,9 @@ struct SectionOutcome {
         }
 
         /// The `success` row of a line item sent (spec section 5.2).
-        private func successRow(_ item: PassbackLineItem, _ candidate: CandidateLineItem, request: SyncRequestKey, requestID: String?, gradebookFile: String, students: inout Set<String>) -> ReportRow {
+        private func successRow(
+            _ item: PassbackLineItem, _ candidate: CandidateLineItem, request: SyncRequestKey, requestID: String?, gradebookFile: String, students: inout Set<String>
+        ) -> ReportRow {
             for result in item.results { students.insert(result.studentSourcedID) }
             return ReportRow(
                 runID: context.runID, requestID: requestID, status: .success, rule: nil,

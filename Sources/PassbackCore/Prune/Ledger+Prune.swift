@@ -8,7 +8,8 @@ extension Ledger {
     /// Finished runs that started before `cutoff` (wall-clock time) and were not pruned yet.
     func finishedRuns(startedBefore cutoff: Date) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM run WHERE status = 'finished' AND started_at < ? AND pruned_at IS NULL ORDER BY id", arguments: [ISOTimestamp.format(cutoff)])
+            try String.fetchAll(
+                db, sql: "SELECT id FROM run WHERE status = 'finished' AND started_at < ? AND pruned_at IS NULL ORDER BY id", arguments: [ISOTimestamp.format(cutoff)])
         }
     }
 
@@ -21,7 +22,8 @@ extension Ledger {
         try pool.read { db in
             var rows = 0
             var bytes: Int64 = 0
-            let statement = try db.makeStatement(sql: "SELECT COALESCE(SUM(successes + errors + warnings + skipped), 0), COALESCE(SUM(LENGTH(body)), 0) FROM report_chunk WHERE run_id = ?")
+            let statement = try db.makeStatement(
+                sql: "SELECT COALESCE(SUM(successes + errors + warnings + skipped), 0), COALESCE(SUM(LENGTH(body)), 0) FROM report_chunk WHERE run_id = ?")
             for id in runIDs {
                 if let row = try Row.fetchOne(statement, arguments: [id]) {
                     rows += row[0] as Int

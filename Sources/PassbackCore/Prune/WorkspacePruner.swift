@@ -172,7 +172,9 @@ public struct PruneReport: Sendable, Equatable {
     /// What was removed, one line each, then the ledger's size before and after.
     public func lines(time: SchoolTime) -> [String] {
         let verb = dryRun ? "would remove" : "removed"
-        var lines = ["\(grouped(runs)) finished run(s) started before \(time.format(cutoff)) (older than \(olderThanDays) day(s)); \(grouped(runsKept)) newer or unfinished run(s) kept"]
+        var lines = [
+            "\(grouped(runs)) finished run(s) started before \(time.format(cutoff)) (older than \(olderThanDays) day(s)); \(grouped(runsKept)) newer or unfinished run(s) kept"
+        ]
         guard runs > 0 else {
             lines.append("nothing to remove; ledger \(Self.size(ledgerBefore))")
             return lines

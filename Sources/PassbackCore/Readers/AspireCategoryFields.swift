@@ -62,7 +62,8 @@ struct AspireCategoryFields: Sendable, Equatable {
         func identifier(_ value: String?, _ name: String) throws -> String {
             let text = try required(value, name)
             guard AspireIdentifier.isValid(text) else {
-                throw InputFileError(.malformedFile, "\(name) '\(text.prefix(70))' is not an identifier (1 to \(Self.maximumIdentifierLength) characters, no spaces or control characters).")
+                throw InputFileError(
+                    .malformedFile, "\(name) '\(text.prefix(70))' is not an identifier (1 to \(Self.maximumIdentifierLength) characters, no spaces or control characters).")
             }
             return text
         }

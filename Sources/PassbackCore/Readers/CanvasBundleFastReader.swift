@@ -58,7 +58,9 @@ struct CanvasBundleFastReader {
         let names = BundleJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .course: try fresh(course); course = try self.course()
+            case .course:
+                try fresh(course)
+                course = try self.course()
             case .sections:
                 try fresh(sections)
                 sections = try list { try $0.section() }
@@ -91,10 +93,18 @@ struct CanvasBundleFastReader {
         let names = CourseJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .id: try fresh(id); id = try canvasID()
-            case .name: try fresh(name); name = try nullableString()
-            case .sisCourseID: try fresh(sis); sis = try nullableString()
-            case .workflowState: try fresh(state); state = try string()
+            case .id:
+                try fresh(id)
+                id = try canvasID()
+            case .name:
+                try fresh(name)
+                name = try nullableString()
+            case .sisCourseID:
+                try fresh(sis)
+                sis = try nullableString()
+            case .workflowState:
+                try fresh(state)
+                state = try string()
             case .term:
                 try fresh(term)
                 if try null() {
@@ -127,9 +137,15 @@ struct CanvasBundleFastReader {
         let names = SectionJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .id: try fresh(id); id = try canvasID()
-            case .name: try fresh(name); name = try string()
-            case .sisSectionID: try fresh(sis); sis = try nullableString()
+            case .id:
+                try fresh(id)
+                id = try canvasID()
+            case .name:
+                try fresh(name)
+                name = try string()
+            case .sisSectionID:
+                try fresh(sis)
+                sis = try nullableString()
             }
         }
         guard let id, let name else { throw GiveUp() }
@@ -146,9 +162,15 @@ struct CanvasBundleFastReader {
         let names = GroupJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .id: try fresh(id); id = try canvasID()
-            case .name: try fresh(name); name = try string()
-            case .sisSourceID: try fresh(sis); sis = try nullableString()
+            case .id:
+                try fresh(id)
+                id = try canvasID()
+            case .name:
+                try fresh(name)
+                name = try string()
+            case .sisSourceID:
+                try fresh(sis)
+                sis = try nullableString()
             case .assignments:
                 try fresh(assignments)
                 assignments = .some(try nullableList { try $0.assignment() })
@@ -174,12 +196,24 @@ struct CanvasBundleFastReader {
         let names = AssignmentJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .id: try fresh(id); id = try canvasID()
-            case .name: try fresh(name); name = try string()
-            case .published: try fresh(published); published = try bool()
-            case .postToSIS: try fresh(postToSIS); postToSIS = try null() ? .some(nil) : try bool()
-            case .dueAt: try fresh(dueAt); dueAt = try timestamp()
-            case .unlockAt: try fresh(unlockAt); unlockAt = try timestamp()
+            case .id:
+                try fresh(id)
+                id = try canvasID()
+            case .name:
+                try fresh(name)
+                name = try string()
+            case .published:
+                try fresh(published)
+                published = try bool()
+            case .postToSIS:
+                try fresh(postToSIS)
+                postToSIS = try null() ? .some(nil) : try bool()
+            case .dueAt:
+                try fresh(dueAt)
+                dueAt = try timestamp()
+            case .unlockAt:
+                try fresh(unlockAt)
+                unlockAt = try timestamp()
             case .pointsPossible:
                 try fresh(points)
                 if try null() {
@@ -188,8 +222,12 @@ struct CanvasBundleFastReader {
                     guard let exact = try jsonDecimal(), !exact.isNegative else { throw GiveUp() }
                     points = exact
                 }
-            case .gradingType: try fresh(gradingType); gradingType = try nullableString()
-            case .onlyVisibleToOverrides: try fresh(onlyVisible); onlyVisible = try null() ? .some(nil) : try bool()
+            case .gradingType:
+                try fresh(gradingType)
+                gradingType = try nullableString()
+            case .onlyVisibleToOverrides:
+                try fresh(onlyVisible)
+                onlyVisible = try null() ? .some(nil) : try bool()
             case .overrides:
                 try fresh(overrides)
                 overrides = .some(try nullableList { try $0.override() })
@@ -219,17 +257,33 @@ struct CanvasBundleFastReader {
         let names = OverrideJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .id: try fresh(id); id = try null() ? .some(nil) : try canvasID()
+            case .id:
+                try fresh(id)
+                id = try null() ? .some(nil) : try canvasID()
             case .studentIDs:
                 try fresh(students)
                 students = .some(try nullableList { try $0.canvasID() })
-            case .courseSectionID: try fresh(section); section = try null() ? .some(nil) : try canvasID()
-            case .groupID: try fresh(group); group = try null() ? .some(nil) : try canvasID()
-            case .courseID: try fresh(course); course = try null() ? .some(nil) : try canvasID()
-            case .noopID: try fresh(noop); noop = try null() ? .some(nil) : try canvasID()
-            case .unassignItem: try fresh(unassign); unassign = try null() ? .some(nil) : try bool()
-            case .dueAt: try fresh(dueAt); dueAt = try timestamp()
-            case .unlockAt: try fresh(unlockAt); unlockAt = try timestamp()
+            case .courseSectionID:
+                try fresh(section)
+                section = try null() ? .some(nil) : try canvasID()
+            case .groupID:
+                try fresh(group)
+                group = try null() ? .some(nil) : try canvasID()
+            case .courseID:
+                try fresh(course)
+                course = try null() ? .some(nil) : try canvasID()
+            case .noopID:
+                try fresh(noop)
+                noop = try null() ? .some(nil) : try canvasID()
+            case .unassignItem:
+                try fresh(unassign)
+                unassign = try null() ? .some(nil) : try bool()
+            case .dueAt:
+                try fresh(dueAt)
+                dueAt = try timestamp()
+            case .unlockAt:
+                try fresh(unlockAt)
+                unlockAt = try timestamp()
             }
         }
         let target: CanvasAssignmentOverride.Target
@@ -269,9 +323,15 @@ struct CanvasBundleFastReader {
         let names = SubmissionJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .assignmentID: try fresh(assignment); assignment = try canvasID()
-            case .userID: try fresh(user); user = try canvasID()
-            case .gradedAt: try fresh(gradedAt); gradedAt = try timestamp()
+            case .assignmentID:
+                try fresh(assignment)
+                assignment = try canvasID()
+            case .userID:
+                try fresh(user)
+                user = try canvasID()
+            case .gradedAt:
+                try fresh(gradedAt)
+                gradedAt = try timestamp()
             case .score:
                 try fresh(score)
                 if try null() {
@@ -282,9 +342,15 @@ struct CanvasBundleFastReader {
                     guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)), value.isFinite else { throw GiveUp() }
                     score = .some(SubmissionJSON.score(value))
                 }
-            case .excused: try fresh(excused); excused = try null() ? .some(nil) : try bool()
-            case .postedAt: try fresh(postedAt); postedAt = try timestamp()
-            case .workflowState: try fresh(state); state = try nullableString()
+            case .excused:
+                try fresh(excused)
+                excused = try null() ? .some(nil) : try bool()
+            case .postedAt:
+                try fresh(postedAt)
+                postedAt = try timestamp()
+            case .workflowState:
+                try fresh(state)
+                state = try nullableString()
             }
         }
         guard let assignment, let user else { throw GiveUp() }
@@ -311,11 +377,21 @@ struct CanvasBundleFastReader {
         let names = EnrollmentJSON.names  // once, not per key
         while let key = try nextMember(names, &first) {
             switch key {
-            case .userID: try fresh(user); user = try canvasID()
-            case .courseSectionID: try fresh(section); section = try canvasID()
-            case .sisUserID: try fresh(sis); sis = try nullableString()
-            case .type: try fresh(type); type = try string()
-            case .enrollmentState: try fresh(state); state = try string()
+            case .userID:
+                try fresh(user)
+                user = try canvasID()
+            case .courseSectionID:
+                try fresh(section)
+                section = try canvasID()
+            case .sisUserID:
+                try fresh(sis)
+                sis = try nullableString()
+            case .type:
+                try fresh(type)
+                type = try string()
+            case .enrollmentState:
+                try fresh(state)
+                state = try string()
             }
         }
         guard let user, let section, let type, let state else { throw GiveUp() }

@@ -100,7 +100,9 @@ package struct CanvasBundleReader: Sendable {
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
                 let syntax = Self.syntaxError(in: data)
-                throw InputFileError(.malformedFile, "The file is not valid JSON: \(syntax.text). It must be one JSON object holding the Canvas API responses unmodified; export them again.", line: syntax.line)
+                throw InputFileError(
+                    .malformedFile, "The file is not valid JSON: \(syntax.text). It must be one JSON object holding the Canvas API responses unmodified; export them again.",
+                    line: syntax.line)
             }
             throw InputFileError(.malformedFile, Self.describe(error))
         } catch let error as InputFileError {
@@ -268,7 +270,8 @@ struct TimestampJSON: Decodable {
             throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "expected an ISO 8601 timestamp or null"))
         }
         guard let parsed = ISOTimestamp.parse(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text.prefix(40))' is not an ISO 8601 timestamp such as 2025-09-12T05:59:59Z"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text.prefix(40))' is not an ISO 8601 timestamp such as 2025-09-12T05:59:59Z"))
         }
         date = parsed
     }
@@ -296,7 +299,8 @@ struct BundleJSON: Decodable {
         do {
             object = try decoder.container(keyedBy: Keys.self)
         } catch {
-            throw DecodingError.typeMismatch([String: String].self, .init(codingPath: [], debugDescription: "expected one object ({...}) with course, sections and assignment_groups"))
+            throw DecodingError.typeMismatch(
+                [String: String].self, .init(codingPath: [], debugDescription: "expected one object ({...}) with course, sections and assignment_groups"))
         }
         let course = try object.decode(CourseJSON.self, forKey: .course)
         let sections = try object.decode([SectionJSON].self, forKey: .sections)

@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibXML2
+import Foundation
 
 /// Reads an Aspire category export in its XML form (`*.categories.xml`, spec section 2.1),
 /// which comes from outside the project and is treated as hostile.
@@ -136,7 +136,8 @@ package struct CategoryXMLReader: Sendable {
         case Int(XML_READER_TYPE_ELEMENT.rawValue):
             guard LibXML2.string(xmlTextReaderConstNamespaceUri(reader)) == Self.namespace else {
                 // The schema refuses foreign elements before this; never read one as ours.
-                throw InputFileError(.malformedFile, "The element \(LibXML2.string(xmlTextReaderConstName(reader)) ?? "") is not in the namespace \(Self.namespace).", line: Self.line(of: reader))
+                throw InputFileError(
+                    .malformedFile, "The element \(LibXML2.string(xmlTextReaderConstName(reader)) ?? "") is not in the namespace \(Self.namespace).", line: Self.line(of: reader))
             }
             let name = LibXML2.string(xmlTextReaderConstLocalName(reader)) ?? ""
             let line = Self.line(of: reader)

@@ -79,10 +79,11 @@ package struct GradebookReader: Sendable {
                     let cell = reader.field(at: candidate.column)
                     var points: ExactDecimal?
                     if case .number(let value) = parser.numbers.read(GradebookHeader.trimmed(cell)), !value.isNegative { points = value }
-                    assignmentColumns.append(GradebookAssignmentColumn(
-                        name: candidate.name, assignmentID: candidate.assignmentID, pointsPossible: points,
-                        postingNote: postingNotes[index]
-                    ))
+                    assignmentColumns.append(
+                        GradebookAssignmentColumn(
+                            name: candidate.name, assignmentID: candidate.assignmentID, pointsPossible: points,
+                            postingNote: postingNotes[index]
+                        ))
                     cellColumns.append(candidate.column)
                 }
             } else if first.isEmpty, GradebookHeader.trimmed(reader.field(at: header.idColumn)).isEmpty {
@@ -123,10 +124,11 @@ package struct GradebookReader: Sendable {
                 ScoreCells(count: columns.count) { parser.parse(reader.field(at: columns[$0])) }
             }
             lastLooksLikeTestStudent = sisText.isEmpty && Self.hasTestStudentName(reader, header)
-            students.append(GradebookStudent(
-                canvasUserID: canvasUserID, sisUserID: sisText.isEmpty ? nil : sisText, sectionText: sectionText,
-                line: line, cells: cells
-            ))
+            students.append(
+                GradebookStudent(
+                    canvasUserID: canvasUserID, sisUserID: sisText.isEmpty ? nil : sisText, sectionText: sectionText,
+                    line: line, cells: cells
+                ))
         }
         if lastLooksLikeTestStudent { students[students.count - 1].isTestStudent = true }
 

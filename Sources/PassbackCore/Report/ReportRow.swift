@@ -33,7 +33,9 @@ public struct ReportRow: Sendable, Equatable {
         case .warning: status = .warning
         case .skipped: status = .skipped
         }
-        self.init(runID: runID, requestID: requestID, status: status, rule: diagnostic.code, subject: diagnostic.subject, count: diagnostic.count, location: diagnostic.location, message: diagnostic.message)
+        self.init(
+            runID: runID, requestID: requestID, status: status, rule: diagnostic.code, subject: diagnostic.subject, count: diagnostic.count, location: diagnostic.location,
+            message: diagnostic.message)
     }
 
     /// The report's columns, in order.

@@ -89,7 +89,8 @@ struct StaffPage: Sendable {
         let head = library.render(StaffPageValues.prepared(values), withTemplate: "runHead") ?? ""
         // The rest, with room for the longest note (every course named).
         values["fixesLeftOut"] = [Any]()
-        let rest = (library.render(StaffPageValues.prepared(values), withTemplate: "runTail") ?? "").utf8.count
+        let rest =
+            (library.render(StaffPageValues.prepared(values), withTemplate: "runTail") ?? "").utf8.count
             + fixes.reduce(400) { $0 + StaffPageEscaping.escape(Self.courseLabel(sis: $1.course.courseSISID, canvas: $1.course.canvasCourseID)).utf8.count + 2 }
         let courses = renderCourses(workers: workers, library: library)
         var kept = 0
@@ -124,7 +125,8 @@ struct StaffPage: Sendable {
         let dropped = fixes.dropFirst(coursesKept)
         let problems = problemsLeftOut + dropped.reduce(0) { $0 + $1.listed }
         guard problems > 0 else { return [] }
-        var note = "\(StaffPageFormat.count(problems, "more problem")) \(problems == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row."
+        var note =
+            "\(StaffPageFormat.count(problems, "more problem")) \(problems == 1 ? "is" : "are") not listed here, to keep this page small enough to mail; \(csvPath) has every row."
         if !dropped.isEmpty {
             note += " \(dropped.count == 1 ? "The course" : "The \(StaffPageFormat.number(dropped.count)) courses") not listed: "
             note += dropped.map { Self.courseLabel(sis: $0.course.courseSISID, canvas: $0.course.canvasCourseID) }.joined(separator: ", ") + "."
@@ -148,7 +150,8 @@ struct StaffPage: Sendable {
             "hasRules": !digest.rules.isEmpty,
             "ruleRows": ruleRows,
             "trend": trend.templateValues(),
-            "footer": "Written from the ledger by passback \(PassbackVersion.current) on \(format.dateTime(writtenAt)). Every row is in \(csvPath). Student ids appear only under “Show”; this page holds student records: keep it as private as the CSV.",
+            "footer":
+                "Written from the ledger by passback \(PassbackVersion.current) on \(format.dateTime(writtenAt)). Every row is in \(csvPath). Student ids appear only under “Show”; this page holds student records: keep it as private as the CSV.",
         ]
         values.merge(fixValues) { a, _ in a }
         values.merge(rejectedValues) { a, _ in a }
@@ -192,7 +195,10 @@ struct StaffPage: Sendable {
             add("Finished", "not yet")
         }
         if let files = overview.files {
-            add("Files", "\(StaffPageFormat.number(files.claimed)) claimed from the inbox, \(StaffPageFormat.number(files.rejected)) rejected, \(StaffPageFormat.number(files.waiting)) waiting (not settled yet, or half a course)")
+            add(
+                "Files",
+                "\(StaffPageFormat.number(files.claimed)) claimed from the inbox, \(StaffPageFormat.number(files.rejected)) rejected, \(StaffPageFormat.number(files.waiting)) waiting (not settled yet, or half a course)"
+            )
         } else {
             add("Files", "not recorded (this run is older than the staff page)")
         }
@@ -215,7 +221,10 @@ struct StaffPage: Sendable {
             ["tileStyle": "success", "tileValue": StaffPageFormat.number(digest.lineItemsSent), "tileLabel": "line items sent"],
             ["tileStyle": "error", "tileValue": StaffPageFormat.number(errorRows), "tileLabel": errorRows == 1 ? "error" : "errors"],
             ["tileStyle": "warning", "tileValue": StaffPageFormat.number(warningRows), "tileLabel": warningRows == 1 ? "warning" : "warnings"],
-            ["tileStyle": "error", "tileValue": StaffPageFormat.number(digest.rejectedFiles.count), "tileLabel": digest.rejectedFiles.count == 1 ? "rejected file" : "rejected files"],
+            [
+                "tileStyle": "error", "tileValue": StaffPageFormat.number(digest.rejectedFiles.count),
+                "tileLabel": digest.rejectedFiles.count == 1 ? "rejected file" : "rejected files",
+            ],
             [
                 "tileStyle": "held", "tileValue": StaffPageFormat.number(held.rows),
                 "tileLabel": (held.rows == 1 ? "assignment held" : "assignments held") + (held.grades > 0 ? " (\(StaffPageFormat.count(held.grades, "grade")))" : ""),
@@ -286,7 +295,8 @@ struct StaffPage: Sendable {
         }
         let errors = digest.courses.values.reduce(0) { $0 + $1.errors }
         let warnings = digest.courses.values.reduce(0) { $0 + $1.warnings }
-        let intro = "\(StaffPageFormat.count(errors, "error")) and \(StaffPageFormat.count(warnings, "warning")) in \(StaffPageFormat.count(digest.courses.count, "course")), grouped by course, Aspire section and assignment, the courses with the most errors first. Each problem says what to change in Canvas; the student ids open on demand. An error holds back the grades it concerns; a warning is worth a look."
+        let intro =
+            "\(StaffPageFormat.count(errors, "error")) and \(StaffPageFormat.count(warnings, "warning")) in \(StaffPageFormat.count(digest.courses.count, "course")), grouped by course, Aspire section and assignment, the courses with the most errors first. Each problem says what to change in Canvas; the student ids open on demand. An error holds back the grades it concerns; a warning is worth a look."
         var values: [String: Any] = [
             "hasFixes": true,
             "fixIntro": intro,
@@ -332,7 +342,8 @@ struct StaffPage: Sendable {
                 }
             }
             guard !rows.isEmpty else { continue }
-            let label = ids.count > 1
+            let label =
+                ids.count > 1
                 ? "Sections \(ids.joined(separator: ", ")) (the same problems in each)"
                 : section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)"
             sections.append(["sectionLabel": label, "rows": rows])
@@ -341,10 +352,11 @@ struct StaffPage: Sendable {
         var meta: [String] = []
         if !course.canvasCourseID.isEmpty, !course.courseSISID.isEmpty { meta.append("Canvas course \(course.canvasCourseID)") }
         if !course.files.isEmpty { meta.append(course.files.joined(separator: ", ")) }
-        meta.append([
-            course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
-            course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
-        ].compactMap { $0 }.joined(separator: ", "))
+        meta.append(
+            [
+                course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
+                course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
+            ].compactMap { $0 }.joined(separator: ", "))
         meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent (\(StaffPageFormat.count(sent.lineItems, "line item")))")
         return [
             "courseNumber": String(number + 1), "courseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
@@ -366,12 +378,15 @@ struct StaffPage: Sendable {
         var ids: [Any] = []
         if !problem.students.isEmpty {
             who = StaffPageFormat.count(problem.students.count, "student")
-            ids = [[
-                "ids": problem.students.joined(separator: ", "),
-                "idsLabel": problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids",
-            ]]
+            ids = [
+                [
+                    "ids": problem.students.joined(separator: ", "),
+                    "idsLabel": problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids",
+                ]
+            ]
         } else if !problem.lines.isEmpty {
-            who = problem.lines.count <= 5
+            who =
+                problem.lines.count <= 5
                 ? (problem.lines.count == 1 ? "line " : "lines ") + problem.lines.joined(separator: ", ") + " of the gradebook"
                 : StaffPageFormat.count(problem.lines.count, "gradebook line")
             if problem.lines.count > 5 {
@@ -412,7 +427,8 @@ struct StaffPage: Sendable {
         }
         var intro = "\(StaffPageFormat.count(digest.rejectedFiles.count, "file")) went to quarantine"
         if partners > 0 { intro += ", with \(StaffPageFormat.count(partners, "partner file")) held with them (a course's two files go together)" }
-        intro += ". Nothing in them was sent. Fix the file (the reason file beside it says what is wrong, and where) and drop it into the inbox again; nothing in quarantine is picked up by itself."
+        intro +=
+            ". Nothing in them was sent. Fix the file (the reason file beside it says what is wrong, and where) and drop it into the inbox again; nothing in quarantine is picked up by itself."
         if digest.rejectedFiles.count > rows.count {
             intro += " The first \(StaffPageFormat.number(rows.count)) are listed here; \(csvPath) has them all."
         }
@@ -432,7 +448,9 @@ struct StaffPage: Sendable {
     private static let heldTitles = [
         "category-pending-verification": ("Category not verified in Aspire yet", "Sent by the first run after Aspire verifies the category."),
         "grade-not-posted": ("Grade not posted in Canvas yet", "Sent by the first run after the teacher posts the grades in Canvas."),
-        "outside-window": ("Changed outside the incremental window", "An incremental run does not send a change older than the window; run passback run --bulk for these courses to send them."),
+        "outside-window": (
+            "Changed outside the incremental window", "An incremental run does not send a change older than the window; run passback run --bulk for these courses to send them."
+        ),
     ]
 
     private var heldValues: [String: Any] {
@@ -449,7 +467,9 @@ struct StaffPage: Sendable {
             if group.courses.count > Self.maximumHeldCoursesPerRule {
                 summary += " The \(Self.maximumHeldCoursesPerRule) courses with the most rows are listed; \(csvPath) has them all."
             }
-            let listed = group.courses.values.enumerated().sorted { ($0.element.rows, -$0.offset) > ($1.element.rows, -$1.offset) }.prefix(Self.maximumHeldCoursesPerRule).sorted { $0.offset < $1.offset }.map(\.element)
+            let listed = group.courses.values.enumerated().sorted { ($0.element.rows, -$0.offset) > ($1.element.rows, -$1.offset) }.prefix(Self.maximumHeldCoursesPerRule).sorted {
+                $0.offset < $1.offset
+            }.map(\.element)
             let courses = listed.map { course -> [String: Any] in
                 var items = course.items.prefix(Self.maximumHeldItemsPerCourse).map { item -> String in
                     var text = item.sectionSISID.isEmpty ? "" : "Section \(item.sectionSISID) · "
@@ -471,7 +491,8 @@ struct StaffPage: Sendable {
             }
             rules.append(["heldTitle": title, "heldRule": rule, "heldSummary": summary, "heldCourses": courses])
         }
-        let what = held.grades > 0
+        let what =
+            held.grades > 0
             ? "\(StaffPageFormat.count(held.grades, "grade")) in \(StaffPageFormat.count(held.rows, "row")) (an assignment in a section each) were"
             : "\(StaffPageFormat.count(held.rows, "assignment")) in a section \(held.rows == 1 ? "was" : "were")"
         let intro = "\(what) held back on purpose: they go out by themselves once the reason is gone."

@@ -121,7 +121,8 @@ public struct StaffReport {
             ]
         }
         let values: [String: Any] = [
-            "indexIntro": "\(StaffPageFormat.count(runs.count, "run")) in this workspace, newest first. Each run's page says what to fix; its CSV (reports/<run>.csv) has every row. A run without a link has no page: passback status --run RUN --html writes it, unless passback prune removed the run's files.",
+            "indexIntro":
+                "\(StaffPageFormat.count(runs.count, "run")) in this workspace, newest first. Each run's page says what to fix; its CSV (reports/<run>.csv) has every row. A run without a link has no page: passback status --run RUN --html writes it, unless passback prune removed the run's files.",
             "trend": trend(runs, current: current).templateValues(),
             "runs": rows,
             "footer": "Written from the ledger by passback \(PassbackVersion.current) on \(format.dateTime(writtenAt)), times in \(format.timeZone.identifier).",
@@ -161,7 +162,10 @@ extension StaffReport {
         let path = report.pagePath(of: runID)
         if FileManager.default.fileExists(atPath: path) { return path }
         if let pruned = overview.prunedAt {
-            throw Unavailable(description: "run \(runID) was pruned on \(report.format.dateTime(pruned)): its report rows are gone, so its page cannot be written again; passback status --run \(runID) still lists its requests")
+            throw Unavailable(
+                description:
+                    "run \(runID) was pruned on \(report.format.dateTime(pruned)): its report rows are gone, so its page cannot be written again; passback status --run \(runID) still lists its requests"
+            )
         }
         guard overview.isFinished else {
             throw Unavailable(description: "run \(runID) has not finished; the next passback run finishes it and writes its page")

@@ -213,7 +213,10 @@ struct StaffReportDigest: Sendable {
                     course.countSum += count
                 }
                 course.sections.insert(record.sectionSISID)
-                course.items.append(HeldItem(sectionSISID: record.sectionSISID, assignmentName: record.assignmentName, canvasAssignmentID: record.canvasAssignmentID, count: count, message: record.message))
+                course.items.append(
+                    HeldItem(
+                        sectionSISID: record.sectionSISID, assignmentName: record.assignmentName, canvasAssignmentID: record.canvasAssignmentID, count: count,
+                        message: record.message))
             }
         }
     }

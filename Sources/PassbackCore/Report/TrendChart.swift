@@ -123,12 +123,16 @@ struct TrendChart: Sendable {
     /// One sentence that says what the chart shows, for screen readers and as its caption.
     var summary: String {
         guard let last = points.last else { return "No runs yet." }
-        var text = "The last \(StaffPageFormat.count(points.count, "run")), oldest on the left. The newest, \(last.date): \(StaffPageFormat.count(last.sent, "grade")) sent, \(StaffPageFormat.count(last.errors, "error row")), "
+        var text =
+            "The last \(StaffPageFormat.count(points.count, "run")), oldest on the left. The newest, \(last.date): \(StaffPageFormat.count(last.sent, "grade")) sent, \(StaffPageFormat.count(last.errors, "error row")), "
         text += last.rejected.map { StaffPageFormat.count($0, "file") + " rejected" } ?? "rejected files not recorded"
         if points.count > 1 {
             let previous = points[points.count - 2]
             let change = last.errors - previous.errors
-            text += change == 0 ? "; errors as many as the run before." : change < 0 ? "; \(StaffPageFormat.number(-change)) fewer errors than the run before." : "; \(StaffPageFormat.number(change)) more errors than the run before."
+            text +=
+                change == 0
+                ? "; errors as many as the run before."
+                : change < 0 ? "; \(StaffPageFormat.number(-change)) fewer errors than the run before." : "; \(StaffPageFormat.number(change)) more errors than the run before."
         } else {
             text += "."
         }

@@ -25,19 +25,22 @@ struct AspireSectionRule: Sendable {
         guard let sis = section.sisSectionID else {
             guard students > 0 else { return .notPassedBack(nil) }
             let who = students == 1 ? "its 1 student is" : "its \(students) students are"
-            return .notPassedBack(.skipped(
-                .sectionNotInAspire,
-                "The Canvas section \"\(section.name)\" (\(section.id)) has no SIS section id, so it is not an Aspire section and \(who) not passed back in it (a student also in an Aspire section is passed back there). Nothing to do unless it should be one: then ask the Canvas admin to link it to its Aspire section.",
-                subject: subject, location: location, count: students
-            ))
+            return .notPassedBack(
+                .skipped(
+                    .sectionNotInAspire,
+                    "The Canvas section \"\(section.name)\" (\(section.id)) has no SIS section id, so it is not an Aspire section and \(who) not passed back in it (a student also in an Aspire section is passed back there). Nothing to do unless it should be one: then ask the Canvas admin to link it to its Aspire section.",
+                    subject: subject, location: location, count: students
+                ))
         }
         guard XMLCharacters.isExactToken(sis) else {
-            let what = XMLCharacters.isWritable(sis) ? "a tab, a line break or two spaces in a row, which Aspire would receive changed" : "control characters, which Aspire cannot receive"
-            return .notPassedBack(.error(
-                .unknownSection,
-                "The Canvas section \"\(section.name)\" (\(section.id)) has an SIS section id with \(what); ask the Canvas admin to correct it.",
-                subject: subject, location: location
-            ))
+            let what =
+                XMLCharacters.isWritable(sis) ? "a tab, a line break or two spaces in a row, which Aspire would receive changed" : "control characters, which Aspire cannot receive"
+            return .notPassedBack(
+                .error(
+                    .unknownSection,
+                    "The Canvas section \"\(section.name)\" (\(section.id)) has an SIS section id with \(what); ask the Canvas admin to correct it.",
+                    subject: subject, location: location
+                ))
         }
         return .aspire(sis)
     }

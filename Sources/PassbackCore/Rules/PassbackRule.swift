@@ -26,7 +26,10 @@ struct RuleContext: Sendable {
     /// Where rule rows point: the course's `.canvas.json`.
     var location: SourceLocation?
 
-    init(course: CanvasCourse, group: CanvasAssignmentGroup, assignment: CanvasAssignment, section: CanvasSection, category: CategoryMatch, schedule: SectionSchedule, settings: RuleSettings, location: SourceLocation?) {
+    init(
+        course: CanvasCourse, group: CanvasAssignmentGroup, assignment: CanvasAssignment, section: CanvasSection, category: CategoryMatch, schedule: SectionSchedule,
+        settings: RuleSettings, location: SourceLocation?
+    ) {
         self.course = course
         self.group = group
         self.assignment = assignment

@@ -25,7 +25,8 @@ struct PostedGradeRule: Sendable {
 
     /// The row for the grades of one assignment in one section kept back.
     func row(count: Int, context: RuleContext) -> Diagnostic {
-        let text = count == 1
+        let text =
+            count == 1
             ? "Held: 1 grade is not posted to students in Canvas yet; it is sent by the first run after the teacher posts it."
             : "Held: \(count) grades are not posted to students in Canvas yet; they are sent by the first run after the teacher posts them."
         return .skipped(

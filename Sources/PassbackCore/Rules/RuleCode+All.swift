@@ -15,4 +15,3 @@ extension RuleCode {
         .bundleMismatch, .superseded, .invalidOutput, .stoppedTwice, .damagedHistory,
     ]
 }
-

@@ -1,3 +1,5 @@
+import Foundation
+
 extension RuleCode {
     /// A gradebook section name that no Canvas section has, an enrollment in a section the bundle
     /// does not list, or a Canvas section whose SIS id Aspire would receive changed.
@@ -40,5 +42,3 @@ struct SectionNameList: Sendable {
         return nil
     }
 }
-
-import Foundation

@@ -45,11 +45,12 @@ struct SectionRoster: Sendable {
             for enrollment in enrollments where enrollment.makesStudent {
                 guard sectionsByID[enrollment.courseSectionID] != nil else {
                     if reportedSections.insert(enrollment.courseSectionID).inserted {
-                        diagnostics.append(.error(
-                            .unknownSection,
-                            "The bundle's enrollments name section \(enrollment.courseSectionID), which its sections do not list; export the course's sections and enrollments at the same time.",
-                            subject: courseSubject, location: SourceLocation(file: bundleFile)
-                        ))
+                        diagnostics.append(
+                            .error(
+                                .unknownSection,
+                                "The bundle's enrollments name section \(enrollment.courseSectionID), which its sections do not list; export the course's sections and enrollments at the same time.",
+                                subject: courseSubject, location: SourceLocation(file: bundleFile)
+                            ))
                     }
                     continue
                 }
@@ -82,21 +83,23 @@ struct SectionRoster: Sendable {
                 let enrolledNames = Set(sections.compactMap { sectionsByID[$0]?.name })
                 let gradebookNames = listed ?? [student.sectionText]
                 if Set(gradebookNames) != enrolledNames {
-                    diagnostics.append(.warning(
-                        .bundleMismatch,
-                        "The gradebook lists this student in \(Self.quoted(gradebookNames)) but Canvas's enrollments in \(Self.quoted(enrolledNames.sorted())); passback follows the enrollments. Export both files of the course at the same time.",
-                        subject: subject, location: location
-                    ))
+                    diagnostics.append(
+                        .warning(
+                            .bundleMismatch,
+                            "The gradebook lists this student in \(Self.quoted(gradebookNames)) but Canvas's enrollments in \(Self.quoted(enrolledNames.sorted())); passback follows the enrollments. Export both files of the course at the same time.",
+                            subject: subject, location: location
+                        ))
                 }
                 continue
             }
             guard let listed else {
                 if reportedUnknown.insert(student.sectionText).inserted {
-                    diagnostics.append(.error(
-                        .unknownSection,
-                        "The gradebook names section \"\(student.sectionText)\", which the course's Canvas sections do not have; export the gradebook and the bundle of the course at the same time.",
-                        subject: subject, location: location
-                    ))
+                    diagnostics.append(
+                        .error(
+                            .unknownSection,
+                            "The gradebook names section \"\(student.sectionText)\", which the course's Canvas sections do not have; export the gradebook and the bundle of the course at the same time.",
+                            subject: subject, location: location
+                        ))
                 }
                 continue
             }
@@ -104,11 +107,12 @@ struct SectionRoster: Sendable {
                 let candidates = sectionsByName[name] ?? []
                 if candidates.count > 1, candidates.contains(where: { $0.sisSectionID != nil }) {
                     let ids = candidates.map { "\($0.id)" + ($0.sisSectionID.map { " (\($0))" } ?? "") }.joined(separator: ", ")
-                    diagnostics.append(.error(
-                        .ambiguousSection,
-                        "\(candidates.count) Canvas sections are named \"\(name)\" (\(ids)) and the gradebook names sections, not ids, so this student's grades are not sent for it. Add the enrollments to the bundle (passback fetch does), or give the sections different names in Canvas.",
-                        subject: subject, location: location
-                    ))
+                    diagnostics.append(
+                        .error(
+                            .ambiguousSection,
+                            "\(candidates.count) Canvas sections are named \"\(name)\" (\(ids)) and the gradebook names sections, not ids, so this student's grades are not sent for it. Add the enrollments to the bundle (passback fetch does), or give the sections different names in Canvas.",
+                            subject: subject, location: location
+                        ))
                     continue
                 }
                 for section in candidates {

@@ -65,7 +65,8 @@ struct SectionSchedule: Sendable, Equatable {
     static func resolve(assignment: CanvasAssignment, section: CanvasSection, sectionStudents: Set<String>, calendar: SchoolCalendar) -> SectionSchedule {
         // The common case: no overrides at all.
         guard !assignment.overrides.isEmpty else {
-            return SectionSchedule(isAssigned: !assignment.onlyVisibleToOverrides, isSectionWide: !assignment.onlyVisibleToOverrides, dueAt: assignment.dueAt, unlockAt: assignment.unlockAt)
+            return SectionSchedule(
+                isAssigned: !assignment.onlyVisibleToOverrides, isSectionWide: !assignment.onlyVisibleToOverrides, dueAt: assignment.dueAt, unlockAt: assignment.unlockAt)
         }
         // Overrides that give the whole section the assignment, and whether it is taken out.
         var sectionWide: [CanvasAssignmentOverride] = []

@@ -41,6 +41,7 @@ public struct DailySchedule: Sendable, Equatable {
     private func occurrence(on startOfDay: Date, _ calendar: Calendar) -> Date? {
         let components = DateComponents(hour: hour, minute: minute, second: 0)
         // `nextDate(after:)` is strictly after: start one second before midnight for 00:00.
-        return calendar.nextDate(after: startOfDay.addingTimeInterval(-1), matching: components, matchingPolicy: .nextTimePreservingSmallerComponents, repeatedTimePolicy: .first, direction: .forward)
+        return calendar.nextDate(
+            after: startOfDay.addingTimeInterval(-1), matching: components, matchingPolicy: .nextTimePreservingSmallerComponents, repeatedTimePolicy: .first, direction: .forward)
     }
 }

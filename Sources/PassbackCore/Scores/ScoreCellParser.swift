@@ -83,7 +83,8 @@ struct ScoreCellParser: Sendable {
         let hundreds = UInt64(base[max(count - 6, 0)] &- UInt8(ascii: "0"))
         let hasTens: UInt64 = integerDigits >= 2 ? 1 : 0
         let hasHundreds: UInt64 = integerDigits >= 3 ? 1 : 0
-        let bad = (hundredths > 9 ? 1 : 0) | (tenths > 9 ? 1 : 0) | (ones > 9 ? 1 : 0)
+        let bad =
+            (hundredths > 9 ? 1 : 0) | (tenths > 9 ? 1 : 0) | (ones > 9 ? 1 : 0)
             | (hasTens & (tens > 9 ? 1 : 0)) | (hasHundreds & (hundreds > 9 ? 1 : 0))
         guard bad == 0 else { return nil }
         let integer = ones &+ hasTens &* 10 &* tens &+ hasHundreds &* 100 &* hundreds

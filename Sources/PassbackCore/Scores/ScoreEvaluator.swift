@@ -54,7 +54,10 @@ struct ScoreEvaluator: Sendable {
             return .grade(.score(value), extraCredit: value > points)
         case .percent(let percent):
             guard !points.isZero else {
-                return .invalid(message: "The score \(percent)% cannot be turned into points: the assignment has no points possible. Enter points, or give the assignment points possible in Canvas.")
+                return .invalid(
+                    message:
+                        "The score \(percent)% cannot be turned into points: the assignment has no points possible. Enter points, or give the assignment points possible in Canvas."
+                )
             }
             guard let score = percent.dividedByHundred()?.multiplied(by: points) else {
                 return .invalid(message: "The score \(percent)% is too large to send; enter the points.")
@@ -65,9 +68,15 @@ struct ScoreEvaluator: Sendable {
             case .negative:
                 return .invalid(message: "The score \"\(text)\" is negative; Aspire takes scores of 0 or more. Correct it in Canvas.")
             case .unreadable:
-                return .invalid(message: "The score \"\(text)\" is not a grade Aspire can take; enter a number, a percentage, EX, complete or incomplete in Canvas (letter grades are passed back only when the bundle's submissions carry their score).")
+                return .invalid(
+                    message:
+                        "The score \"\(text)\" is not a grade Aspire can take; enter a number, a percentage, EX, complete or incomplete in Canvas (letter grades are passed back only when the bundle's submissions carry their score)."
+                )
             case .ambiguous:
-                return .invalid(message: "The score \"\(text)\" can be read as a thousand or as one with three decimals, and passback does not guess; export the gradebook again from Canvas unchanged (Canvas writes two decimals and no thousands mark), or add the course's submissions to the bundle.")
+                return .invalid(
+                    message:
+                        "The score \"\(text)\" can be read as a thousand or as one with three decimals, and passback does not guess; export the gradebook again from Canvas unchanged (Canvas writes two decimals and no thousands mark), or add the course's submissions to the bundle."
+                )
             }
         }
     }

@@ -14,7 +14,8 @@ public struct RejectedFile: Sendable, Equatable, Codable {
     var pruned = false
 
     enum CodingKeys: String, CodingKey {
-        case runID = "run_id", file, rule, message, line, pruned
+        case runID = "run_id"
+        case file, rule, message, line, pruned
     }
 
     /// The codes of report rows that send a file to quarantine.

@@ -18,8 +18,16 @@ public struct RunListing: Sendable, Equatable, Codable {
     var prunedAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case id = "run_id", startedAt = "started_at", finishedAt = "finished_at", clock, mode, state = "status"
-        case exitCode = "exit_code", requests, reportFile = "report_file", summary, prunedAt = "pruned_at"
+        case id = "run_id"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case clock, mode
+        case state = "status"
+        case exitCode = "exit_code"
+        case requests
+        case reportFile = "report_file"
+        case summary
+        case prunedAt = "pruned_at"
     }
 }
 

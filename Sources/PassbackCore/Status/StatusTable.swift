@@ -16,7 +16,8 @@ public enum StatusTable {
             let header = ["RUN", "REQUEST", "TIME", "COURSE", "SECTION", "STATUS", "SENT", "ERRORS", "NOT POSTED", "OUTSIDE WINDOW"]
             let rows = requests.map { r in
                 [
-                    r.runID, r.id, time.format(stored: r.updatedAt), r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent), String(r.errors),
+                    r.runID, r.id, time.format(stored: r.updatedAt), r.courseSISID ?? "(canvas \(r.canvasCourseID))", r.sectionSISID, r.status.rawValue, String(r.resultsSent),
+                    String(r.errors),
                     String(r.notPosted), String(r.outsideWindow),
                 ]
             }
@@ -57,7 +58,8 @@ public enum StatusTable {
             var rejectedFiles: [RejectedFile]?
 
             enum CodingKeys: String, CodingKey {
-                case counts, requests, rejectedFiles = "rejected_files"
+                case counts, requests
+                case rejectedFiles = "rejected_files"
             }
         }
         let document = Document(

@@ -48,10 +48,20 @@ public struct SyncRequestSummary: Sendable, Equatable, Codable {
     var notPosted: Int = 0
 
     enum CodingKeys: String, CodingKey {
-        case id = "request_id", runID = "run_id", updatedAt = "updated_at", bundleStem = "bundle"
-        case courseSISID = "course_sis_id", canvasCourseID = "canvas_course_id", sectionSISID = "section_sis_id"
-        case status, lineItems = "line_items", resultsSent = "sent", errors, warnings, outboxFile = "outbox_file"
-        case outsideWindow = "outside_window", notPosted = "not_posted"
+        case id = "request_id"
+        case runID = "run_id"
+        case updatedAt = "updated_at"
+        case bundleStem = "bundle"
+        case courseSISID = "course_sis_id"
+        case canvasCourseID = "canvas_course_id"
+        case sectionSISID = "section_sis_id"
+        case status
+        case lineItems = "line_items"
+        case resultsSent = "sent"
+        case errors, warnings
+        case outboxFile = "outbox_file"
+        case outsideWindow = "outside_window"
+        case notPosted = "not_posted"
     }
 }
 
@@ -72,7 +82,8 @@ extension Ledger {
             }
             if let text = query.search, !text.isEmpty {
                 let pattern = SyncRequestQuery.likePattern(text)
-                conditions.append("""
+                conditions.append(
+                    """
                     (r.course_sis_id LIKE ? ESCAPE '\\' OR r.section_sis_id LIKE ? ESCAPE '\\'
                      OR EXISTS (SELECT 1 FROM request_student s WHERE s.request_id = r.id AND s.student_sis_id = ?))
                     """)
@@ -80,11 +91,14 @@ extension Ledger {
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             var counts: [SyncRequestStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT r.status AS status, COUNT(*) AS n FROM sync_request r \(whereClause) GROUP BY r.status", arguments: StatementArguments(arguments)) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT r.status AS status, COUNT(*) AS n FROM sync_request r \(whereClause) GROUP BY r.status", arguments: StatementArguments(arguments))
+            {
                 if let status = SyncRequestStatus(rawValue: row["status"]) { counts[status] = row["n"] }
             }
             let limitClause = query.limit.map { " LIMIT \($0)" } ?? ""
-            let rows = try Row.fetchAll(db, sql: "SELECT r.* FROM sync_request r \(whereClause) ORDER BY r.run_id DESC, r.id ASC\(limitClause)", arguments: StatementArguments(arguments))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT r.* FROM sync_request r \(whereClause) ORDER BY r.run_id DESC, r.id ASC\(limitClause)", arguments: StatementArguments(arguments))
             let requests = rows.map { row in
                 SyncRequestSummary(
                     id: row["id"], runID: row["run_id"], updatedAt: row["updated_at"], bundleStem: row["bundle_stem"],

@@ -44,7 +44,11 @@ struct InboxWalk {
             }
             for entry in names.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
                 guard entry.isUTF8 else {
-                    refused.append((prefix + "/" + entry.name, "The file's name is not UTF-8 text: a run renames it with its other bytes written %XX and quarantines it. Give the file a plain name (letters, digits, '-', '_', '.')."))
+                    refused.append(
+                        (
+                            prefix + "/" + entry.name,
+                            "The file's name is not UTF-8 text: a run renames it with its other bytes written %XX and quarantines it. Give the file a plain name (letters, digits, '-', '_', '.')."
+                        ))
                     continue
                 }
                 let name = entry.name

@@ -37,7 +37,9 @@ public struct Settings: Sendable, Equatable {
 
     static let fileName = "passback.toml"
 
-    static let keys = ["name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "send_unposted_grades", "canvas", "hooks"]
+    static let keys = [
+        "name_length_limit", "incremental_window_days", "time_zone", "settle_seconds", "incomplete_bundle_wait_hours", "max_input_bytes", "send_unposted_grades", "canvas", "hooks",
+    ]
 
     /// Reads `passback.toml` from `root` if there is one.
     public static func load(root: URL) throws -> Settings {

@@ -61,7 +61,8 @@ public struct Workspace: Sendable {
     static func fileComponent(_ identifier: String, maximumLength: Int = 96) -> String {
         var out = ""
         for (index, byte) in identifier.utf8.enumerated() {
-            let keep = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            let keep =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || (byte == UInt8(ascii: ".") && index > 0)
             if keep {
                 out.append(Character(Unicode.Scalar(byte)))

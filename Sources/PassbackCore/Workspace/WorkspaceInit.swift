@@ -138,7 +138,8 @@ public struct WorkspaceInitializer {
         changes += files.changes
 
         let groupName = gid.map(Self.groupName)
-        let access = groupName.map { "the group \($0) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private" }
+        let access =
+            groupName.map { "the group \($0) may drop files into inbox/ and read reports/ and quarantine/; state/, outbox/ and archive/ are private" }
             ?? "private to \(Self.userName(geteuid())) (no registrars' group; give one with --group NAME)"
         let summary = (made ? "made the workspace \(path): " : changes.isEmpty ? "the workspace \(path) was in order: " : "repaired the workspace \(path): ") + access
         return Outcome(made: made, changes: changes, groupName: groupName, summary: summary)
@@ -159,7 +160,9 @@ public struct WorkspaceInitializer {
             }
             let gid = entry.pointee.gr_gid
             if geteuid() != 0, !Self.isMember(of: gid) {
-                throw WorkspaceError("\(Self.userName(geteuid())) is not a member of the group \(name), so it cannot give the workspace to it; add it (usermod -aG \(name) \(Self.userName(geteuid()))) and log in again")
+                throw WorkspaceError(
+                    "\(Self.userName(geteuid())) is not a member of the group \(name), so it cannot give the workspace to it; add it (usermod -aG \(name) \(Self.userName(geteuid()))) and log in again"
+                )
             }
             return gid
         }

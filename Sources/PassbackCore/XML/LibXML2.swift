@@ -59,13 +59,14 @@ enum LibXML2 {
         initialize()
         let context = Unmanaged.passUnretained(log).toOpaque()
         let target = UnsafeMutablePointer<passback_generic_error_target>.allocate(capacity: 1)
-        target.initialize(to: passback_generic_error_target(
-            sink: { context, message in
-                guard let context, let message else { return }
-                Unmanaged<XMLErrorLog>.fromOpaque(context).takeUnretainedValue().recordGeneric(String(cString: message))
-            },
-            context: context
-        ))
+        target.initialize(
+            to: passback_generic_error_target(
+                sink: { context, message in
+                    guard let context, let message else { return }
+                    Unmanaged<XMLErrorLog>.fromOpaque(context).takeUnretainedValue().recordGeneric(String(cString: message))
+                },
+                context: context
+            ))
         let previous = passback_currentErrorHandlers()
         passback_installErrorHandlers(structuredErrorHandler, context, target)
         defer {

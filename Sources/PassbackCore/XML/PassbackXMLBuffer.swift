@@ -118,7 +118,8 @@ struct PassbackXMLBuffer {
         raw("</StudentSourcedId>\n")
         if result.status == .active {
             guard let scoreStatus = result.scoreStatus, let scoreDate = result.scoreDate else {
-                throw PassbackWriterError("result \(result.sourcedID) is active but has no \(result.scoreStatus == nil ? "score status" : "score date"); only a deletion may leave them out")
+                throw PassbackWriterError(
+                    "result \(result.sourcedID) is active but has no \(result.scoreStatus == nil ? "score status" : "score date"); only a deletion may leave them out")
             }
             raw("        <ScoreStatus>")
             raw(scoreStatus.rawValue)

@@ -83,7 +83,8 @@ final class SchemaValidator: @unchecked Sendable {
         if status == 0 { return log.reportedProblems }
         if log.isEmpty {
             let detail = log.genericText.trimmingWhitespace()
-            let message = detail.isEmpty
+            let message =
+                detail.isEmpty
                 ? "libxml2 could not validate the file (status \(status)); is it readable?"
                 : detail
             return [XMLProblem(line: nil, message: message, origin: .other)]

@@ -117,10 +117,12 @@ extension SchemaValidator {
         let status: Int32 = LibXML2.withErrors(collectedIn: log) {
             guard let context = makeValidationContext(reportingTo: log) else { return -1 }
             defer { xmlSchemaFreeValidCtxt(context) }
-            guard let input = xmlParserInputBufferCreateIO(
-                ValidationWhileWriting.readCallback, ValidationWhileWriting.closeCallback,
-                Unmanaged.passUnretained(source).toOpaque(), XML_CHAR_ENCODING_NONE
-            ) else { return -1 }
+            guard
+                let input = xmlParserInputBufferCreateIO(
+                    ValidationWhileWriting.readCallback, ValidationWhileWriting.closeCallback,
+                    Unmanaged.passUnretained(source).toOpaque(), XML_CHAR_ENCODING_NONE
+                )
+            else { return -1 }
             // Takes the input buffer and frees it, as xmlSchemaValidateFile does with its own.
             return xmlSchemaValidateStream(context, input, XML_CHAR_ENCODING_NONE, nil, nil)
         }

@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibXML2
+import Foundation
 
 /// The problems libxml2 reported during one call (one validation, one read), collected through
 /// the user-data pointer of its error handlers. Used by one thread at a time.
