@@ -51,6 +51,9 @@ public final class FakeCanvas: @unchecked Sendable {
         case tooManyRequests(retryAfter: Int?)
         /// A `5xx` with Canvas's error page.
         case serverError(Int)
+        /// `status` with Canvas's error JSON carrying `message` (as a teacher or an admin could
+        /// have written part of it).
+        case canvasError(status: Int, message: String)
         /// The connection reset (`SO_LINGER` 0, then closed) without an answer.
         case reset
         /// The answer only after this long (the client should have given up).
@@ -71,6 +74,7 @@ public final class FakeCanvas: @unchecked Sendable {
             case .rateLimited: return "403 rate limit"
             case .tooManyRequests(let after): return "429" + (after.map { " Retry-After \($0)" } ?? "")
             case .serverError(let code): return "\(code)"
+            case .canvasError(let status, _): return "\(status) with a message"
             case .reset: return "reset"
             case .slow(let duration): return "slow \(duration)"
             case .invalidToken: return "401"
@@ -224,6 +228,9 @@ public final class FakeCanvas: @unchecked Sendable {
             var extra = [("X-Rate-Limit-Remaining", "0.0")]
             if let after { extra.append(("Retry-After", String(after))) }
             return Self.response(Answer(status: 429, headers: extra, body: Array("429 Too Many Requests (Rate Limit Exceeded)\n".utf8), contentType: "text/plain; charset=utf-8"))
+        case .canvasError(let status, let message)?:
+            leave()
+            return Self.response(Answer(status: status, body: FakeJSON.object([("errors", .array([.object([("message", .string(message))])]))]).encoded()))
         case .serverError(let code)?:
             leave()
             return Self.response(

@@ -19,7 +19,8 @@ struct PruneCommand: ParsableCommand {
     @Option(name: .long, help: "The workspace folder.")
     var root: String = "./passback-data"
 
-    @Option(name: .long, help: "Remove what runs that started more than this many days ago left.")
+    // Unconditional: "-1" is taken as the value (and refused with the reason), not as an option.
+    @Option(name: .long, parsing: .unconditional, help: "Remove what runs that started more than this many days ago left.")
     var olderThan: Int
 
     @Flag(name: .long, help: "Say what would be removed; change nothing.")

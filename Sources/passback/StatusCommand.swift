@@ -24,7 +24,8 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "List the runs instead: when, mode, exit status, requests and report.")
     var runs = false
 
-    @Option(name: .long, help: "Show at most this many requests or runs (the counts cover all).")
+    // Unconditional: "-1" is taken as the value (and refused with the reason), not as an option.
+    @Option(name: .long, parsing: .unconditional, help: "Show at most this many requests or runs (the counts cover all).")
     var limit: Int?
 
     @Flag(name: .long, help: "Print JSON for scripts.")

@@ -48,7 +48,9 @@ import Glibc
     @Test(arguments: [
         ("name_length_limit = \"fifty\"\n", "name_length_limit must be a whole number"),
         ("colour = \"blue\"\n", "unknown setting 'colour'"),
-        ("time_zone = \"Nowhere/Special\"\n", "unknown time zone"),
+        ("time_zone = \"Nowhere/Special\"\n", "passback.toml: unknown time zone"),
+        // Checked by every command that reads the settings, not first by the night's fetch.
+        ("[canvas]\nurl = \"http://canvas.example.edu\"\n", "passback.toml: canvas.url 'http://canvas.example.edu' is plain http"),
         ("[hooks]\nafter_run = \"/bin/true --quiet\"\n", "hooks.after_run must be a list of strings"),
         ("[hooks]\nafter_run = [\"/bin/true\"]\nshell = true\n", "unknown setting 'hooks.shell'"),
     ])
@@ -64,6 +66,11 @@ import Glibc
     @Test func badArgumentsExit2() throws {
         #expect(try CommandRunner.run(["run", "--now", "yesterday"]).status == 2)
         #expect(try CommandRunner.run(["run", "--frobnicate"]).status == 2)
+        // A negative number is read as the value and refused with the reason (ArgumentParser took
+        // "-1" for an option and said "Missing value").
+        let negative = try CommandRunner.run(["status", "--limit", "-1"])
+        #expect(negative.status == 2)
+        #expect(negative.stderr.contains("--limit must be 1 or more"), "\(negative.stderr)")
         let file = try CommandRunner.temporaryFolder("notdir").appendingPathComponent("file")
         try Data("x".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }

@@ -82,6 +82,19 @@ struct FaultInboxAccessTests {
         String(result.stdout.split(separator: "\n").first ?? "").components(separatedBy: "; report ")[0]
     }
 
+    /// `summary` with its warning count one higher.
+    static func oneMoreWarning(_ summary: String) -> String {
+        guard let match = summary.firstMatch(of: /(\d+) warning\(s\)/), let count = Int(match.1) else { return summary }
+        return summary.replacingCharacters(in: match.range, with: "\(count + 1) warning(s)")
+    }
+
+    /// The report's path, from the run's summary line.
+    static func reportPath(_ result: CommandRunner.Result) -> String? {
+        let line = String(result.stdout.split(separator: "\n").first ?? "")
+        guard let range = line.range(of: "; report ") else { return nil }
+        return String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+    }
+
     /// A subfolder only its maker may enter (0700), and one whose names the group may read but
     /// not look at (0740: `r` without `x`, so no file in it can be examined or opened).
     @Test(arguments: ["0700", "0740"])
@@ -102,10 +115,16 @@ struct FaultInboxAccessTests {
         let run = try place.run(with)
         #expect(run.signal == nil)
         #expect(run.status == expected.status, "exit \(run.status), without the folder \(expected.status): \(run.stderr)")
-        #expect(summary(run) == summary(expected), "\(run.stdout)")
+        // The same run but for one more warning: the folder's, in the report.
+        #expect(summary(run) == Self.oneMoreWarning(summary(expected)), "\(run.stdout)")
         #expect(run.stderr.contains("inbox folder skipped: it cannot be listed"), "\(run.stderr)")
         #expect(run.stderr.contains("folder=mine"), "the warning names the folder: \(run.stderr)")
         #expect(!expected.stderr.contains("inbox folder skipped"))
+        // The report says it too, where the registrar looks (it was in the log only).
+        let report = try String(contentsOfFile: try #require(Self.reportPath(run)), encoding: .utf8)
+        let rows = report.components(separatedBy: "\r\n").filter { $0.contains("inbox/mine/") }
+        #expect(rows.count == 1, "\(report)")
+        #expect(rows.first?.contains("warning") == true && rows.first?.contains("cannot be listed by passback's service account") == true, "\(rows)")
         // The folder and its files stay where the registrar put them.
         let still = try place.asRegistrar("ls \"$0\"", [with.appendingPathComponent("inbox/mine").path])
         #expect(still.stdout == "private-1.canvas.json\nprivate-1.gradebook.csv\n", "\(still.stdout) \(still.stderr)")

@@ -119,4 +119,28 @@ import Glibc
         let its = try String(contentsOf: quarantine.appendingPathComponent("dup.txt.reason.txt~2.reason.txt"), encoding: .utf8)
         #expect(its.contains("File: dup.txt.reason.txt, kept as dup.txt.reason.txt~2"), "\(its)")
     }
+
+    /// The other order: the dropped `x.reason.txt` is refused at listing, before `x` is claimed
+    /// and rejected (a category export that cannot be read). Passback's reason for `x` used to be
+    /// renamed over the registrar's file; now `x` goes under a name whose reason name is free.
+    @Test func aReasonWrittenLaterNeverReplacesADroppedFileInQuarantine() throws {
+        let base = try CommandRunner.temporaryFolder("fake-reason-first")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let root = base.appendingPathComponent("root")
+        _ = try DistrictInbox(courses: 1, students: 2, assignments: 1).write(to: root)
+        try Data("this is not a category export\n".utf8).write(to: root.appendingPathComponent("inbox/bad.categories.csv"))
+        try Data("fake reason: all good".utf8).write(to: root.appendingPathComponent("inbox/bad.categories.csv.reason.txt"))
+        let result = try CommandRunner.run(["run", "--root", root.path, "--now", Self.clock])
+        #expect(result.status == 1, "\(result.stderr)")
+        let quarantine = root.appendingPathComponent("quarantine/20251001T090000Z-01")
+        // The registrar's file, as dropped, with its own reason.
+        #expect(try String(contentsOf: quarantine.appendingPathComponent("bad.categories.csv.reason.txt"), encoding: .utf8) == "fake reason: all good")
+        let its = try String(contentsOf: quarantine.appendingPathComponent("bad.categories.csv.reason.txt.reason.txt"), encoding: .utf8)
+        #expect(its.hasPrefix("unknown-file: "), "\(its)")
+        // The export, under a free name, and passback's reason for it beside that.
+        #expect(try String(contentsOf: quarantine.appendingPathComponent("bad.categories.csv~2"), encoding: .utf8) == "this is not a category export\n")
+        let reason = try String(contentsOf: quarantine.appendingPathComponent("bad.categories.csv~2.reason.txt"), encoding: .utf8)
+        #expect(reason.contains("File: bad.categories.csv, kept as bad.categories.csv~2"), "\(reason)")
+        #expect(!reason.contains("fake reason"))
+    }
 }

@@ -55,11 +55,20 @@ import Glibc
             #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify.stderr)")
         }
 
-        // Again, with the cron line: the workspace is found in order, the log folder is made.
+        // Again, with the watch: the timer's units go (both enabled would both run the nights).
+        let watch = try CommandRunner.runShell("exec \"$0\" \"$@\"", arguments: [script] + common + ["--schedule", "watch", "--unit-dir", units, "--no-enable"])
+        #expect(watch.status == 0, "\(watch.stdout)\(watch.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: units) == ["passback-watch.service"])
+        #expect(watch.stdout.contains("removed \(units)/passback.timer: the schedule is now watch"), "\(watch.stdout)")
+
+        // Again, with the cron line: the workspace is found in order, the log folder is made, the
+        // watch's unit goes.
         let cronFile = base.appendingPathComponent("crontab").path
         let logs = base.appendingPathComponent("log").path
-        let cron = try CommandRunner.runShell("exec \"$0\" \"$@\"", arguments: [script] + common + ["--schedule", "cron", "--cron-file", cronFile, "--log-dir", logs])
+        let cron = try CommandRunner.runShell(
+            "exec \"$0\" \"$@\"", arguments: [script] + common + ["--schedule", "cron", "--cron-file", cronFile, "--log-dir", logs, "--unit-dir", units])
         #expect(cron.status == 0, "\(cron.stdout)\(cron.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: units).isEmpty)
         #expect(cron.stdout.contains("the workspace \(root) was in order"))
         #expect(try String(contentsOfFile: cronFile, encoding: .utf8) == "0 2 * * * umask 077; \(prefix)/bin/passback run --root \(root) >>\(logs)/passback.log 2>&1\n")
         let log = try CommandRunner.runShell("stat -c '%a %U' \"$0\"", arguments: [logs])

@@ -303,6 +303,26 @@ import Testing
         await harness.finish()
     }
 
+    /// Canvas's error messages reach the terminal and the journal in the progress lines: control
+    /// characters and bidirectional overrides never reach them raw (a title-setting escape and a
+    /// right-to-left override here), as for everything else from outside.
+    @Test func whatCanvasSaysIsEscapedBeforeItIsPrinted() async throws {
+        let harness = try await FetchHarness(FetchHarness.options(courses: 1))
+        do {
+            harness.server.inject(.canvasError(status: 403, message: "no \u{1B}]0;owned\u{07} \u{202E}txt.exe"), path: "/api/v1/courses/10000/sections")
+            let summary = try await harness.fetch(FetchArguments(courses: ["10000"]))
+            #expect(summary.exitCode == 1)
+            let line = try #require(harness.progressLines.first { $0.contains("course 10000") })
+            // The controls were dropped from Canvas's message already; the override, which
+            // reversed the rest of the line on a terminal, is escaped now.
+            #expect(line.contains("(403: no ]0;owned \\u{202E}txt.exe)"), "\(line)")
+            for printed in harness.progressLines {
+                #expect(!printed.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x202E }, "\(printed)")
+            }
+        }
+        await harness.finish()
+    }
+
     @Test func anAnswerThatIsNotJSONFailsItsCourseWithoutRetrying() async throws {
         let harness = try await FetchHarness(FetchHarness.options(courses: 2))
         do {

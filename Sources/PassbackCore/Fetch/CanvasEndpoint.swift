@@ -17,20 +17,22 @@ struct CanvasEndpoint: Sendable, Equatable {
     /// The path prefix under which the API lives, ending in `/api/v1/`.
     let apiPath: String
 
+    /// - Parameter name: where the URL was given, for the error (`--canvas-url`, or the
+    ///   settings file's `canvas.url`).
     /// - Throws: ``SettingsError`` for a URL that is not an `https://` (or loopback `http://`)
     ///   address of a host.
-    init(_ text: String) throws {
+    init(_ text: String, givenAs name: String = "--canvas-url") throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let parts = URLComponents(string: trimmed), let rawScheme = parts.scheme?.lowercased(),
             let rawHost = parts.host, !rawHost.isEmpty
         else {
-            throw SettingsError("--canvas-url '\(text)' is not a URL such as https://school.instructure.com")
+            throw SettingsError("\(name) '\(text)' is not a URL such as https://school.instructure.com")
         }
         guard parts.user == nil, parts.password == nil else {
-            throw SettingsError("--canvas-url must not carry a user name or password; give the token with --token-file")
+            throw SettingsError("\(name) must not carry a user name or password; give the token with --token-file")
         }
         guard parts.query == nil, parts.fragment == nil else {
-            throw SettingsError("--canvas-url '\(text)' has a query or fragment; give only the address, such as https://school.instructure.com")
+            throw SettingsError("\(name) '\(text)' has a query or fragment; give only the address, such as https://school.instructure.com")
         }
         let host = rawHost.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         switch rawScheme {
@@ -39,11 +41,11 @@ struct CanvasEndpoint: Sendable, Equatable {
         case "http":
             guard Self.isLoopback(host) else {
                 throw SettingsError(
-                    "--canvas-url '\(text)' is plain http to \(host); the token would cross the network unencrypted. Use https:// (plain http is only for a loopback address such as 127.0.0.1)"
+                    "\(name) '\(text)' is plain http to \(host); the token would cross the network unencrypted. Use https:// (plain http is only for a loopback address such as 127.0.0.1)"
                 )
             }
         default:
-            throw SettingsError("--canvas-url '\(text)' must start with https://")
+            throw SettingsError("\(name) '\(text)' must start with https://")
         }
         scheme = rawScheme
         self.host = host

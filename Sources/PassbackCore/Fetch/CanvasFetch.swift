@@ -34,7 +34,9 @@ public struct CanvasFetch: Sendable {
         plan = try FetchPlan.resolve(arguments, settings: settings, root: workspace.root, environment: environment)
         self.transport = transport
         self.tuning = tuning
-        self.progress = progress
+        // Lines carry what Canvas said (its error messages): escaped before any terminal or
+        // journal sees them, like everything that comes from outside.
+        self.progress = { line in progress(TerminalText.escaping(line)) }
         settleSeconds = settings.settleSeconds
     }
 

@@ -46,6 +46,9 @@ struct CanvasSettings: Sendable, Equatable {
             throw SettingsError("\(source): canvas.\(key) must be \(numberAllowed ? "a Canvas id or " : "")non-empty text in quotes")
         }
         url = try text("url")
+        // Checked here, not first at the night's fetch: `run`, `status` and `watch` read the same
+        // file, and a plain-http address would send the token unencrypted.
+        if let url { _ = try CanvasEndpoint(url, givenAs: "\(source): canvas.url") }
         account = try text("account", numberAllowed: true)
         term = try text("term")
         tokenFile = try text("token_file")

@@ -39,7 +39,7 @@ struct FetchPlan: Sendable {
         guard let url = arguments.canvasURL ?? canvas.url else {
             throw SettingsError("no Canvas address: give --canvas-url https://school.instructure.com, or url in the [canvas] table of passback.toml")
         }
-        let endpoint = try CanvasEndpoint(url)
+        let endpoint = try CanvasEndpoint(url, givenAs: arguments.canvasURL != nil ? "--canvas-url" : "canvas.url in passback.toml")
 
         let selection: CourseSelection
         if !arguments.courses.isEmpty {

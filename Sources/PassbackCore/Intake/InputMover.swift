@@ -135,10 +135,12 @@ struct InputMover: Sendable {
         }
         let target = try folders.quarantine(runID, folder)
         // Never over what is there: a registrar who drops `x` and `x.reason.txt` together would
-        // otherwise have the second replace passback's reason for the first.
+        // otherwise have the second replace passback's reason for the first, or (when the second
+        // was quarantined first) passback's reason replace the registrar's file. The file's name
+        // and its reason's name are both free.
         let stored: String
         do {
-            stored = try source.moveKeepingWhatIsThere(name, to: target, preferring: name)
+            stored = try source.moveKeepingWhatIsThere(name, to: target, preferring: name, companion: { Self.reasonName(for: $0) })
         } catch is FolderHandle.Failure {
             return false
         }
@@ -146,7 +148,7 @@ struct InputMover: Sendable {
         let reasonName = Self.reasonName(for: stored)
         var reason = "\(code.rawValue)\(where_): \(message)\n"
         if stored != name {
-            reason += "File: \(file.name), kept as \(stored) (quarantine had a file of its name)\n"
+            reason += "File: \(file.name), kept as \(stored) (quarantine had a file of its name, or of its reason's)\n"
         } else if reasonName != name + Self.reasonSuffix {
             reason += "File: \(file.name)\n"
         }

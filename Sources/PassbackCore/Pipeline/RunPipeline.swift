@@ -139,6 +139,18 @@ public final class RunPipeline {
             )
             try ledger.appendReport(ReportChunk([row]), runID: record.id)
         }
+        // In the report too, not only the log: the registrar who dropped files there reads the
+        // report (and the staff page), not the journal.
+        if !scan.unreadableFolders.isEmpty {
+            let rows = scan.unreadableFolders.map { folder in
+                ReportRow(
+                    runID: record.id, requestID: nil, status: .warning, rule: nil, subject: ReportSubject(), location: SourceLocation(file: "inbox/\(folder)/"),
+                    message:
+                        "This inbox folder cannot be listed by passback's service account, so nothing in it was looked at; its files stay where they are. Give the service account read and search permission on it (for example chmod g+rx with the workspace's group), or move the files to the inbox itself."
+                )
+            }
+            try ledger.appendReport(ReportChunk(rows), runID: record.id)
+        }
         var run = Run(context: RunContext(record: record, pipeline: self, ledger: ledger, calendar: calendar, workers: options.workerCount, stop: options.stop))
         var summary = try guarded(record.id) {
             try run.claim(scan)

@@ -167,13 +167,14 @@ final class FolderHandle {
     }
 
     /// Moves `name` into `target` under `preferred`, or, when `target` already has an entry of
-    /// that name, under the first free `preferred~2`, `preferred~3`...: never replacing anything.
-    /// For the project's own folders, where nobody else creates entries, so the look and the
-    /// rename do not race. Returns the name used.
-    func moveKeepingWhatIsThere(_ name: String, to target: FolderHandle, preferring preferred: String) throws -> String {
+    /// that name (or of its `companion`'s name, a file that will be written beside it), under
+    /// the first free `preferred~2`, `preferred~3`...: never replacing anything. For the
+    /// project's own folders, where nobody else creates entries, so the look and the rename do
+    /// not race. Returns the name used.
+    func moveKeepingWhatIsThere(_ name: String, to target: FolderHandle, preferring preferred: String, companion: ((String) -> String)? = nil) throws -> String {
         var newName = preferred
         var counter = 1
-        while target.entry(newName) != nil {
+        while target.entry(newName) != nil || companion.map({ target.entry($0(newName)) != nil }) == true {
             counter += 1
             newName = "\(preferred)~\(counter)"
         }

@@ -91,7 +91,11 @@ public struct Settings: Sendable, Equatable {
         }
         if let value = table["canvas"] { settings.canvas = try CanvasSettings(value: value, source: source) }
         if let value = table["hooks"] { settings.hooks = try HookSettings.parse(value, source: source) }
-        _ = try settings.calendar()
+        do {
+            _ = try settings.calendar()
+        } catch let error as SettingsError {
+            throw SettingsError("\(source): \(error.message)")
+        }
         return settings
     }
 
