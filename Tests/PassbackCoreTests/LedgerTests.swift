@@ -12,6 +12,24 @@ import Testing
         try body(try Ledger(path: path), path)
     }
 
+    /// The ledger's three files are the owner's only, whatever the umask, and a ledger an older
+    /// passback left readable is restricted when it is opened (before SQLite holds its locks).
+    @Test func theLedgerFilesAreTheOwnersOnly() throws {
+        func modes(_ path: String) -> [String] {
+            ["", "-wal", "-shm"].compactMap { suffix in
+                (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.posixPermissions] as? Int).map { String($0, radix: 8) }
+            }
+        }
+        try withLedger { ledger, path in
+            try ledger.beginRun(id: "20251001T090000Z-01", clock: Make.date("2025-10-01T09:00:00Z"), mode: .incremental)
+            #expect(modes(path) == ["600", "600", "600"])
+            for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o644) }
+            let again = try Ledger(path: path)
+            #expect(modes(path) == ["600", "600", "600"])
+            #expect(try again.makeRunID(now: Make.date("2025-10-01T09:00:00Z")) == "20251001T090000Z-02")
+        }
+    }
+
     @Test func runIDsAreNumberedWithinTheSecond() throws {
         try withLedger { ledger, _ in
             let now = Make.date("2025-10-01T09:00:00Z")

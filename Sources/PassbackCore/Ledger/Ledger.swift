@@ -29,15 +29,28 @@ public final class Ledger: Sendable {
         if readOnly, !existed {
             throw SettingsError("no ledger at \(path): no run has used this workspace yet")
         }
+        if !readOnly { try Self.restrictPermissions(path, creating: !existed) }
         pool = try DatabasePool(path: path, configuration: configuration)
         if !readOnly {
             try LedgerSchema.migrator.migrate(pool)
-            Self.restrictPermissions(path)
         }
     }
 
-    /// The ledger and its `-wal`/`-shm` files hold student ids: owner only.
-    static func restrictPermissions(_ path: String) {
+    /// The ledger and its `-wal`/`-shm` files hold student ids: owner only. Done before SQLite
+    /// opens them, never after: closing any descriptor of a file drops every POSIX lock this
+    /// process holds on it (SQLite's own included: its locks on the ledger and the `-shm` tell
+    /// other processes, `passback status`, that the ledger is in use; "How To Corrupt An SQLite
+    /// Database File", section 2.2). A new ledger is made empty with mode 0600, which SQLite
+    /// accepts as a new database and copies to the `-wal` and `-shm` it makes.
+    static func restrictPermissions(_ path: String, creating: Bool) throws {
+        if creating {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                close(fd)
+            } else if errno != EEXIST {
+                throw FileSystemError.posix("create", path, errno)
+            }
+        }
         for suffix in ["", "-wal", "-shm"] {
             DurableFile.restrictMode(ofOwnFileAt: path + suffix, to: 0o600)
         }
