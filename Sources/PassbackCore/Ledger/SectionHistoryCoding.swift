@@ -136,30 +136,12 @@ enum SectionHistoryCoding {
     static func decode(_ data: Data) throws -> SectionHistory {
         try data.withUnsafeBytes { raw in
             var input = Reader(bytes: raw)
-            let storedVersion = try input.byte()
-            guard storedVersion == version || storedVersion == versionWithHolds else { throw LedgerError("a section history has an unknown version") }
-            let base = try input.signed()
-            let studentCount = try input.count()
-            var students: [String] = []
-            students.reserveCapacity(studentCount)
-            for _ in 0..<studentCount { students.append(try input.string()) }
-
+            let header = try input.header()
+            let base = header.base
+            let students = header.students
             var history = SectionHistory()
-            let fingerprintCount = try input.count()
-            history.lineItems.reserveCapacity(fingerprintCount)
-            for _ in 0..<fingerprintCount {
-                let id = try input.string()
-                let title = try input.string()
-                let category = try input.string()
-                let assign = try input.date()
-                let due = try input.date()
-                let max = try input.decimal()
-                history.lineItems[id] = LineItemFingerprint(title: title, categorySourcedID: category, assignDate: assign, dueDate: due, resultValueMax: max)
-            }
-            if storedVersion == versionWithHolds {
-                let heldCount = try input.count()
-                for _ in 0..<heldCount { history.heldLineItems.insert(try input.string()) }
-            }
+            history.lineItems = header.lineItems
+            history.heldLineItems = header.heldLineItems
 
             let itemCount = try input.count()
             history.resultsByLineItem.reserveCapacity(itemCount)
@@ -257,6 +239,16 @@ enum SectionHistoryCoding {
         }
     }
 
+    /// What a record holds before its results: the time base, the students its results index
+    /// into, the line items' fingerprints and the held line items. Read by both decoders (the
+    /// whole history, ``decode(_:)``, and the streamed one, ``StoredSectionHistory``).
+    struct Header {
+        var base: Int64
+        var students: [String]
+        var lineItems: [String: LineItemFingerprint]
+        var heldLineItems: Set<String>
+    }
+
     struct Reader {
         let bytes: UnsafeRawBufferPointer
         var offset = 0
@@ -266,6 +258,38 @@ enum SectionHistoryCoding {
         var atEnd: Bool { offset == bytes.count }
 
         static let damaged = LedgerError("a section history record is damaged")
+
+        /// The version byte and the ``Header``.
+        /// - Throws: ``LedgerError`` for an unknown version or a record cut short.
+        mutating func header() throws -> Header {
+            let storedVersion = try byte()
+            guard storedVersion == SectionHistoryCoding.version || storedVersion == SectionHistoryCoding.versionWithHolds else {
+                throw LedgerError("a section history has an unknown version")
+            }
+            let base = try signed()
+            let studentCount = try count()
+            var students: [String] = []
+            students.reserveCapacity(studentCount)
+            for _ in 0..<studentCount { students.append(try string()) }
+            let fingerprintCount = try count()
+            var lineItems: [String: LineItemFingerprint] = [:]
+            lineItems.reserveCapacity(fingerprintCount)
+            for _ in 0..<fingerprintCount {
+                let id = try string()
+                let title = try string()
+                let category = try string()
+                let assign = try date()
+                let due = try date()
+                let max = try decimal()
+                lineItems[id] = LineItemFingerprint(title: title, categorySourcedID: category, assignDate: assign, dueDate: due, resultValueMax: max)
+            }
+            var held: Set<String> = []
+            if storedVersion == SectionHistoryCoding.versionWithHolds {
+                let heldCount = try count()
+                for _ in 0..<heldCount { held.insert(try string()) }
+            }
+            return Header(base: base, students: students, lineItems: lineItems, heldLineItems: held)
+        }
 
         mutating func byte() throws -> UInt8 {
             guard offset < bytes.count else { throw Self.damaged }

@@ -48,36 +48,13 @@ struct StoredSectionHistory: Sendable {
     ///   ``SectionHistoryCoding/decode(_:)`` throws).
     init(_ data: Data) throws {
         self.data = data
-        var students: [String] = []
-        var lineItems: [String: LineItemFingerprint] = [:]
-        var held: Set<String> = []
         var loose: [String: ResultState] = [:]
         var spans: [String: Span] = [:]
-        base = try data.withUnsafeBytes { raw in
+        let header = try data.withUnsafeBytes { raw in
             var input = SectionHistoryCoding.Reader(bytes: raw)
-            let storedVersion = try input.byte()
-            guard storedVersion == SectionHistoryCoding.version || storedVersion == SectionHistoryCoding.versionWithHolds else {
-                throw LedgerError("a section history has an unknown version")
-            }
-            let base = try input.signed()
-            let studentCount = try input.count()
-            students.reserveCapacity(studentCount)
-            for _ in 0..<studentCount { students.append(try input.string()) }
-            let fingerprintCount = try input.count()
-            lineItems.reserveCapacity(fingerprintCount)
-            for _ in 0..<fingerprintCount {
-                let id = try input.string()
-                let title = try input.string()
-                let category = try input.string()
-                let assign = try input.date()
-                let due = try input.date()
-                let max = try input.decimal()
-                lineItems[id] = LineItemFingerprint(title: title, categorySourcedID: category, assignDate: assign, dueDate: due, resultValueMax: max)
-            }
-            if storedVersion == SectionHistoryCoding.versionWithHolds {
-                let heldCount = try input.count()
-                for _ in 0..<heldCount { held.insert(try input.string()) }
-            }
+            let header = try input.header()
+            let base = header.base
+            let studentCount = header.students.count
             let itemCount = try input.count()
             spans.reserveCapacity(itemCount)
             for _ in 0..<itemCount {
@@ -101,11 +78,12 @@ struct StoredSectionHistory: Sendable {
                 loose[id] = try input.state(base: base)
             }
             guard input.atEnd else { throw LedgerError("a section history has bytes after its end") }
-            return base
+            return header
         }
-        self.students = students
-        self.lineItems = lineItems
-        heldLineItems = held
+        base = header.base
+        students = header.students
+        lineItems = header.lineItems
+        heldLineItems = header.heldLineItems
         looseResults = loose
         self.spans = spans
     }
