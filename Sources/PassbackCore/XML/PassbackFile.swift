@@ -6,7 +6,12 @@ import Foundation
 /// streaming XSD check of ``SchemaValidator/passback`` (libxml2), which every file passes before
 /// it is published.
 struct PassbackFile: PassbackFileWriting {
-    init() {}
+    /// The most results of a section's file validated as one document (``PassbackValidationPlan``).
+    let resultsPerValidatedPart: Int
+
+    init(resultsPerValidatedPart: Int = PassbackValidationPlan.defaultResultsPerPart) {
+        self.resultsPerValidatedPart = resultsPerValidatedPart
+    }
 
     func write(header: PassbackHeader, sections: [PassbackSection], to path: String) throws {
         let file = try PassbackOutputFile(path: path)
@@ -29,26 +34,30 @@ struct PassbackFile: PassbackFileWriting {
     }
 
     func begin(header: PassbackHeader, section: PassbackSection, at path: String) throws -> any PassbackSectionFile {
-        try Stream(header: header, section: section, path: path)
+        try Stream(header: header, section: section, path: path, resultsPerValidatedPart: resultsPerValidatedPart)
     }
 
     /// One section's file written line item by line item, every 256 KiB handed to the file
     /// and, from the first such write on, validated while it is written
-    /// (``ValidationWhileWriting``); a file written in one go is validated after it is closed.
+    /// (``ValidationWhileWriting``), as one document or in parts (``PassbackValidationPlan``); a
+    /// file written in one go is validated after it is closed.
     final class Stream: PassbackSectionFile {
         private let file: PassbackOutputFile
         private var buffer = PassbackXMLBuffer()
         private var written = 0
-        private var validation: ValidationWhileWriting?
+        private let validation: ValidationWhileWriting
         private var ended = false
 
-        init(header: PassbackHeader, section: PassbackSection, path: String) throws {
+        init(header: PassbackHeader, section: PassbackSection, path: String, resultsPerValidatedPart: Int) throws {
             file = try PassbackOutputFile(path: path)
             do {
                 try buffer.begin(header)
                 try buffer.begin(section)
+                let plan = PassbackValidationPlan(startLength: buffer.bytes.count, resultsPerPart: resultsPerValidatedPart)
+                validation = try ValidationWhileWriting(path: path, schema: .passback, plan: plan)
             } catch {
-                abandon()
+                file.closeFile()
+                ended = true
                 throw error
             }
         }
@@ -59,7 +68,11 @@ struct PassbackFile: PassbackFileWriting {
 
         func write(_ item: PassbackLineItem) throws {
             do {
-                try buffer.write(item)
+                let start = written + buffer.bytes.count
+                let results = try buffer.write(item)
+                validation.wrote(
+                    PassbackValidationPlan.LineItemSpan(
+                        range: start..<(written + buffer.bytes.count), results: (written + results.lowerBound)..<(written + results.upperBound), resultCount: item.results.count))
                 if buffer.bytes.count >= PassbackXMLBuffer.flushSize { try flush(validating: true) }
             } catch {
                 abandon()
@@ -78,18 +91,17 @@ struct PassbackFile: PassbackFileWriting {
             }
             ended = true
             guard file.closeFile() else {
-                validation?.cancel()
+                validation.cancel()
                 throw PassbackWriterError(file.failure ?? "cannot close \(file.path)")
             }
-            if let validation { return validation.finish().map(\.description) }
-            return StageClock.shared.measure(.validate) { SchemaValidator.passback.validate(fileAt: file.path).map(\.description) }
+            return validation.finish(size: written).map(\.description)
         }
 
         func abandon() {
             guard !ended else { return }
             ended = true
             file.closeFile()
-            validation?.cancel()
+            validation.cancel()
         }
 
         /// Hands the waiting bytes to the file; `validating` starts the validation if it has not
@@ -98,8 +110,8 @@ struct PassbackFile: PassbackFileWriting {
             let count = buffer.bytes.count
             try buffer.flush(to: file)
             written += count
-            if validating, validation == nil { validation = ValidationWhileWriting(path: file.path, schema: .passback) }
-            validation?.wrote(upTo: written)
+            validation.wrote(upTo: written)
+            if validating { validation.startReading() }
         }
     }
 }

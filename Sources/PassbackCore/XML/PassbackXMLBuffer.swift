@@ -57,8 +57,13 @@ struct PassbackXMLBuffer {
     }
 
     mutating func endSection() {
-        raw("  </Section>\n")
+        raw(Self.sectionEnd)
     }
+
+    /// What ends a section and what ends the document; a file validated in parts
+    /// (``PassbackValidationPlan``) ends each part but the last with both.
+    static let sectionEnd: StaticString = "  </Section>\n"
+    static let documentEnd: StaticString = "</GradePassback>\n"
 
     private mutating func sectionStart(_ section: PassbackSection) throws {
         raw("  <Section classSourcedId=\"")
@@ -74,7 +79,7 @@ struct PassbackXMLBuffer {
     }
 
     mutating func finish() {
-        raw("</GradePassback>\n")
+        raw(Self.documentEnd)
     }
 
     /// Appends the waiting bytes to `file` and empties the buffer.
@@ -84,7 +89,11 @@ struct PassbackXMLBuffer {
         guard ok else { throw PassbackWriterError(file.failure ?? "cannot write \(file.path)") }
     }
 
-    mutating func write(_ item: PassbackLineItem) throws {
+    /// Appends one line item.
+    /// - Returns: where its results are in ``bytes`` (empty, at the end tag, when it has none):
+    ///   a file validated in parts leaves them out of the part that checks the line items' ids.
+    @discardableResult
+    mutating func write(_ item: PassbackLineItem) throws -> Range<Int> {
         raw("    <LineItem sourcedId=\"")
         try attribute(item.sourcedID, "sourcedId")
         raw("\" status=\"")
@@ -102,10 +111,13 @@ struct PassbackXMLBuffer {
         raw("</ResultValueMin>\n      <ResultValueMax>")
         decimal(item.resultValueMax)
         raw("</ResultValueMax>\n")
+        let resultsStart = bytes.count
         for result in item.results {
             try write(result)
         }
+        let resultsEnd = bytes.count
         raw("    </LineItem>\n")
+        return resultsStart..<resultsEnd
     }
 
     private mutating func write(_ result: PassbackResult) throws {

@@ -7,8 +7,10 @@ internal import CLibXML2
 /// schema serves the whole process (``passback``, ``categories``) and ``validate(fileAt:)`` may be
 /// called from many tasks at once: every call makes a fresh validation context.
 ///
-/// Validation streams (`xmlSchemaValidateFile`, SAX underneath): memory stays flat whatever the
-/// file's size. Building a tree first would take gigabytes for large files, so it is never done.
+/// Validation streams (`xmlSchemaValidateFile`, SAX underneath): no tree is built, which would
+/// take gigabytes for large files. Its memory still grows with the file: libxml2 keeps every key
+/// of the `xs:unique` constraints until the document ends (about 200 bytes a result), so a
+/// section's file with many results is validated in parts (``PassbackValidationPlan``).
 /// It is the largest cost of a bulk night (docs/PERFORMANCE.md), and kept: a file Aspire rejects
 /// costs more than a slower night.
 ///

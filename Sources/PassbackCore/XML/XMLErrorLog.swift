@@ -49,6 +49,31 @@ final class XMLErrorLog {
         problems.append(XMLProblem(line: error.line > 0 ? Int(error.line) : nil, message: message, origin: origin))
     }
 
+    /// A problem found outside libxml2's error handlers (a validation that failed without a
+    /// message), counted like the others.
+    func record(_ problem: XMLProblem) {
+        guard problems.count < maximumProblems else {
+            omittedProblemCount += 1
+            return
+        }
+        problems.append(problem)
+    }
+
+    /// Gives the problems at `indices` the lines `newLine` says (nil: none), for problems found
+    /// in a document whose lines are not the file's (``ValidationWhileWriting``'s parts).
+    func relocateLines(of indices: Range<Int>, _ newLine: (Int) -> Int?) {
+        for index in indices {
+            if let line = problems[index].line { problems[index].line = newLine(line) }
+        }
+    }
+
+    /// Drops a problem reported again with the same line and message (a line item's start is in
+    /// its own part and in the outline part of a file validated in parts).
+    func removeRepeatedProblems() {
+        var seen: Set<String> = []
+        problems = problems.filter { seen.insert($0.description).inserted }
+    }
+
     func recordGeneric(_ text: String) {
         guard genericText.utf8.count < 4096 else { return }
         genericText += text
