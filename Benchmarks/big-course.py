@@ -81,6 +81,8 @@ def main():
         root = os.path.join(a.work, f"big-{students}")
         roots.append(root)
         shutil.rmtree(root, ignore_errors=True)
+        # `passback init` makes the workspace, not the folders above it.
+        os.makedirs(a.work, exist_ok=True)
         subprocess.run([binary, "init", "--root", root], check=True, capture_output=True)
         with open(os.path.join(root, "passback.toml"), "w") as f:
             f.write("settle_seconds = 0\n")
