@@ -136,7 +136,7 @@ import Testing
             if let out = diff.select(item) { sent.append(out) }
         }
         diff.finish(heldLineItems: section.heldLineItems)
-        return (sent, diff.changed ? diff.results.next.encoded(lineItems: diff.lineItems, heldLineItems: diff.heldLineItems) : nil)
+        return (sent, diff.changed ? diff.takeNextRecord() : nil)
     }
 
     /// Night after night, the streamed diff sends what the whole-section diff sends and writes the

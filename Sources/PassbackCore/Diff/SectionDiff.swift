@@ -39,6 +39,12 @@ struct StreamedSectionHistory: LineItemResultStore {
         // Unchanged: the stored bytes stay.
         if changed || stored.spans[item] == nil { next.replace(item, with: results) }
     }
+
+    /// The next record (``SectionHistoryBuilder/takeRecord(lineItems:heldLineItems:)``); the
+    /// results are then let go.
+    mutating func takeNextRecord(lineItems: [String: LineItemFingerprint], heldLineItems: Set<String>) -> Data {
+        next.takeRecord(lineItems: lineItems, heldLineItems: heldLineItems)
+    }
 }
 
 /// The diff of one section, fed one candidate line item at a time in the section's order
@@ -107,5 +113,13 @@ struct SectionDiff<Results: LineItemResultStore> {
             heldLineItems.insert(id)
             changed = true
         }
+    }
+}
+
+extension SectionDiff where Results == StreamedSectionHistory {
+    /// The section's next history record, made from the line items the diff left; the diff's
+    /// results are let go (call it once, after ``finish(heldLineItems:)``).
+    mutating func takeNextRecord() -> Data {
+        results.takeNextRecord(lineItems: lineItems, heldLineItems: heldLineItems)
     }
 }

@@ -142,7 +142,7 @@ struct SectionOutcome {
             outcome.held = diff.held
             if invalid.isEmpty, diff.changed {
                 // Unchanged (same bytes as stored): nothing to write.
-                let encoded = stageClock.measure(.diff) { diff.results.next.encoded(lineItems: diff.lineItems, heldLineItems: diff.heldLineItems) }
+                let encoded = stageClock.measure(.diff) { diff.takeNextRecord() }
                 if encoded != storedBytes { outcome.encodedHistory = encoded }
             }
             made.outcome = outcome
