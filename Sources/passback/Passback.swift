@@ -18,6 +18,7 @@ struct Passback: ParsableCommand {
     /// Usage errors exit 2 ("could not start"), not ArgumentParser's 64, so a scheduler sees one
     /// code for every start-up problem; their reason is one line, like every other.
     static func main() {
+        ProcessMemory.returnLargeBlocksToTheSystem()
         do {
             var command = try parseAsRoot()
             try command.run()
