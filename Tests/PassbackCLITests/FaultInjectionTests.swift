@@ -283,7 +283,7 @@ struct FaultInjectionTests {
     }
 
     /// A limit half again above a district night's peak plus 32 MiB: every other course fits, the
-    /// 40 MB gradebook does not (it needs about 1.5 GB, most of it libxml2's check of the XML).
+    /// 40 MB gradebook does not (it needs about 225 MB).
     func memoryCage(base: URL, sizedBy peak: (resident: Int64, addressSpace: Int64)) throws -> FaultMemoryCage? {
         #expect(peak.resident > 0, "the district night was not measured")
         let limit = peak.resident * 3 / 2 + (32 << 20)

@@ -85,7 +85,7 @@ struct InboxScanner: Sendable {
                     Rejection(
                         file: file, code: .tooLarge,
                         message:
-                            "The file has \(file.size) bytes, more than max_input_bytes (\(maximumInputBytes)) allows; it was not read. Split the course's export, or raise max_input_bytes in passback.toml if the server has the memory (a large course needs about 200 bytes per grade cell: about 1.5 GB for a 40 MB gradebook)."
+                            "The file has \(file.size) bytes, more than max_input_bytes (\(maximumInputBytes)) allows; it was not read. Split the course's export, or raise max_input_bytes in passback.toml if the server has the memory (a large course needs about 30 bytes per grade cell: about 225 MB for a 40 MB gradebook)."
                     ))
             } else {
                 settled.append(file)

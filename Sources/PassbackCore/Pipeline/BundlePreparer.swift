@@ -45,7 +45,7 @@ struct BundlePreparer: Sendable {
         if let stops = planned.setAsideAfterStops {
             let error = InputFileError(
                 .stoppedTwice,
-                "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a large course needs about 200 bytes per grade cell, most of it libxml2's check of the XML: about 1.5 GB for a 40 MB gradebook of 7 million cells; see max_input_bytes), then drop it again."
+                "\(stops) runs stopped while preparing this course (the process was killed, most often for lack of memory, or it failed as the log says); it was set aside unread so that the rest of the district goes on. Check its files' size against the server's memory (a large course needs about 30 bytes per grade cell: about 225 MB for a 40 MB gradebook of 7 million cells; see max_input_bytes), then drop it again."
             )
             prepared.entry = rejected(planned, file: bundle.gradebook, error: error)
             return prepared

@@ -22,8 +22,8 @@ public struct Settings: Sendable, Equatable {
     var settleSeconds = 60
     var incompleteBundleWaitHours = 24
     /// 256 MiB: a 35,000-student gradebook of 100 assignments is about 40 MB. A large course needs
-    /// about 200 bytes of memory per grade cell (1.5 GB for that gradebook, most of it libxml2's
-    /// check of the XML; docs/PERFORMANCE.md "One big course"): lower this on a small server.
+    /// about 30 bytes of memory per grade cell (about 225 MB for that gradebook, 875 MB for a
+    /// 200 MB one; docs/PERFORMANCE.md "One big course"): lower this on a small server.
     var maxInputBytes: Int64 = 256 << 20
     /// `[canvas]`: where `passback fetch` and `passback watch` read courses from (optional).
     var canvas: CanvasSettings?
