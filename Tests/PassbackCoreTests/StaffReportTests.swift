@@ -190,6 +190,32 @@ enum HostileText {
         #expect(document.text.contains("7 more problems are not listed here"))
     }
 
+    @Test func eachProblemRowShowsItsOwnStatusAndAssignment() throws {
+        // The same problem in two courses (its cells rendered once for the page, shown twice), a
+        // warning, and an assignment with two problems (its name spans both rows).
+        let rows = [
+            Self.row(.error, "no-due-date", course: "C1", assignment: "7", name: "Essay", "Give it a due date."),
+            Self.row(.error, "no-due-date", course: "C2", assignment: "8", name: "<b>Essay</b>", "Give it a due date."),
+            Self.row(.warning, "extra-credit", course: "C2", assignment: "8", name: "<b>Essay</b>", student: "1003", "Sent with extra credit."),
+        ]
+        let document = try HTMLTestDocument(Self.page(try Self.digest(rows)).html())
+        let fixes = document.tables(class: "fixes")
+        #expect(
+            Array(fixes.dropFirst()) == [
+                ["Section S1"],
+                ["<b>Essay</b> (Canvas 8)", "error: no-due-date", "Give it a due date.", "whole assignment"],
+                ["warning: extra-credit", "Sent with extra credit.", "1 studentShow the student id1003"],
+                ["Course C1Canvas course 9 · c1.canvas.json · 1 error · 0 grades sent (0 line items)"],
+                ["Section S1"],
+                ["Essay (Canvas 7)", "error: no-due-date", "Give it a due date.", "whole assignment"],
+            ])
+        let cells = document.elements.filter { $0.name == "td" && ["error", "warning"].contains($0.attribute("class") ?? "") }
+        #expect(cells.map { "\($0.attribute("class") ?? ""): \($0.textContent)" } == ["error: error: no-due-date", "warning: warning: extra-credit", "error: error: no-due-date"])
+        let heads = document.elements.filter { $0.name == "th" && $0.attribute("scope") == "row" && $0.textContent.contains("Essay") }
+        #expect(heads.map { $0.attribute("rowspan") } == ["2", nil])
+        #expect(document.elements.filter { $0.name == "b" }.isEmpty)
+    }
+
     @Test func sectionsWithTheSameProblemsAreShownOnce() throws {
         let rows = ["S1", "S2", "S3"].map { section in
             Self.row(.error, "no-due-date", section: section, assignment: "7", name: "Essay", section == "S3" ? "Give it a due date in S3." : "Give it a due date.")
