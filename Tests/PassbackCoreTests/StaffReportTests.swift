@@ -132,6 +132,43 @@ enum HostileText {
         #expect(homework.problems.values[0].students == ["1001", "1002"])
     }
 
+    /// A report in many chunks as a run commits them: the rows above in several courses, the
+    /// same students and problems again in later chunks, a chunk of successes alone.
+    static var chunks: [Data] {
+        (0..<300).map { n in
+            var bytes: [UInt8] = []
+            let course = "C\(n % 7)"
+            for row in rows {
+                var row = row
+                if row.subject.courseSISID != nil { row.subject.courseSISID = course }
+                if row.subject.studentSISID != nil { row.subject.studentSISID = "\(n % 5)" + (row.subject.studentSISID ?? "") }
+                if n % 11 == 0, row.status != .success { continue }
+                row.appendRecord(to: &bytes)
+            }
+            return Data(bytes)
+        }
+    }
+
+    @Test func aReportDigestedInPartsIsTheDigestOfTheWhole() throws {
+        let chunks = Self.chunks
+        var whole = StaffReportDigest()
+        for chunk in chunks { try whole.add(csvRecords: Array(chunk)) }
+        #expect(whole.courses.count == 7)
+        #expect(whole.rowCount == chunks.reduce(0) { $0 + $1.filter { $0 == 0x0A }.count })
+        for cut in [1, 2, 11, 150, 299] {
+            var first = StaffReportDigest()
+            for chunk in chunks[..<cut] { try first.add(csvRecords: Array(chunk)) }
+            var second = StaffReportDigest()
+            for chunk in chunks[cut...] { try second.add(csvRecords: Array(chunk)) }
+            first.append(second)
+            #expect(first == whole, "cut after chunk \(cut)")
+        }
+        for workers in [1, 2, 3, 8] {
+            #expect(try StaffReportDigest(csvRecordChunks: chunks, workers: workers) == whole, "\(workers) workers")
+        }
+        #expect(throws: LedgerError.self) { try StaffReportDigest(csvRecordChunks: chunks + [Data("a,b\r\n".utf8)] + chunks, workers: 2) }
+    }
+
     static func page(_ digest: StaffReportDigest, exitCode: Int32 = 1) -> StaffPage {
         let clock = Make.date("2025-10-01T09:00:00Z")
         let overview = Ledger.RunOverview(

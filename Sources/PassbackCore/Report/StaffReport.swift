@@ -72,8 +72,9 @@ public struct StaffReport {
 
     /// The page of a run, from its report rows and the runs before it.
     func makePage(_ overview: Ledger.RunOverview, writtenAt: Date = Date()) throws -> StaffPage {
-        var digest = StaffReportDigest()
-        try ledger.reportBodies(runID: overview.id) { try digest.add(csvRecords: Array($0)) }
+        var chunks: [Data] = []
+        try ledger.reportBodies(runID: overview.id) { chunks.append($0) }
+        let digest = try StaffReportDigest(csvRecordChunks: chunks, workers: ProcessInfo.processInfo.activeProcessorCount)
         StageClock.shared.mark("digested")
         let totals = try ledger.requestTotals(runID: overview.id)
         let run = StaffPage.Run(overview: overview, requests: totals.statuses, xmlFiles: totals.files, rejectedBundleStems: try ledger.rejectedBundleStems(runID: overview.id))
