@@ -18,6 +18,9 @@ public struct StaffReport {
     /// Runs in the trend chart.
     static let trendLength = TrendChart.slots
 
+    /// Report chunks read before they are digested (a run commits one per course, some 10 KB).
+    static let digestBatch = 256
+
     init(workspace: Workspace, ledger: Ledger, calendar: SchoolCalendar, logger: Logger = Logger(label: "passback")) {
         self.workspace = workspace
         self.ledger = ledger
@@ -75,9 +78,18 @@ public struct StaffReport {
 
     /// The page of a run, from its report rows and the runs before it.
     func makePage(_ overview: Ledger.RunOverview, requests: (statuses: [SyncRequestStatus: Int], files: Int)? = nil, writtenAt: Date = Date()) throws -> StaffPage {
-        var chunks: [Data] = []
-        try ledger.reportBodies(runID: overview.id) { chunks.append($0) }
-        let digest = try StaffReportDigest(csvRecordChunks: chunks, workers: ProcessInfo.processInfo.activeProcessorCount)
+        // The rows a batch of chunks at a time, each batch digested on the machine's cores: a
+        // few MB held at once, not the whole report.
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        var digest = StaffReportDigest()
+        var batch: [Data] = []
+        try ledger.reportBodies(runID: overview.id) { chunk in
+            batch.append(chunk)
+            guard batch.count == Self.digestBatch else { return }
+            digest.append(try StaffReportDigest(csvRecordChunks: batch, workers: workers))
+            batch.removeAll(keepingCapacity: true)
+        }
+        digest.append(try StaffReportDigest(csvRecordChunks: batch, workers: workers))
         StageClock.shared.mark("digested")
         var totals = requests
         if totals == nil {
