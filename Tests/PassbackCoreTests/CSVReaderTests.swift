@@ -411,6 +411,63 @@ struct SplitMix64: RandomNumberGenerator {
         }
     }
 
+    /// Long quoted fields (read eight bytes at a time up to the next quote, CR, LF or NUL, and
+    /// moved toward the front after a doubled quote), at every chunk size and from bytes copied
+    /// in whole.
+    @Test func longQuotedFieldsAgreeWithAPlainReferenceParser() throws {
+        var generator = SplitMix64(state: 20_261_130)
+        let text = Array("Sent 27 grades (due 2026-09-01, category X).".utf8)
+        for _ in 0..<400 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                for field in 0..<Int.random(in: 1...3, using: &generator) {
+                    if field > 0 { bytes.append(UInt8(ascii: ",")) }
+                    bytes.append(UInt8(ascii: "\""))
+                    for _ in 0..<Int.random(in: 0...90, using: &generator) {
+                        switch Int.random(in: 0..<40, using: &generator) {
+                        case 0: bytes += Array("\"\"".utf8)
+                        case 1: bytes.append(0x0A)
+                        case 2: bytes.append(0x0D)
+                        case 3: bytes += [0x0D, 0x0A]
+                        case 4: bytes.append(0)
+                        default: bytes.append(text[Int.random(in: 0..<text.count, using: &generator)])
+                        }
+                    }
+                    bytes.append(UInt8(ascii: "\""))
+                }
+                bytes += Int.random(in: 0..<2, using: &generator) == 0 ? [0x0A] : [0x0D, 0x0A]
+            }
+            let expected: Result<[CSVTestRecord], ReferenceCSV.Failure>
+            do throws(ReferenceCSV.Failure) {
+                expected = .success(try ReferenceCSV.parse(bytes, separator: UInt8(ascii: ",")))
+            } catch {
+                expected = .failure(error)
+            }
+            func outcome(_ read: () throws -> CSVTestOutcome) -> Result<[CSVTestRecord], ReferenceCSV.Failure> {
+                do {
+                    return .success(try read().records)
+                } catch let error as InputFileError {
+                    return .failure(ReferenceCSV.Failure(line: error.line ?? -1))
+                } catch {
+                    return .failure(ReferenceCSV.Failure(line: -2))
+                }
+            }
+            for chunkSize in [1, 3, 7, 8, 9, 64, 1 << 20] {
+                let actual = outcome { try CSVTestRead.all(bytes, chunkSize: chunkSize) }
+                #expect(actual == expected, "input \(String(decoding: bytes, as: UTF8.self).debugDescription), chunk size \(chunkSize)")
+                if actual != expected { return }
+            }
+            let copied = outcome {
+                try bytes.withUnsafeBytes { buffer in
+                    var reader = CSVReader(copying: buffer)
+                    return try CSVTestRead.drain(&reader)
+                }
+            }
+            #expect(copied == expected, "input \(String(decoding: bytes, as: UTF8.self).debugDescription), copied")
+            if copied != expected { return }
+        }
+    }
+
     @Test func agreesWithAPlainReferenceParserOnRandomInput() throws {
         var generator = SplitMix64(state: 20_251_127)
         let alphabet: [UInt8] = Array("ab,\"\n\r ;".utf8) + [0]

@@ -132,6 +132,43 @@ enum HostileText {
         #expect(homework.problems.values[0].students == ["1001", "1002"])
     }
 
+    /// A report in many chunks as a run commits them: the rows above in several courses, the
+    /// same students and problems again in later chunks, a chunk of successes alone.
+    static var chunks: [Data] {
+        (0..<300).map { n in
+            var bytes: [UInt8] = []
+            let course = "C\(n % 7)"
+            for row in rows {
+                var row = row
+                if row.subject.courseSISID != nil { row.subject.courseSISID = course }
+                if row.subject.studentSISID != nil { row.subject.studentSISID = "\(n % 5)" + (row.subject.studentSISID ?? "") }
+                if n % 11 == 0, row.status != .success { continue }
+                row.appendRecord(to: &bytes)
+            }
+            return Data(bytes)
+        }
+    }
+
+    @Test func aReportDigestedInPartsIsTheDigestOfTheWhole() throws {
+        let chunks = Self.chunks
+        var whole = StaffReportDigest()
+        for chunk in chunks { try whole.add(csvRecords: Array(chunk)) }
+        #expect(whole.courses.count == 7)
+        #expect(whole.rowCount == chunks.reduce(0) { $0 + $1.filter { $0 == 0x0A }.count })
+        for cut in [1, 2, 11, 150, 299] {
+            var first = StaffReportDigest()
+            for chunk in chunks[..<cut] { try first.add(csvRecords: Array(chunk)) }
+            var second = StaffReportDigest()
+            for chunk in chunks[cut...] { try second.add(csvRecords: Array(chunk)) }
+            first.append(second)
+            #expect(first == whole, "cut after chunk \(cut)")
+        }
+        for workers in [1, 2, 3, 8] {
+            #expect(try StaffReportDigest(csvRecordChunks: chunks, workers: workers) == whole, "\(workers) workers")
+        }
+        #expect(throws: LedgerError.self) { try StaffReportDigest(csvRecordChunks: chunks + [Data("a,b\r\n".utf8)] + chunks, workers: 2) }
+    }
+
     static func page(_ digest: StaffReportDigest, exitCode: Int32 = 1) -> StaffPage {
         let clock = Make.date("2025-10-01T09:00:00Z")
         let overview = Ledger.RunOverview(
@@ -188,6 +225,32 @@ enum HostileText {
         let rows = document.tables(class: "fixes").filter { $0.count > 1 }
         #expect(rows.count == StaffPage.maximumProblemsListed)
         #expect(document.text.contains("7 more problems are not listed here"))
+    }
+
+    @Test func eachProblemRowShowsItsOwnStatusAndAssignment() throws {
+        // The same problem in two courses (its cells rendered once for the page, shown twice), a
+        // warning, and an assignment with two problems (its name spans both rows).
+        let rows = [
+            Self.row(.error, "no-due-date", course: "C1", assignment: "7", name: "Essay", "Give it a due date."),
+            Self.row(.error, "no-due-date", course: "C2", assignment: "8", name: "<b>Essay</b>", "Give it a due date."),
+            Self.row(.warning, "extra-credit", course: "C2", assignment: "8", name: "<b>Essay</b>", student: "1003", "Sent with extra credit."),
+        ]
+        let document = try HTMLTestDocument(Self.page(try Self.digest(rows)).html())
+        let fixes = document.tables(class: "fixes")
+        #expect(
+            Array(fixes.dropFirst()) == [
+                ["Section S1"],
+                ["<b>Essay</b> (Canvas 8)", "error: no-due-date", "Give it a due date.", "whole assignment"],
+                ["warning: extra-credit", "Sent with extra credit.", "1 studentShow the student id1003"],
+                ["Course C1Canvas course 9 · c1.canvas.json · 1 error · 0 grades sent (0 line items)"],
+                ["Section S1"],
+                ["Essay (Canvas 7)", "error: no-due-date", "Give it a due date.", "whole assignment"],
+            ])
+        let cells = document.elements.filter { $0.name == "td" && ["error", "warning"].contains($0.attribute("class") ?? "") }
+        #expect(cells.map { "\($0.attribute("class") ?? ""): \($0.textContent)" } == ["error: error: no-due-date", "warning: warning: extra-credit", "error: error: no-due-date"])
+        let heads = document.elements.filter { $0.name == "th" && $0.attribute("scope") == "row" && $0.textContent.contains("Essay") }
+        #expect(heads.map { $0.attribute("rowspan") } == ["2", nil])
+        #expect(document.elements.filter { $0.name == "b" }.isEmpty)
     }
 
     @Test func sectionsWithTheSameProblemsAreShownOnce() throws {

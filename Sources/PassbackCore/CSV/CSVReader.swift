@@ -146,6 +146,18 @@ package struct CSVReader: ~Copyable {
         self.init(source: .memory(bytes), path: nil, separator: separator, chunkSize: chunkSize, limits: limits)
     }
 
+    /// Reads records already in memory, copied once into a buffer of their size (the report
+    /// rows the ledger stores, read a chunk at a time), without the chunked reads of a file.
+    package init(copying bytes: UnsafeRawBufferPointer, separator: UInt8 = UInt8(ascii: ","), limits: CSVLimits = .standard) {
+        self.init(source: .memory([]), path: nil, separator: separator, chunkSize: max(1, bytes.count), limits: limits)
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            buffer.initialize(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        end = bytes.count
+        (buffer + end).initialize(repeating: 0, count: Self.padding)
+        reachedEndOfInput = true
+    }
+
     deinit {
         buffer.deallocate()
         fieldStarts.deallocate()
@@ -372,13 +384,23 @@ package struct CSVReader: ~Copyable {
                 }
             case .quoted:
                 while p < limit {
+                    // The bytes up to the next one that means something here, at once: most of a
+                    // quoted field (a message with a comma in it) is text.
+                    let special = Self.nextQuotedSpecialByte(in: base, from: p, limit: limit)
+                    if special > p {
+                        if write != p { memmove(base + write, base + p, special - p) }
+                        write += special - p
+                        p = special
+                        if p == limit { break }
+                    }
                     let byte = base[p]
                     let byteKind = classes[Int(byte)]
                     if byteKind == Self.quoteClass { break }
                     if byteKind == Self.carriageReturnClass {
                         line += 1
                     } else if byteKind == Self.lineFeedClass {
-                        // CRLF is one line break; the CR is still in place (writes trail reads).
+                        // CRLF is one line break; the CR is still in place (writes trail reads, and
+                        // a run moved toward the front ends before the byte it was read up to).
                         if base[p - 1] != Self.carriageReturn { line += 1 }
                     } else if byteKind == Self.nulClass {
                         throw nulByte(line: line)
@@ -461,6 +483,33 @@ package struct CSVReader: ~Copyable {
             if p >= limit { return limit }
             if classes[Int(base[p])] != ordinary { return p }
             p += 1
+        }
+        return limit
+    }
+
+    /// The first byte from `start` on that means something inside a quoted field (`"`, CR, LF,
+    /// NUL), or `limit`.
+    ///
+    /// Eight bytes at a time like ``nextSpecialByte(in:from:limit:classes:separatorWord:)``: the
+    /// same trick flags the bytes equal to each of the four, and the lowest flag is always exact
+    /// (a false flag can only follow a true one). Reads up to seven bytes past `limit`, which
+    /// `refill` keeps allocated and zeroed.
+    @inline(__always)
+    private static func nextQuotedSpecialByte(in base: UnsafeMutablePointer<UInt8>, from start: Int, limit: Int) -> Int {
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quotes = UInt64(quote) &* everyByte
+        let carriageReturns = UInt64(carriageReturn) &* everyByte
+        let lineFeeds = UInt64(lineFeed) &* everyByte
+        @inline(__always) func zeroBytes(_ word: UInt64) -> UInt64 { (word &- everyByte) & ~word & highBits }
+        var p = start
+        while p < limit {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+            let flags = zeroBytes(word ^ quotes) | zeroBytes(word ^ carriageReturns) | zeroBytes(word ^ lineFeeds) | zeroBytes(word)
+            if flags == 0 {
+                p += 8
+                continue
+            }
+            return min(p + flags.trailingZeroBitCount >> 3, limit)
         }
         return limit
     }

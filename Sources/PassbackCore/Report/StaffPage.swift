@@ -78,19 +78,23 @@ struct StaffPage: Sendable {
     }
 
     /// The page in parts to write one after the other: the top, the courses of "what to fix"
-    /// (rendered in groups on several threads for a large night) and the rest. Each part is a
-    /// template of ``StaffPageTemplates`` rendered whole, so every value is escaped by it.
+    /// (rendered in groups on several threads for a large night), the end of "what to fix" and
+    /// the rest. Each part is the output of templates of ``StaffPageTemplates``, so every value is
+    /// escaped by them.
     ///
     /// Courses are listed while the page stays within ``maximumPageBytes``; the ones after are
     /// named in a note (the CSV has their rows), so the page stays small enough to mail.
     func renderParts(workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> [String] {
         let library = StaffPageTemplates.library
-        var values = templateValues()
-        let head = library.render(StaffPageValues.prepared(values), withTemplate: "runHead") ?? ""
+        let values = StaffPageValues.prepared(templateValues())
+        let head = library.render(values, withTemplate: "runHead") ?? ""
+        let tail = library.render(values, withTemplate: "runTail") ?? ""
+        func fixesEnd(_ note: [String]) -> String {
+            library.render(StaffPageValues.prepared(["hasFixes": !fixes.isEmpty, "fixesLeftOut": note] as [String: Any]), withTemplate: "fixesEnd") ?? ""
+        }
         // The rest, with room for the longest note (every course named).
-        values["fixesLeftOut"] = [Any]()
         let rest =
-            (library.render(StaffPageValues.prepared(values), withTemplate: "runTail") ?? "").utf8.count
+            fixesEnd([]).utf8.count + tail.utf8.count
             + fixes.reduce(400) { $0 + StaffPageEscaping.escape(Self.courseLabel(sis: $1.course.courseSISID, canvas: $1.course.canvasCourseID)).utf8.count + 2 }
         let courses = renderCourses(workers: workers, library: library)
         var kept = 0
@@ -100,17 +104,17 @@ struct StaffPage: Sendable {
             bytes += part.utf8.count
             kept += 1
         }
-        values["fixesLeftOut"] = leftOutNote(coursesKept: kept)
-        return [head] + courses.prefix(kept) + [library.render(StaffPageValues.prepared(values), withTemplate: "runTail") ?? ""]
+        return [head] + courses.prefix(kept) + [fixesEnd(leftOutNote(coursesKept: kept)), tail]
     }
 
     /// Each course of "what to fix" rendered, in order.
     private func renderCourses(workers: Int, library: MustacheLibrary) -> [String] {
         let groupSize = 100
         let groups = (fixes.count + groupSize - 1) / groupSize
+        let pieces = RenderedPieces(library: library)
         let render: @Sendable (Int) -> [String] = { [self] group in
             (group * groupSize..<min(fixes.count, (group + 1) * groupSize)).map { number in
-                library.render(StaffPageValues.prepared(["courses": [courseValues(number)]] as [String: Any]), withTemplate: "courses") ?? ""
+                renderCourse(number, library: library, pieces: pieces)
             }
         }
         guard groups > 1, workers > 1 else { return (0..<groups).flatMap(render) }
@@ -312,12 +316,26 @@ struct StaffPage: Sendable {
         return values
     }
 
-    /// One course of "what to fix": its sections, each with its problems by assignment, up to
-    /// the number of problems the course may list.
-    private func courseValues(_ number: Int) -> [String: Any] {
+    /// One course of "what to fix", rendered: its row group, then its sections, each with its
+    /// problems by assignment, up to the number of problems the course may list.
+    private func renderCourse(_ number: Int, library: MustacheLibrary, pieces: RenderedPieces) -> String {
         let (key, course, listed) = fixes[number]
+        let templates = StaffPageTemplates.fixes
+        let sent = digest.sent(inCourse: key)
+        var meta: [String] = []
+        if !course.canvasCourseID.isEmpty, !course.courseSISID.isEmpty { meta.append("Canvas course \(course.canvasCourseID)") }
+        if !course.files.isEmpty { meta.append(course.files.joined(separator: ", ")) }
+        meta.append(
+            [
+                course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
+                course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
+            ].compactMap { $0 }.joined(separator: ", "))
+        meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent (\(StaffPageFormat.count(sent.lineItems, "line item")))")
+        let heading = StaffPageValues.CourseHeading(
+            number: String(number + 1), label: Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID), meta: meta.joined(separator: " · "))
+        var html = templates.course.render(heading, library: library)
+
         var budget = listed
-        var sections: [[String: Any]] = []
         // Sections with the same problems (a course's sections share its assignments) are shown
         // once, under all their ids.
         var groups: [(ids: [String], section: StaffReportDigest.SectionFixes)] = []
@@ -329,16 +347,18 @@ struct StaffPage: Sendable {
             }
         }
         for (ids, section) in groups where budget > 0 {
-            var rows: [[String: Any]] = []
+            var rows = ""
             for assignment in section.assignments.values where budget > 0 {
                 let hasAssignment = !assignment.canvasAssignmentID.isEmpty || !assignment.name.isEmpty
                 let problems = Array(assignment.problems.pairs.prefix(budget))
                 budget -= problems.count
+                // The assignment's name heads its first row and spans its others.
+                let start = StaffPageValues.FixRowStart(assignmentLabel: Self.assignmentLabel(assignment), span: String(problems.count))
+                let head: FixRowHead = problems.count > 1 ? .spanning : .single
                 for (offset, (problemKey, problem)) in problems.enumerated() {
-                    var row = problemValues(problemKey, problem, hasAssignment: hasAssignment)
-                    // The assignment's name heads its first row and spans its others.
-                    row["head"] = offset == 0 ? [["span": String(problems.count), "assignmentLabel": Self.assignmentLabel(assignment)]] as [Any] : [Any]()
-                    rows.append(row)
+                    rows += offset == 0 ? templates.rowStarts[head]?.render(start, library: library) ?? "" : pieces.plainRowStart
+                    let cells = problemCells(problemKey, problem, hasAssignment: hasAssignment)
+                    rows += pieces.problemCells(cells) { templates.problemCells[cells.form]?.render(StaffPageValues.ProblemCells(cells), library: library) ?? "" }
                 }
             }
             guard !rows.isEmpty else { continue }
@@ -346,22 +366,11 @@ struct StaffPage: Sendable {
                 ids.count > 1
                 ? "Sections \(ids.joined(separator: ", ")) (the same problems in each)"
                 : section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)"
-            sections.append(["sectionLabel": label, "rows": rows])
+            html += templates.section.render(StaffPageValues.SectionHeading(label: label), library: library)
+            html += rows
+            html += pieces.sectionEnd
         }
-        let sent = digest.sent(inCourse: key)
-        var meta: [String] = []
-        if !course.canvasCourseID.isEmpty, !course.courseSISID.isEmpty { meta.append("Canvas course \(course.canvasCourseID)") }
-        if !course.files.isEmpty { meta.append(course.files.joined(separator: ", ")) }
-        meta.append(
-            [
-                course.errors > 0 ? StaffPageFormat.count(course.errors, "error") : nil,
-                course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
-            ].compactMap { $0 }.joined(separator: ", "))
-        meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent (\(StaffPageFormat.count(sent.lineItems, "line item")))")
-        return [
-            "courseNumber": String(number + 1), "courseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
-            "courseMeta": meta.joined(separator: " · "), "sections": sections,
-        ]
+        return html
     }
 
     static func assignmentLabel(_ assignment: StaffReportDigest.AssignmentFixes) -> String {
@@ -373,24 +382,23 @@ struct StaffPage: Sendable {
         }
     }
 
-    private func problemValues(_ key: StaffReportDigest.ProblemKey, _ problem: StaffReportDigest.Problem, hasAssignment: Bool) -> [String: Any] {
+    /// What a problem's cells show: the problem, the CSV's message, whom it concerns.
+    private func problemCells(_ key: StaffReportDigest.ProblemKey, _ problem: StaffReportDigest.Problem, hasAssignment: Bool) -> StaffPageValues.ProblemCells.Content {
         var who: String
-        var ids: [Any] = []
+        var ids: (label: String, list: String)?
         if !problem.students.isEmpty {
             who = StaffPageFormat.count(problem.students.count, "student")
-            ids = [
-                [
-                    "ids": problem.students.joined(separator: ", "),
-                    "idsLabel": problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids",
-                ]
-            ]
+            ids = (
+                problem.students.count == 1 ? "the student id" : "the \(StaffPageFormat.number(problem.students.count)) student ids",
+                problem.students.joined(separator: ", ")
+            )
         } else if !problem.lines.isEmpty {
             who =
                 problem.lines.count <= 5
                 ? (problem.lines.count == 1 ? "line " : "lines ") + problem.lines.joined(separator: ", ") + " of the gradebook"
                 : StaffPageFormat.count(problem.lines.count, "gradebook line")
             if problem.lines.count > 5 {
-                ids = [["ids": problem.lines.joined(separator: ", "), "idsLabel": "the lines"]]
+                ids = ("the lines", problem.lines.joined(separator: ", "))
             }
         } else if problem.countSum > 0 {
             who = StaffPageFormat.count(problem.countSum, "grade")
@@ -399,10 +407,11 @@ struct StaffPage: Sendable {
         } else {
             who = hasAssignment ? "whole assignment" : "whole course"
         }
-        return [
-            "status": key.status, "problem": "\(key.status): \(key.rule.isEmpty ? "(no rule)" : key.rule)", "message": key.message, "who": who,
-            "idList": ids,
-        ]
+        // The digest lists errors and warnings only under "what to fix".
+        let status: ProblemCellsForm.Status = key.status == "warning" ? .warning : .error
+        return StaffPageValues.ProblemCells.Content(
+            form: ProblemCellsForm(status: status, hasIDs: ids != nil), rule: key.rule.isEmpty ? "(no rule)" : key.rule, message: key.message, who: who,
+            idsLabel: ids?.label ?? "", ids: ids?.list ?? "")
     }
 
     // MARK: Rejected files
@@ -515,4 +524,32 @@ private final class RenderedGroups: @unchecked Sendable {
     }
 
     var all: [String] { lock.withLock { groups.flatMap { $0 } } }
+}
+
+/// Parts of "what to fix" rendered once per page and used again, by every thread that renders
+/// courses: the constant ones, and a problem's cells for each text they show (a night repeats
+/// the same rule and message for many assignments; with student ids the cells are rendered for
+/// their own row). Each is the output of its template, so what is used again was escaped by it.
+private final class RenderedPieces: @unchecked Sendable {
+    // @unchecked: `cells` is touched only under `lock`; the rest is constant.
+    private let lock = NSLock()
+    private var cells: [StaffPageValues.ProblemCells.Content: String] = [:]
+    let sectionEnd: String
+    let plainRowStart: String
+
+    init(library: MustacheLibrary) {
+        let templates = StaffPageTemplates.fixes
+        let nothing = [String: Any]()
+        sectionEnd = templates.sectionEnd.render(nothing, library: library)
+        plainRowStart = templates.rowStarts[.none]?.render(nothing, library: library) ?? ""
+    }
+
+    /// The cells showing `content`: rendered by `render` the first time.
+    func problemCells(_ content: StaffPageValues.ProblemCells.Content, render: () -> String) -> String {
+        guard !content.form.hasIDs else { return render() }
+        if let known = lock.withLock({ cells[content] }) { return known }
+        let rendered = render()
+        lock.withLock { cells[content] = rendered }
+        return rendered
+    }
 }

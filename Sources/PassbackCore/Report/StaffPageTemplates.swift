@@ -19,7 +19,12 @@ enum StaffPageTemplates {
             try library.register(style, named: "style")
             try library.register(trend, named: "trend")
             try library.register(runHead, named: "runHead")
-            try library.register(courses, named: "courses")
+            try library.register(course, named: "course")
+            try library.register(section, named: "section")
+            try library.register(sectionEnd, named: "sectionEnd")
+            for head in FixRowHead.allCases { try library.register(fixRowStart(head), named: head.templateName) }
+            for form in ProblemCellsForm.all { try library.register(problemCells(form), named: form.templateName) }
+            try library.register(fixesEnd, named: "fixesEnd")
             try library.register(runTail, named: "runTail")
             try library.register(index, named: "index")
         } catch {
@@ -28,8 +33,31 @@ enum StaffPageTemplates {
         return library
     }()
 
+    /// The templates of a course of "what to fix", parsed once (in ``library``), for rendering
+    /// its rows without looking each template up by name.
+    struct Fixes: Sendable {
+        let course: MustacheTemplate
+        let section: MustacheTemplate
+        let sectionEnd: MustacheTemplate
+        let rowStarts: [FixRowHead: MustacheTemplate]
+        let problemCells: [ProblemCellsForm: MustacheTemplate]
+    }
+
+    static let fixes: Fixes = {
+        func parsed(_ name: String) -> MustacheTemplate {
+            guard let template = library.getTemplate(named: name) else { fatalError("no staff page template \(name)") }
+            return template
+        }
+        return Fixes(
+            course: parsed("course"), section: parsed("section"), sectionEnd: parsed("sectionEnd"),
+            rowStarts: Dictionary(uniqueKeysWithValues: FixRowHead.allCases.map { ($0, parsed($0.templateName)) }),
+            problemCells: Dictionary(uniqueKeysWithValues: ProblemCellsForm.all.map { ($0, parsed($0.templateName)) }))
+    }()
+
     /// Every template's text, for the tests that check how values are inserted.
-    static var allTexts: [String] { [head, style, trend, runHead, courses, runTail, index] }
+    static var allTexts: [String] {
+        [head, style, trend, runHead, course, section, sectionEnd] + FixRowHead.allCases.map(fixRowStart) + ProblemCellsForm.all.map(problemCells) + [fixesEnd, runTail, index]
+    }
 
     static let pragma = "{{% CONTENT_TYPE: \(StaffPageEscaping.name)}}"
 
@@ -240,31 +268,78 @@ enum StaffPageTemplates {
 
             """
 
-    /// The courses of "what to fix", between ``runHead`` and ``runTail``, in the table the one
-    /// opens and the other closes: per course a row that names it (the target of the links
-    /// above), then a row group per Aspire section (sections with the same problems together).
-    static let courses =
+    /// The courses of "what to fix", between ``runHead`` and ``fixesEnd``, in the table the one
+    /// opens and the other closes: per course a row group that names it (the target of the links
+    /// above), then a row group per Aspire section (sections with the same problems together):
+    /// ``section``, a row per problem, ``sectionEnd``. A row is the start of the row, which names
+    /// the assignment on its first row (``fixRowStart(_:)``), then the problem's cells
+    /// (``problemCells(_:)``).
+    ///
+    /// A course is these small templates rather than one with sections for its sections and
+    /// rows: a night of a 2,000-course district has thousands of rows, and swift-mustache's time
+    /// goes into each tag it fills (it splits the tag's name and casts the values on its context
+    /// stack to its protocols at run time, several times per tag: some 14,000 instructions under
+    /// callgrind). So the form of a row's parts (whether it heads its assignment; error or
+    /// warning; whether it has ids to show) picks a template in which only the row's own values
+    /// are tags, the status being markup; and a problem's cells, which repeat across a night (the
+    /// same rule and message for many assignments), are rendered once per page for each text
+    /// they show (``StaffPage``). Every value still goes in through `{{name}}`; the page is these
+    /// templates' output one after the other.
+    static let course =
         pragma + """
-            {{#courses}}
             <tbody id="course-{{courseNumber}}" class="course"><tr><th colspan="4" scope="rowgroup">Course {{courseLabel}}<span class="meta">{{courseMeta}}</span></th></tr></tbody>
-            {{#sections}}
-            <tbody><tr class="section"><th colspan="4" scope="rowgroup">{{sectionLabel}}</th></tr>
-            {{#rows}}
-            <tr>{{#head}}<th scope="row" rowspan="{{span}}">{{assignmentLabel}}</th>{{/head}}<td class="{{status}}">{{problem}}</td><td>{{message}}</td><td>{{who}}{{#idList}}<details><summary>Show {{idsLabel}}</summary><p class="ids">{{ids}}</p></details>{{/idList}}</td></tr>
-            {{/rows}}
-            </tbody>
-            {{/sections}}
-            {{/courses}}
 
             """
 
-    /// The rest of a run's page, after its courses.
-    static let runTail =
+    /// The start of a section's row group in "what to fix": the row that names the section.
+    static let section =
+        pragma + """
+            <tbody><tr class="section"><th colspan="4" scope="rowgroup">{{sectionLabel}}</th></tr>
+
+            """
+
+    /// The end of a section's row group.
+    static let sectionEnd =
+        pragma + """
+            </tbody>
+
+            """
+
+    /// The start of a row of "what to fix": the assignment's name heads its first row (and spans
+    /// its others).
+    static func fixRowStart(_ head: FixRowHead) -> String {
+        switch head {
+        case .none: pragma + "<tr>"
+        case .single: pragma + #"<tr><th scope="row">{{assignmentLabel}}</th>"#
+        case .spanning: pragma + #"<tr><th scope="row" rowspan="{{span}}">{{assignmentLabel}}</th>"#
+        }
+    }
+
+    /// The rest of a row of "what to fix": the problem (its status as a word and a colour), the
+    /// CSV's message and whom it concerns, with the student ids (or lines) on demand.
+    ///
+    /// The text is made from the program's constants only (the status words of
+    /// ``ProblemCellsForm``), never from a value: values are the tags.
+    static func problemCells(_ form: ProblemCellsForm) -> String {
+        let status = form.status.rawValue
+        let ids = form.hasIDs ? #"<details><summary>Show {{idsLabel}}</summary><p class="ids">{{ids}}</p></details>"# : ""
+        return pragma + #"<td class="\#(status)">\#(status): {{rule}}</td><td>{{message}}</td><td>{{who}}\#(ids)</td></tr>"# + "\n"
+    }
+
+    /// The end of "what to fix", after its courses: the table closed, and what it leaves to the
+    /// CSV (known once the courses are rendered and counted against the page's size).
+    static let fixesEnd =
         pragma + """
             {{#hasFixes}}</table>{{/hasFixes}}
             {{#fixesLeftOut}}<p class="note">{{.}}</p>{{/fixesLeftOut}}
             </section>
 
+
+            """
+
+    /// The rest of a run's page, after "what to fix".
+    static let runTail =
+        pragma + """
             <section aria-labelledby="rejected">
             <h2 id="rejected">Rejected files</h2>
             {{^hasRejected}}<p>No file was rejected.</p>{{/hasRejected}}
@@ -356,4 +431,29 @@ enum StaffPageTemplates {
             </html>
 
             """
+}
+
+/// Whether a row of "what to fix" names its assignment (``StaffPageTemplates/fixRowStart(_:)``):
+/// not (a later row of the same assignment), in a cell of its own, or in a cell that spans the
+/// assignment's other rows.
+enum FixRowHead: String, CaseIterable, Hashable, Sendable {
+    case none, single, spanning
+
+    var templateName: String { "fixRowStart-\(rawValue)" }
+}
+
+/// The forms of a problem's cells in "what to fix" (``StaffPageTemplates/problemCells(_:)``),
+/// each a template of its own.
+struct ProblemCellsForm: Hashable, Sendable {
+    /// The statuses of the rows "what to fix" lists (``StaffReportDigest`` keeps no other there).
+    enum Status: String, CaseIterable, Sendable {
+        case error, warning
+    }
+
+    var status: Status
+    var hasIDs: Bool
+
+    static let all: [ProblemCellsForm] = Status.allCases.flatMap { status in [false, true].map { ProblemCellsForm(status: status, hasIDs: $0) } }
+
+    var templateName: String { "problemCells-\(status.rawValue)\(hasIDs ? "-ids" : "")" }
 }

@@ -18,6 +18,9 @@ public struct StaffReport {
     /// Runs in the trend chart.
     static let trendLength = TrendChart.slots
 
+    /// Report chunks read before they are digested (a run commits one per course, some 10 KB).
+    static let digestBatch = 256
+
     init(workspace: Workspace, ledger: Ledger, calendar: SchoolCalendar, logger: Logger = Logger(label: "passback")) {
         self.workspace = workspace
         self.ledger = ledger
@@ -35,7 +38,8 @@ public struct StaffReport {
     }
 
     /// At the end of a run, after its CSV and before it is marked finished: records its files
-    /// and totals in the ledger, writes its page and the index.
+    /// and totals in the ledger, writes its page and the index. The page takes the run's
+    /// requests and XML files from `summary`, which the run has just read from the ledger.
     ///
     /// A page that cannot be written is logged and left for `passback status --run ID --html`:
     /// it must never stop the night's grades (the run would be redone, and fail again, every
@@ -54,7 +58,7 @@ public struct StaffReport {
                 overview.isFinished = true
                 overview.exitCode = summary.exitCode
                 overview.finishedAt = Date()
-                try writePage(overview)
+                try writePage(overview, requests: (summary.requests, summary.xmlFiles))
                 StageClock.shared.mark("paged")
                 try writeIndex(current: overview)
                 StageClock.shared.mark("indexed")
@@ -64,19 +68,36 @@ public struct StaffReport {
         }
     }
 
-    /// Writes `reports/<run id>.html` from the ledger.
-    func writePage(_ overview: Ledger.RunOverview, writtenAt: Date = Date()) throws {
-        let page = try makePage(overview, writtenAt: writtenAt)
+    /// Writes `reports/<run id>.html` from the ledger. `requests` are the run's sync requests
+    /// per status and its XML files when the caller has just read them from the ledger (the end
+    /// of a run), else they are read.
+    func writePage(_ overview: Ledger.RunOverview, requests: (statuses: [SyncRequestStatus: Int], files: Int)? = nil, writtenAt: Date = Date()) throws {
+        let page = try makePage(overview, requests: requests, writtenAt: writtenAt)
         try Self.publish(page.renderParts(), at: pagePath(of: overview.id))
     }
 
     /// The page of a run, from its report rows and the runs before it.
-    func makePage(_ overview: Ledger.RunOverview, writtenAt: Date = Date()) throws -> StaffPage {
+    func makePage(_ overview: Ledger.RunOverview, requests: (statuses: [SyncRequestStatus: Int], files: Int)? = nil, writtenAt: Date = Date()) throws -> StaffPage {
+        // The rows a batch of chunks at a time, each batch digested on the machine's cores: a
+        // few MB held at once, not the whole report.
+        let workers = ProcessInfo.processInfo.activeProcessorCount
         var digest = StaffReportDigest()
-        try ledger.reportBodies(runID: overview.id) { try digest.add(csvRecords: Array($0)) }
+        var batch: [Data] = []
+        try ledger.reportBodies(runID: overview.id) { chunk in
+            batch.append(chunk)
+            guard batch.count == Self.digestBatch else { return }
+            digest.append(try StaffReportDigest(csvRecordChunks: batch, workers: workers))
+            batch.removeAll(keepingCapacity: true)
+        }
+        digest.append(try StaffReportDigest(csvRecordChunks: batch, workers: workers))
         StageClock.shared.mark("digested")
-        let totals = try ledger.requestTotals(runID: overview.id)
-        let run = StaffPage.Run(overview: overview, requests: totals.statuses, xmlFiles: totals.files, rejectedBundleStems: try ledger.rejectedBundleStems(runID: overview.id))
+        var totals = requests
+        if totals == nil {
+            let read = try ledger.requestTotals(runID: overview.id)
+            totals = (read.statuses, read.files)
+        }
+        let run = StaffPage.Run(
+            overview: overview, requests: totals?.statuses ?? [:], xmlFiles: totals?.files ?? 0, rejectedBundleStems: try ledger.rejectedBundleStems(runID: overview.id))
         let earlier = try ledger.runOverviews(throughClock: overview.clock, limit: Self.trendLength + 1)
         return StaffPage(run: run, digest: digest, trend: trend(earlier, current: overview), format: format, writtenAt: writtenAt)
     }

@@ -8,7 +8,7 @@ import Foundation
 /// the records the ledger stores for the report), so the page and the CSV cannot disagree. Rules
 /// are treated generically: a code the project adds later lands in the counts and under "what to
 /// fix" (an error or a warning) with the CSV's message, without this type knowing it.
-struct StaffReportDigest: Sendable {
+struct StaffReportDigest: Sendable, Equatable {
     /// Rules whose rows are grades held back on purpose until something changes elsewhere
     /// (Aspire verifies a category, a teacher posts the grade, an operator runs `--bulk`): shown
     /// apart from what to fix, with the `count` column summed.
@@ -56,7 +56,7 @@ struct StaffReportDigest: Sendable {
     /// Held grades per rule of ``heldRules``, by course.
     private(set) var held = OrderedGroups<String, HeldRule>()
 
-    struct Sent: Sendable {
+    struct Sent: Sendable, Equatable {
         var lineItems = 0
         var grades = 0
     }
@@ -68,7 +68,7 @@ struct StaffReportDigest: Sendable {
         var status: String
     }
 
-    struct RuleTotal: Sendable {
+    struct RuleTotal: Sendable, Equatable {
         var rows = 0
         /// Rows with a number in `count`, and their sum.
         var countedRows = 0
@@ -77,7 +77,7 @@ struct StaffReportDigest: Sendable {
     }
 
     /// A course's rows that need a person, by section then assignment.
-    struct CourseFixes: Sendable {
+    struct CourseFixes: Sendable, Equatable {
         var courseSISID: String
         var canvasCourseID: String
         var files: [String] = []
@@ -86,7 +86,7 @@ struct StaffReportDigest: Sendable {
         var sections = OrderedGroups<String, SectionFixes>()
     }
 
-    struct SectionFixes: Sendable {
+    struct SectionFixes: Sendable, Equatable {
         var sectionSISID: String
         var assignments = OrderedGroups<String, AssignmentFixes>()
     }
@@ -115,7 +115,7 @@ struct StaffReportDigest: Sendable {
     }
 
     /// The held grades of one rule, by course.
-    struct HeldRule: Sendable {
+    struct HeldRule: Sendable, Equatable {
         var rule: String
         var rows = 0
         var countedRows = 0
@@ -123,7 +123,7 @@ struct StaffReportDigest: Sendable {
         var courses = OrderedGroups<String, HeldCourse>()
     }
 
-    struct HeldCourse: Sendable {
+    struct HeldCourse: Sendable, Equatable {
         var courseSISID: String
         var canvasCourseID: String
         var rows = 0
@@ -134,7 +134,7 @@ struct StaffReportDigest: Sendable {
         var items: [HeldItem] = []
     }
 
-    struct HeldItem: Sendable {
+    struct HeldItem: Sendable, Equatable {
         var sectionSISID: String
         var assignmentName: String
         var canvasAssignmentID: String
@@ -229,7 +229,12 @@ struct StaffReportDigest: Sendable {
     /// Success rows (nine in ten) are only counted: read from their bytes, without making text
     /// of their cells but for the course, once per run of rows of the same course.
     mutating func add(csvRecords bytes: [UInt8]) throws {
-        var reader = CSVReader(bytes: bytes)
+        try bytes.withUnsafeBytes { try add(csvRecords: $0) }
+    }
+
+    /// ``add(csvRecords:)`` on bytes in place (a chunk as the ledger hands it over), copied once.
+    mutating func add(csvRecords bytes: UnsafeRawBufferPointer) throws {
+        var reader = CSVReader(copying: bytes)
         var successes = SuccessRun()
         defer { finish(&successes) }
         while try reader.next() {
@@ -265,6 +270,94 @@ struct StaffReportDigest: Sendable {
             record.sourceLine = try cell(13)
             record.message = try cell(14)
             add(record)
+        }
+    }
+
+    /// An empty digest: rows are added to it.
+    init() {}
+
+    /// The digest of report records in chunks as the ledger stores them (each whole records),
+    /// read in up to `workers` runs of chunks at once and put together in order: the digest that
+    /// adding the chunks one after the other makes (``append(_:)``).
+    /// - Throws: as ``add(csvRecords:)``, the first chunk's error.
+    init(csvRecordChunks chunks: [Data], workers: Int) throws {
+        let parts = max(1, min(workers, chunks.count / 64))
+        guard parts > 1 else {
+            for chunk in chunks { try chunk.withUnsafeBytes { try add(csvRecords: $0) } }
+            return
+        }
+        let digests = DigestParts(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            digests.set(
+                part,
+                Result {
+                    var digest = StaffReportDigest()
+                    for chunk in chunks[chunks.count * part / parts..<chunks.count * (part + 1) / parts] {
+                        try chunk.withUnsafeBytes { try digest.add(csvRecords: $0) }
+                    }
+                    return digest
+                })
+        }
+        for part in digests.all { append(try part.get()) }
+    }
+
+    /// Adds the digest of the rows that follow these in the report: the same as adding those
+    /// rows here one by one (every group's first row comes first, counts add up, students are
+    /// listed once). A group only `later` has is taken as it is. A property added to the digest
+    /// is added here too: a test compares the digest of a report read in parts with the whole's.
+    mutating func append(_ later: StaffReportDigest) {
+        rowCount += later.rowCount
+        for (status, rows) in later.statusCounts { statusCounts[status, default: 0] += rows }
+        for (key, total) in later.rules.pairs {
+            rules.merge(key, total) { mine, total in
+                mine.rows += total.rows
+                mine.countedRows += total.countedRows
+                mine.countSum += total.countSum
+                mine.courses.formUnion(total.courses)
+            }
+        }
+        lineItemsSent += later.lineItemsSent
+        gradesSent += later.gradesSent
+        sentPerCourse.merge(later.sentPerCourse) { Sent(lineItems: $0.lineItems + $1.lineItems, grades: $0.grades + $1.grades) }
+        for (key, course) in later.courses.pairs {
+            courses.merge(key, course) { mine, course in
+                mine.errors += course.errors
+                mine.warnings += course.warnings
+                for file in course.files where !mine.files.contains(file) { mine.files.append(file) }
+                for (key, section) in course.sections.pairs {
+                    mine.sections.merge(key, section) { mine, section in
+                        for (key, assignment) in section.assignments.pairs {
+                            mine.assignments.merge(key, assignment) { mine, assignment in
+                                for (key, problem) in assignment.problems.pairs {
+                                    mine.problems.merge(key, problem) { mine, problem in
+                                        mine.rows += problem.rows
+                                        mine.countSum += problem.countSum
+                                        for student in problem.students where mine.studentSet.insert(student).inserted { mine.students.append(student) }
+                                        mine.lines += problem.lines
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        rejectedFiles += later.rejectedFiles
+        for (key, rule) in later.held.pairs {
+            held.merge(key, rule) { mine, rule in
+                mine.rows += rule.rows
+                mine.countedRows += rule.countedRows
+                mine.countSum += rule.countSum
+                for (key, course) in rule.courses.pairs {
+                    mine.courses.merge(key, course) { mine, course in
+                        mine.rows += course.rows
+                        mine.countSum += course.countSum
+                        mine.countedRows += course.countedRows
+                        mine.sections.formUnion(course.sections)
+                        mine.items += course.items
+                    }
+                }
+            }
         }
     }
 
@@ -354,6 +447,18 @@ struct OrderedGroups<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
+    /// Adds `value` under `key`: after the others if `key` is new, else combined with the value
+    /// there (that value first).
+    mutating func merge(_ key: Key, _ value: Value, _ combine: (inout Value, Value) -> Void) {
+        if let position = index[key] {
+            combine(&values[position], value)
+        } else {
+            index[key] = values.count
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
     var pairs: Zip2Sequence<[Key], [Value]> { zip(keys, values) }
 }
 
@@ -373,4 +478,21 @@ extension Int {
 
 extension OrderedGroups: Equatable where Value: Equatable {
     static func == (a: Self, b: Self) -> Bool { a.keys == b.keys && a.values == b.values }
+}
+
+/// The digests of the parts of a report read at once, kept by part in order.
+private final class DigestParts: @unchecked Sendable {
+    // @unchecked: `parts` is touched only under `lock`.
+    private let lock = NSLock()
+    private var parts: [Result<StaffReportDigest, any Error>]
+
+    init(count: Int) {
+        parts = Array(repeating: .success(StaffReportDigest()), count: count)
+    }
+
+    func set(_ index: Int, _ digest: Result<StaffReportDigest, any Error>) {
+        lock.withLock { parts[index] = digest }
+    }
+
+    var all: [Result<StaffReportDigest, any Error>] { lock.withLock { parts } }
 }
