@@ -331,8 +331,10 @@ struct StaffPage: Sendable {
                 course.warnings > 0 ? StaffPageFormat.count(course.warnings, "warning") : nil,
             ].compactMap { $0 }.joined(separator: ", "))
         meta.append("\(StaffPageFormat.count(sent.grades, "grade")) sent (\(StaffPageFormat.count(sent.lineItems, "line item")))")
-        let heading = StaffPageValues.CourseHeading(
-            number: String(number + 1), label: Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID), meta: meta.joined(separator: " · "))
+        let heading = StaffPageValues.Row([
+            "courseNumber": String(number + 1), "courseLabel": Self.courseLabel(sis: course.courseSISID, canvas: course.canvasCourseID),
+            "courseMeta": meta.joined(separator: " · "),
+        ])
         var html = templates.course.render(heading, library: library)
 
         var budget = listed
@@ -353,7 +355,7 @@ struct StaffPage: Sendable {
                 let problems = Array(assignment.problems.pairs.prefix(budget))
                 budget -= problems.count
                 // The assignment's name heads its first row and spans its others.
-                let start = StaffPageValues.FixRowStart(assignmentLabel: Self.assignmentLabel(assignment), span: String(problems.count))
+                let start = StaffPageValues.Row(["assignmentLabel": Self.assignmentLabel(assignment), "span": String(problems.count)])
                 let head: FixRowHead = problems.count > 1 ? .spanning : .single
                 for (offset, (problemKey, problem)) in problems.enumerated() {
                     rows += offset == 0 ? templates.rowStarts[head]?.render(start, library: library) ?? "" : pieces.plainRowStart
@@ -366,7 +368,7 @@ struct StaffPage: Sendable {
                 ids.count > 1
                 ? "Sections \(ids.joined(separator: ", ")) (the same problems in each)"
                 : section.sectionSISID.isEmpty ? "The whole course (not one Aspire section)" : "Section \(section.sectionSISID)"
-            html += templates.section.render(StaffPageValues.SectionHeading(label: label), library: library)
+            html += templates.section.render(StaffPageValues.Row(["sectionLabel": label]), library: library)
             html += rows
             html += pieces.sectionEnd
         }

@@ -38,56 +38,18 @@ enum StaffPageValues {
         var isNull: Bool { false }
     }
 
-    /// A course's row group in "what to fix" (``StaffPageTemplates/course``).
-    final class CourseHeading: MustacheParent {
-        let number: Text
-        let label: Text
-        let meta: Text
+    /// A row of "what to fix" that is not a problem (a course's heading, a section's, the start
+    /// of an assignment's row: ``StaffPageTemplates/course``, ``StaffPageTemplates/section``,
+    /// ``StaffPageTemplates/fixRowStart(_:)``): its few texts by name, answered without a
+    /// dictionary.
+    final class Row: MustacheParent {
+        private let texts: [(name: String, text: Text)]
 
-        init(number: String, label: String, meta: String) {
-            self.number = Text(renderText: number)
-            self.label = Text(renderText: label)
-            self.meta = Text(renderText: meta)
+        init(_ texts: KeyValuePairs<String, String>) {
+            self.texts = texts.map { ($0.key, Text(renderText: $0.value)) }
         }
 
-        func child(named name: String) -> Any? {
-            switch name {
-            case "courseNumber": number
-            case "courseLabel": label
-            case "courseMeta": meta
-            default: nil
-            }
-        }
-    }
-
-    /// A section's row in "what to fix" (``StaffPageTemplates/section``).
-    final class SectionHeading: MustacheParent {
-        let label: Text
-
-        init(label: String) {
-            self.label = Text(renderText: label)
-        }
-
-        func child(named name: String) -> Any? { name == "sectionLabel" ? label : nil }
-    }
-
-    /// The start of a row of "what to fix" (``StaffPageTemplates/fixRowStart(_:)``).
-    final class FixRowStart: MustacheParent {
-        let assignmentLabel: Text
-        let span: Text
-
-        init(assignmentLabel: String, span: String) {
-            self.assignmentLabel = Text(renderText: assignmentLabel)
-            self.span = Text(renderText: span)
-        }
-
-        func child(named name: String) -> Any? {
-            switch name {
-            case "assignmentLabel": assignmentLabel
-            case "span": span
-            default: nil
-            }
-        }
+        func child(named name: String) -> Any? { texts.first { $0.name == name }?.text }
     }
 
     /// A problem's cells in "what to fix" (``StaffPageTemplates/problemCells(_:)``), in the

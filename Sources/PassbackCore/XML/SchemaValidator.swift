@@ -83,15 +83,15 @@ final class SchemaValidator: @unchecked Sendable {
     /// not validate.
     func problems(status: Int32, log: XMLErrorLog) -> [XMLProblem] {
         if status == 0 { return log.reportedProblems }
-        if log.isEmpty {
-            let detail = log.genericText.trimmingWhitespace()
-            let message =
-                detail.isEmpty
-                ? "libxml2 could not validate the file (status \(status)); is it readable?"
-                : detail
-            return [XMLProblem(line: nil, message: message, origin: .other)]
-        }
+        if log.isEmpty { return [Self.failureWithoutMessage(status: status, log: log)] }
         return log.reportedProblems
+    }
+
+    /// Why a validation that ended with `status` failed when libxml2 reported no problem.
+    static func failureWithoutMessage(status: Int32, log: XMLErrorLog) -> XMLProblem {
+        let detail = log.genericText.trimmingWhitespace()
+        let message = detail.isEmpty ? "libxml2 could not validate the file (status \(status)); is it readable?" : detail
+        return XMLProblem(line: nil, message: message, origin: .other)
     }
 
     /// A fresh validation context of this schema whose errors go to `log`; the caller frees it

@@ -128,7 +128,7 @@ final class ValidationWhileWriting: @unchecked Sendable {
                 return xmlSchemaValidateStream(context, input, XML_CHAR_ENCODING_NONE, nil, nil)
             }
             if status != 0, log.problems.count == before, log.omittedProblemCount == 0 {
-                log.record(XMLProblem(line: nil, message: "libxml2 could not validate the file (status \(status)); is it readable?", origin: .other))
+                log.record(SchemaValidator.failureWithoutMessage(status: status, log: log))
             }
             if log.problems.count > before { foundIn.append((part, before..<log.problems.count)) }
             if isCancelled { break }

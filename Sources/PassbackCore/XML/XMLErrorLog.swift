@@ -25,6 +25,7 @@ final class XMLErrorLog {
 
     func record(_ error: xmlError) {
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        // Past the maximum only the count matters: the message is not worth building.
         guard problems.count < maximumProblems else {
             omittedProblemCount += 1
             return
@@ -46,11 +47,11 @@ final class XMLErrorLog {
         default:
             origin = .other
         }
-        problems.append(XMLProblem(line: error.line > 0 ? Int(error.line) : nil, message: message, origin: origin))
+        record(XMLProblem(line: error.line > 0 ? Int(error.line) : nil, message: message, origin: origin))
     }
 
-    /// A problem found outside libxml2's error handlers (a validation that failed without a
-    /// message), counted like the others.
+    /// Keeps a problem (one of libxml2's, or one found without a message from it), counted
+    /// against the maximum like the others.
     func record(_ problem: XMLProblem) {
         guard problems.count < maximumProblems else {
             omittedProblemCount += 1
